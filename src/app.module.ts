@@ -1,0 +1,39 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { formatGraphqlError } from './graphql/graphql-errors';
+import { queryLimitsPlugin } from './graphql/query-limits.plugin';
+import { HealthModule } from './health/health.module';
+
+/** Feature modules; each new capability adds its module here. */
+export const FEATURE_MODULES = [AuthModule, HealthModule];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(dataSource),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: config.graphqlIntrospection,
+          playground: false,
+          includeStacktraceInErrorResponses: false,
+          formatError: formatGraphqlError,
+          plugins: [queryLimitsPlugin({ maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity })],
+        }),
+        ...FEATURE_MODULES,
+      ],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { clientCreate, staffCreate, tenantCreate, tenantList } from './commands/auth.commands';
+import { contract } from './commands/contract.commands';
+import { CliCommand, CliContext, CliUsageError, parseArgs } from './cli-context';
+
+/** `npm run kehu -- <group> <action> ...`; each feature adds its commands here. */
+const COMMANDS: Record<string, CliCommand> = {
+  'tenant create': tenantCreate,
+  'tenant list': tenantList,
+  'client create': clientCreate,
+  'staff create': staffCreate,
+  'contract write': contract,
+  'contract check': contract,
+  'migrate run': async (_args, context) => {
+    await context.app();
+    process.stdout.write('migrations are up to date\n');
+  },
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const name = args.words.slice(0, 2).join(' ');
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`usage: kehu <command>\n  ${Object.keys(COMMANDS).join('\n  ')}\n`);
+    process.exit(64);
+  }
+  const context = new CliContext();
+  try {
+    await command(args, context);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`kehu ${name}: ${message}\n`);
+    process.exitCode = error instanceof CliUsageError ? 64 : 1;
+  } finally {
+    await context.close();
+  }
+}
+
+void main();

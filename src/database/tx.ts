@@ -1,0 +1,34 @@
+import type { PoolClient, QueryResultRow } from 'pg';
+
+/**
+ * A transaction handle: repositories take one of these so the service that opened the
+ * transaction decides what commits together (STYLE rule 8).
+ */
+export class Tx {
+  constructor(
+    readonly client: PoolClient,
+    /** The tenant this transaction is scoped to; undefined for system transactions. */
+    readonly tenantId: string | undefined,
+  ) {}
+
+  async query<T extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const result = await this.client.query<T>(sql, params);
+    return result.rows;
+  }
+
+  async one<T extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    const rows = await this.query<T>(sql, params);
+    return rows[0];
+  }
+
+  async count(sql: string, params: unknown[] = []): Promise<number> {
+    const result = await this.client.query(sql, params);
+    return result.rowCount ?? 0;
+  }
+
+  /** Tenant id or a loud failure: tenant-owned writes must never run in a system transaction. */
+  get tenant(): string {
+    if (!this.tenantId) throw new Error('tenant-scoped query in a system transaction');
+    return this.tenantId;
+  }
+}
