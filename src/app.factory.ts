@@ -11,6 +11,8 @@ import { loggerOptions } from './common/http/logging';
 import { createValidationPipe } from './common/http/validation';
 import { uuid7 } from './common/uuid7';
 import { MetricsService } from './health/metrics.service';
+import { registerIdempotencyHook } from './common/idempotency/idempotency.hook';
+import { IdempotencyService } from './common/idempotency/idempotency.service';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,6 +76,8 @@ export async function createKehuApp(config: AppConfig, dataSource: DataSource): 
       'request',
     );
   });
+
+  registerIdempotencyHook(fastify, app.get(IdempotencyService));
 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { PiiCrypto } from './crypto/pii-crypto.service';
+
+/** Cross-cutting behaviour every feature gets: Idempotency-Key on POST, PII encryption. */
+@Global()
+@Module({
+  providers: [IdempotencyService, PiiCrypto, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+  exports: [IdempotencyService, PiiCrypto],
+})
+export class CommonModule {}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Database } from '../../database/database.service';
+import { DomainError } from '../errors/domain-error';
+
+export interface IdempotencyClaim {
+  tenantId: string;
+  principal: string;
+  key: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** A pending claim older than this is taken to belong to a crashed request and may be retaken. */
+const ABANDONED_AFTER_SECONDS = 60;
+
+/** Stable JSON: object keys sorted, so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${canonical(body)}`).digest('hex');
+}
+
+/**
+ * Idempotency-Key records per (tenant, caller, key): the first request claims the key, its
+ * response is stored, and a retry gets that response again instead of doing the work twice.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(private readonly database: Database) {}
+
+  /** Returns undefined when the caller should proceed, or the stored response to replay. */
+  async claim(claim: IdempotencyClaim, method: string, path: string, hash: string): Promise<StoredResponse | undefined> {
+    return this.database.withTenant(claim.tenantId, async (tx) => {
+      const inserted = await tx.count(
+        `INSERT INTO idempotency_keys (tenant_id, principal, key, method, path, request_hash, state)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending') ON CONFLICT DO NOTHING`,
+        [claim.tenantId, claim.principal, claim.key, method, path, hash],
+      );
+      if (inserted === 1) return undefined;
+      const existing = await tx.one<{
+        request_hash: string;
+        state: string;
+        response_status: number;
+        response_body: unknown;
+        response_headers: Record<string, string> | null;
+        abandoned: boolean;
+      }>(
+        `SELECT request_hash, state, response_status, response_body, response_headers,
+                created_at < now() - make_interval(secs => $4) AS abandoned
+           FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3 FOR UPDATE`,
+        [claim.tenantId, claim.principal, claim.key, ABANDONED_AFTER_SECONDS],
+      );
+      if (!existing) return undefined;
+      if (existing.request_hash !== hash) {
+        throw new DomainError('idempotency_key_reuse', 'This Idempotency-Key was used with a different request.');
+      }
+      if (existing.state === 'done') {
+        return { status: existing.response_status, body: existing.response_body, headers: existing.response_headers ?? {} };
+      }
+      if (!existing.abandoned) {
+        throw new DomainError('idempotency_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.', {
+          headers: { 'Retry-After': '1' },
+        });
+      }
+      await tx.query(`UPDATE idempotency_keys SET created_at = now() WHERE tenant_id = $1 AND principal = $2 AND key = $3`, [
+        claim.tenantId,
+        claim.principal,
+        claim.key,
+      ]);
+      return undefined;
+    });
+  }
+
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    await this.database.withTenant(claim.tenantId, (tx) =>
+      tx.query(
+        `UPDATE idempotency_keys
+            SET state = 'done', response_status = $4, response_body = $5, response_headers = $6, completed_at = now()
+          WHERE tenant_id = $1 AND principal = $2 AND key = $3`,
+        [claim.tenantId, claim.principal, claim.key, response.status, JSON.stringify(response.body ?? null), response.headers],
+      ),
+    );
+  }
+
+  /** A server error keeps nothing, so the caller may retry with the same key. */
+  async release(claim: IdempotencyClaim): Promise<void> {
+    await this.database.withTenant(claim.tenantId, (tx) =>
+      tx.query(`DELETE FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3 AND state = 'pending'`, [
+        claim.tenantId,
+        claim.principal,
+        claim.key,
+      ]),
+    );
+  }
+}
