@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryLimitsPlugin } from './graphql/query-limits.plugin';
 import { HealthModule } from './health/health.module';
+import { OutboxModule } from './events/outbox.module';
 
 /** Feature modules; each new capability adds its module here. */
 export const FEATURE_MODULES = [AuthModule, HealthModule];
@@ -23,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(dataSource),
         CommonModule,
+        OutboxModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           path: '/graphql',

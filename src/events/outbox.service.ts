@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { uuid7 } from '../common/uuid7';
+import type { Tx } from '../database/tx';
+
+export interface OutboxEvent {
+  /** e.g. customer.created, transaction.created, tier.changed */
+  type: string;
+  customerId?: string | null;
+  subjectType?: string;
+  subjectId?: string;
+  /** Ids and changed data a subscriber needs; personal data only where unavoidable. */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Writes event rows inside the caller's transaction, so an event exists exactly when its
+ * change committed (STYLE rule 8). Delivery is the events module's job.
+ */
+@Injectable()
+export class OutboxService {
+  async record(tx: Tx, event: OutboxEvent): Promise<string> {
+    const id = uuid7();
+    await tx.query(
+      `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [tx.tenant, id, event.type, event.customerId ?? null, event.subjectType ?? null, event.subjectId ?? null, event.payload],
+    );
+    return id;
+  }
+
+  async recordMany(tx: Tx, events: OutboxEvent[]): Promise<void> {
+    if (!events.length) return;
+    await tx.query(
+      `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
+       SELECT $1, kehu_uuid7(), e.type, e.customer_id, e.subject_type, e.subject_id, e.payload
+         FROM jsonb_to_recordset($2::jsonb)
+              AS e(type text, customer_id uuid, subject_type text, subject_id text, payload jsonb)`,
+      [
+        tx.tenant,
+        JSON.stringify(
+          events.map((e) => ({
+            type: e.type,
+            customer_id: e.customerId ?? null,
+            subject_type: e.subjectType ?? null,
+            subject_id: e.subjectId ?? null,
+            payload: e.payload,
+          })),
+        ),
+      ],
+    );
+  }
+}
