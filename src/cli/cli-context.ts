@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createKehuApp } from '../app.factory';
 import { bootDatabase, BootedDatabase, loadConfigOrExit } from '../boot';
 import type { AppConfig } from '../config/app-config';
+import { createDataSource } from '../database/data-source';
 
 /** Parsed command line: positional words and --flags (a flag without a value is "true"). */
 export interface CliArgs {
@@ -51,6 +52,20 @@ export class CliContext {
         log: (line) => process.stderr.write(`[kehu] ${line}\n`),
       });
       this.application = await createKehuApp({ ...this.config, logLevel: 'silent' }, this.database.dataSource);
+      await this.application.init();
+    }
+    return this.application;
+  }
+
+  /**
+   * The application without a database connection (nothing is queried while it starts):
+   * enough to render the OpenAPI document and the GraphQL schema.
+   */
+  async offlineApp(): Promise<NestFastifyApplication> {
+    if (!this.application) {
+      const config = { ...this.config, logLevel: 'silent' };
+      const dataSource = createDataSource({ url: 'postgres://offline@127.0.0.1:1/offline', poolMax: 1, statementTimeoutMs: 0 });
+      this.application = await createKehuApp(config, dataSource);
       await this.application.init();
     }
     return this.application;

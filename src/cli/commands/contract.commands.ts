@@ -21,7 +21,7 @@ export function renderContract(app: NestFastifyApplication): { openapi: string; 
 export const contract: CliCommand = async (args, context) => {
   const action = args.words[1];
   const root = process.cwd();
-  const rendered = renderContract(await context.app());
+  const rendered = renderContract(await context.offlineApp());
   if (action === 'write') {
     writeFileSync(join(root, OPENAPI_FILE), rendered.openapi);
     writeFileSync(join(root, SCHEMA_FILE), rendered.schema);
