@@ -11,6 +11,7 @@ import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryLimitsPlugin } from './graphql/query-limits.plugin';
 import { HealthModule } from './health/health.module';
 import { OutboxModule } from './events/outbox.module';
+import { CustomerExtensionsModule } from './customers/customer-extensions';
 
 /** Feature modules; each new capability adds its module here. */
 export const FEATURE_MODULES = [AuthModule, HealthModule];
@@ -25,6 +26,7 @@ export class AppModule {
         DatabaseModule.forRoot(dataSource),
         CommonModule,
         OutboxModule,
+        CustomerExtensionsModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           path: '/graphql',

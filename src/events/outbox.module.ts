@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { JobRegistry } from './job-registry';
 import { OutboxService } from './outbox.service';
 
-/** Global so any module can record events without importing the events feature. */
+/** Global so any module can record events and register jobs without importing the events feature. */
 @Global()
-@Module({ providers: [OutboxService], exports: [OutboxService] })
+@Module({ providers: [OutboxService, JobRegistry], exports: [OutboxService, JobRegistry] })
 export class OutboxModule {}
