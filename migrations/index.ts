@@ -1,9 +1,17 @@
 import { Foundation1763856000000 } from './1763856000000-foundation';
 import { EventOutbox1763856500000 } from './1763856500000-event-outbox';
 import { Customers1763857000000 } from './1763857000000-customers';
+import { Feedback1763859000000 } from './1763859000000-feedback';
+import { Surveys1763859100000 } from './1763859100000-surveys';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
  * run exactly the same set whether from TypeScript or compiled JavaScript.
  */
-export const MIGRATIONS = [Foundation1763856000000, EventOutbox1763856500000, Customers1763857000000];
+export const MIGRATIONS = [
+  Foundation1763856000000,
+  EventOutbox1763856500000,
+  Customers1763857000000,
+  Feedback1763859000000,
+  Surveys1763859100000,
+];

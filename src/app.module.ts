@@ -12,9 +12,14 @@ import { queryLimitsPlugin } from './graphql/query-limits.plugin';
 import { HealthModule } from './health/health.module';
 import { OutboxModule } from './events/outbox.module';
 import { CustomerExtensionsModule } from './customers/customer-extensions';
+import { FeedbackModule } from './feedback/feedback.module';
 
 /** Feature modules; each new capability adds its module here. */
-export const FEATURE_MODULES = [AuthModule, HealthModule];
+export const FEATURE_MODULES = [
+  AuthModule,
+  HealthModule,
+  FeedbackModule,
+];
 
 @Module({})
 export class AppModule {
