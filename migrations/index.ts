@@ -1,6 +1,7 @@
 import { Foundation1763856000000 } from './1763856000000-foundation';
 import { EventOutbox1763856500000 } from './1763856500000-event-outbox';
 import { Customers1763857000000 } from './1763857000000-customers';
+import { CustomerProfiles1763857000001 } from './1763857000001-customer-profiles';
 import { Feedback1763859000000 } from './1763859000000-feedback';
 import { Surveys1763859100000 } from './1763859100000-surveys';
 
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   Foundation1763856000000,
   EventOutbox1763856500000,
   Customers1763857000000,
+  CustomerProfiles1763857000001,
   Feedback1763859000000,
   Surveys1763859100000,
 ];

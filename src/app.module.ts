@@ -13,11 +13,13 @@ import { HealthModule } from './health/health.module';
 import { OutboxModule } from './events/outbox.module';
 import { CustomerExtensionsModule } from './customers/customer-extensions';
 import { FeedbackModule } from './feedback/feedback.module';
+import { CustomersModule } from './customers/customers.module';
 
 /** Feature modules; each new capability adds its module here. */
 export const FEATURE_MODULES = [
   AuthModule,
   HealthModule,
+  CustomersModule,
   FeedbackModule,
 ];
 

@@ -1,0 +1,262 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { PiiCrypto } from '../common/crypto/pii-crypto.service';
+import { DomainError } from '../common/errors/domain-error';
+import { etagFor } from '../common/etag';
+import { isUuid, uuid7 } from '../common/uuid7';
+import { Database } from '../database/database.service';
+import type { Tx } from '../database/tx';
+import { OutboxService } from '../events/outbox.service';
+import { AttributeDefinitionsRepository, toDefinitionLike } from './attribute-definitions.repository';
+import { canReadPii, canSee, restrictedStore } from './customer-access';
+import { CustomerExtensions } from './customer-extensions';
+import { CustomerIdentityCodec, NormalisedIdentity } from './customer-identity-codec';
+import { buildMemberNo, normaliseMemberNo } from './customer-normalisation';
+import { CustomerProfileBuilder } from './customer-profile-builder';
+import { CustomerTenantSettingsService } from './customer-tenant-settings';
+import { toCustomerModel } from './customers.mapper';
+import { CustomerRow, CustomersRepository } from './customers.repository';
+import type { CreateCustomerInput } from './dto/customer.input';
+import type { CustomerModel } from './dto/customer.model';
+
+/** How other features point at a customer: by id, phone, member number or any identity. */
+export interface CustomerRef {
+  id?: string;
+  phone?: string;
+  memberNo?: string;
+  /** `type:value` or `type:namespace:value` */
+  identity?: string;
+}
+
+export interface LookupQuery {
+  phone?: string;
+  email?: string;
+  memberNo?: string;
+  identity?: string;
+}
+
+export interface CustomerResult {
+  customer: CustomerModel;
+  etag: string;
+}
+
+export type CustomerReadResult = CustomerResult | { redirectTo: string };
+
+/** The customer record's use cases: register, read, look up, resolve references. */
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly db: Database,
+    private readonly repository: CustomersRepository,
+    private readonly definitions: AttributeDefinitionsRepository,
+    private readonly settings: CustomerTenantSettingsService,
+    private readonly builder: CustomerProfileBuilder,
+    private readonly codec: CustomerIdentityCodec,
+    private readonly crypto: PiiCrypto,
+    private readonly extensions: CustomerExtensions,
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(principal: Principal, input: CreateCustomerInput): Promise<CustomerResult> {
+    return this.db.withTenant(principal.tenantId, async (tx) => {
+      const settings = await this.settings.get(tx);
+      const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
+      const now = this.clock.now();
+      const store = restrictedStore(principal);
+      // Store staff register into their own store; the token decides, not the body.
+      if (store !== undefined) input.storeId = store;
+      if (principal.kind === 'staff' && input.registeredBy === undefined) input.registeredBy = principal.subject;
+
+      const change = this.builder.apply(input, undefined, settings, definitions);
+      const identities: NormalisedIdentity[] = [];
+      if (change.phone) identities.push({ type: 'phone', namespace: '', value: change.phone, bidx: this.codec.bidx('phone', change.phone) });
+      if (change.email) identities.push({ type: 'email', namespace: '', value: change.email, bidx: this.codec.bidx('email', change.email) });
+      (input.identities ?? []).forEach((identity, i) => {
+        try {
+          identities.push(this.codec.normalise(identity, settings.region, `identities[${i}]`));
+        } catch (error) {
+          if (!(error instanceof DomainError) || !error.options.errors) throw error;
+          change.errors.push(...error.options.errors);
+        }
+      });
+      if (change.errors.length) throw DomainError.validation(change.errors);
+
+      const memberNo = input.memberNo ? normaliseMemberNo(input.memberNo) : await this.generateMemberNo(tx, settings.memberNoPrefix);
+      identities.push({ type: 'member_no', namespace: '', value: memberNo, bidx: this.codec.bidx('member_no', memberNo) });
+      const unique = dedupeIdentities(identities);
+      await this.assertIdentitiesFree(tx, unique);
+
+      const id = uuid7(now.getTime());
+      const row = await this.repository.insert(
+        tx,
+        id,
+        {
+          member_no: memberNo,
+          name: null,
+          name_pinyin: null,
+          name_initials: null,
+          gender: 'unknown',
+          birth_year: null,
+          birth_month: null,
+          birth_day: null,
+          birthday_enc: null,
+          phone_enc: null,
+          phone_bidx: null,
+          phone_tail_bidx: null,
+          email_enc: null,
+          email_bidx: null,
+          address_enc: null,
+          province: null,
+          city: null,
+          district: null,
+          postcode: null,
+          clothing_size: null,
+          shoe_size: null,
+          preferred_store_id: null,
+          store_id: null,
+          registered_by: null,
+          tags: [],
+          attributes: {},
+          completeness: 0,
+          confirmed_at: now,
+          ...change.columns,
+        },
+        now,
+      );
+      for (const identity of unique) await this.attachIdentity(tx, id, identity, now);
+      await this.outbox.record(tx, {
+        type: 'customer.created',
+        customerId: id,
+        subjectType: 'customer',
+        subjectId: id,
+        payload: { customerId: id, memberNo, storeId: row.store_id, registeredBy: row.registered_by },
+      });
+      return this.result(tx, principal, row);
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<CustomerReadResult> {
+    if (!isUuid(id)) throw DomainError.notFound('Customer');
+    return this.db.withTenant(principal.tenantId, async (tx) => {
+      const row = await this.repository.findById(tx, id);
+      if (!row || !canSee(principal, row.store_id)) throw DomainError.notFound('Customer');
+      if (row.status === 'merged' && row.merged_into) return { redirectTo: row.merged_into };
+      return this.result(tx, principal, row);
+    });
+  }
+
+  /** GraphQL form of `get`: a merged id answers the survivor instead of redirecting. */
+  async getFollowingMerge(principal: Principal, id: string): Promise<CustomerResult> {
+    const first = await this.get(principal, id);
+    return 'redirectTo' in first ? (this.get(principal, first.redirectTo) as Promise<CustomerResult>) : first;
+  }
+
+  /** POS look-up: one identity, one indexed join, profile with tier and points. */
+  async lookup(principal: Principal, query: LookupQuery): Promise<CustomerResult> {
+    const given = (['phone', 'email', 'memberNo', 'identity'] as const).filter((k) => query[k] !== undefined && query[k] !== '');
+    if (given.length !== 1) {
+      throw DomainError.field('phone', 'required', 'Give exactly one of phone, email, memberNo or identity.');
+    }
+    return this.db.withTenant(principal.tenantId, async (tx) => {
+      const settings = await this.settings.get(tx);
+      const identity = this.refIdentity(query, settings.region);
+      const row = await this.repository.findByIdentity(tx, identity.type, identity.namespace, identity.bidx);
+      if (!row || row.status !== 'active' || !canSee(principal, row.store_id)) throw DomainError.notFound('Customer');
+      return this.result(tx, principal, row);
+    });
+  }
+
+  /**
+   * For other features (transactions, loyalty): finds the customer a reference points to,
+   * following merges to the survivor. Undefined when nothing matches.
+   */
+  async resolveRef(tx: Tx, ref: CustomerRef): Promise<{ id: string; status: string } | undefined> {
+    if (ref.id) {
+      if (!isUuid(ref.id)) return undefined;
+      return this.follow(tx, ref.id);
+    }
+    const settings = await this.settings.get(tx);
+    let identity: NormalisedIdentity;
+    try {
+      identity = this.refIdentity({ phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity }, settings.region);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'validation_failed') return undefined;
+      throw error;
+    }
+    const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
+    return holder ? this.follow(tx, holder.customer_id) : undefined;
+  }
+
+  /** The customer (the survivor, for a merged id) or 404 `not_found`. */
+  async requireCustomer(tx: Tx, id: string): Promise<{ id: string; status: string }> {
+    const found = isUuid(id) ? await this.follow(tx, id) : undefined;
+    if (!found) throw DomainError.notFound('Customer');
+    return found;
+  }
+
+  /** Maps rows to API models with the blocks other features register (stats, rfm, consents). */
+  async toModels(tx: Tx, principal: Principal, rows: CustomerRow[]): Promise<CustomerModel[]> {
+    const blocks = await this.extensions.loadViews(tx, rows.map((r) => r.id));
+    const unmasked = canReadPii(principal);
+    return rows.map((row) => toCustomerModel(row, this.crypto, unmasked, blocks.get(row.id) ?? {}));
+  }
+
+  async result(tx: Tx, principal: Principal, row: CustomerRow): Promise<CustomerResult> {
+    const [customer] = await this.toModels(tx, principal, [row]);
+    return { customer, etag: etagFor(row.id, row.version) };
+  }
+
+  /** Refuses identities another customer already holds (409 naming the holder). */
+  async assertIdentitiesFree(tx: Tx, identities: NormalisedIdentity[], ownerId?: string): Promise<void> {
+    for (const identity of identities) {
+      const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
+      if (holder && holder.customer_id !== ownerId) {
+        throw new DomainError('identity_conflict', `This ${identity.type} already belongs to customer ${holder.customer_id}.`, {
+          extensions: { holder: { id: holder.customer_id, memberNo: holder.member_no }, identity: { type: identity.type, namespace: identity.namespace } },
+        });
+      }
+    }
+  }
+
+  async attachIdentity(tx: Tx, customerId: string, identity: NormalisedIdentity, now: Date) {
+    return this.repository.insertIdentity(
+      tx,
+      { id: uuid7(now.getTime()), customer_id: customerId, type: identity.type, namespace: identity.namespace, value_enc: this.crypto.encrypt(identity.value), value_bidx: identity.bidx },
+      now,
+    );
+  }
+
+  private refIdentity(query: LookupQuery, region: string): NormalisedIdentity {
+    if (query.phone !== undefined) return this.codec.normalise({ type: 'phone', value: query.phone }, region, 'phone');
+    if (query.email !== undefined) return this.codec.normalise({ type: 'email', value: query.email }, region, 'email');
+    if (query.memberNo !== undefined) return this.codec.normalise({ type: 'member_no', value: query.memberNo }, region, 'memberNo');
+    if (query.identity !== undefined) return this.codec.parse(query.identity, region, 'identity');
+    throw DomainError.field('phone', 'required', 'Give one of phone, email, memberNo or identity.');
+  }
+
+  private async follow(tx: Tx, id: string): Promise<{ id: string; status: string } | undefined> {
+    let current = await this.repository.findStatus(tx, id);
+    for (let hops = 0; current?.status === 'merged' && current.merged_into && hops < 5; hops++) {
+      current = await this.repository.findStatus(tx, current.merged_into);
+    }
+    return current ? { id: current.id, status: current.status } : undefined;
+  }
+
+  private async generateMemberNo(tx: Tx, prefix: string): Promise<string> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const digits = String(randomInt(100_000_000, 1_000_000_000));
+      const memberNo = buildMemberNo(prefix, digits);
+      if (!(await this.repository.memberNoTaken(tx, memberNo))) return memberNo;
+    }
+    throw new DomainError('conflict', 'Could not allocate a member number; retry.');
+  }
+}
+
+function dedupeIdentities(identities: NormalisedIdentity[]): NormalisedIdentity[] {
+  const seen = new Map<string, NormalisedIdentity>();
+  for (const identity of identities) seen.set(`${identity.type}|${identity.namespace}|${identity.bidx}`, identity);
+  return [...seen.values()];
+}
