@@ -4,6 +4,7 @@ import { Customers1763857000000 } from './1763857000000-customers';
 import { CustomerProfiles1763857000001 } from './1763857000001-customer-profiles';
 import { Feedback1763859000000 } from './1763859000000-feedback';
 import { Surveys1763859100000 } from './1763859100000-surveys';
+import { Segments1763861000000 } from './1763861000000-segments';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CustomerProfiles1763857000001,
   Feedback1763859000000,
   Surveys1763859100000,
+  Segments1763861000000,
 ];

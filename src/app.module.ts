@@ -14,6 +14,7 @@ import { OutboxModule } from './events/outbox.module';
 import { CustomerExtensionsModule } from './customers/customer-extensions';
 import { FeedbackModule } from './feedback/feedback.module';
 import { CustomersModule } from './customers/customers.module';
+import { SegmentsModule } from './segments/segments.module';
 
 /** Feature modules; each new capability adds its module here. */
 export const FEATURE_MODULES = [
@@ -21,6 +22,7 @@ export const FEATURE_MODULES = [
   HealthModule,
   CustomersModule,
   FeedbackModule,
+  SegmentsModule,
 ];
 
 @Module({})

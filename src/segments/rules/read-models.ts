@@ -8,24 +8,27 @@
  * lives here, in one place, so a schema change in the owning module is a one-file fix here.
  */
 export const READ_MODELS = {
-  /** transactions module: one row per customer, maintained on every sale/return. */
+  /** transactions module: counters per customer, maintained with every sale/return. */
   stats: {
     table: 'customer_stats',
     customerId: 'customer_id',
     firstPurchaseAt: 'first_purchase_at',
     lastPurchaseAt: 'last_purchase_at',
     purchaseCount: 'purchase_count',
-    totalSpent: 'total_spent',
-    aov: 'average_order_value',
-    spend12m: 'spend_12m',
-    favouriteCategory: 'favourite_category',
-    favouriteStore: 'favourite_store_id',
+    salesMinor: 'sales_minor',
+    returnsMinor: 'returns_minor',
   },
+  /** transactions module: net spend per tenant-local month (12-month spend = 12 rows). */
+  monthlySpend: { table: 'customer_monthly_spend', customerId: 'customer_id', month: 'month', spent: 'spent_minor' },
+  categoryStats: { table: 'customer_category_stats', customerId: 'customer_id', category: 'category', spent: 'spent_minor' },
+  storeStats: { table: 'customer_store_stats', customerId: 'customer_id', storeId: 'store_id', count: 'purchase_count' },
   transactions: { table: 'transactions', customerId: 'customer_id', type: 'type', occurredAt: 'occurred_at', storeId: 'store_id', sale: 'sale' },
   items: { table: 'transaction_items', transactionId: 'transaction_id', sku: 'sku', category: 'category' },
   /** consent module: current state per customer × purpose × channel. */
   consent: { table: 'consent_state', customerId: 'customer_id', purpose: 'purpose', channel: 'channel', status: 'status', marketing: 'marketing', granted: 'granted' },
   /** feedback module: complaints and their workflow status. */
+  /** privacy module: customers whose processing is restricted (never exported). */
+  restrictions: { table: 'privacy_restrictions', customerId: 'customer_id' },
   feedback: { table: 'feedback', customerId: 'customer_id', type: 'type', status: 'status', complaint: 'complaint', closedStatuses: ['resolved', 'closed'] },
 } as const;
 

@@ -14,6 +14,13 @@ export interface FieldSpec {
 }
 
 const s = READ_MODELS.stats;
+const ms = READ_MODELS.monthlySpend;
+const cat = READ_MODELS.categoryStats;
+const store = READ_MODELS.storeStats;
+const NET_SPENT = `(coalesce(s.${s.salesMinor}, 0) - coalesce(s.${s.returnsMinor}, 0))`;
+/** Shared with RFM: the last 12 tenant-local calendar months including the current one. */
+export const SPEND_12M = `coalesce((SELECT sum(x.${ms.spent}) FROM ${ms.table} x WHERE x.tenant_id = c.tenant_id AND x.${ms.customerId} = c.id
+            AND x.${ms.month} >= (date_trunc('month', {now} AT TIME ZONE {tz}) - interval '11 months')::date), 0)`;
 const AGE = `(extract(year FROM ({now} AT TIME ZONE {tz}))::int - c.birth_year)`;
 export const AGE_BANDS = ['0-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
 
@@ -58,12 +65,27 @@ export const RULE_FIELDS: Record<string, FieldSpec> = {
   'stats.recencyDays': { type: 'number', join: 'stats', sql: `floor(extract(epoch FROM ({now} - s.${s.lastPurchaseAt})) / 86400)`, description: 'Days since last purchase' },
   'stats.frequency': { type: 'number', join: 'stats', sql: `coalesce(s.${s.purchaseCount}, 0)`, description: 'Number of purchases' },
   'stats.purchaseCount': { type: 'number', join: 'stats', sql: `coalesce(s.${s.purchaseCount}, 0)`, description: 'Number of purchases' },
-  'stats.monetary': { type: 'money', join: 'stats', sql: `coalesce(s.${s.totalSpent}, 0)`, description: 'Total spent' },
-  'stats.totalSpent': { type: 'money', join: 'stats', sql: `coalesce(s.${s.totalSpent}, 0)`, description: 'Total spent' },
-  'stats.aov': { type: 'money', join: 'stats', sql: `s.${s.aov}`, description: 'Average order value' },
-  'stats.spend12m': { type: 'money', join: 'stats', sql: `coalesce(s.${s.spend12m}, 0)`, description: 'Spend in the last 12 months' },
-  'stats.favouriteCategory': { type: 'string', join: 'stats', sql: `s.${s.favouriteCategory}`, description: 'Most bought category' },
-  'stats.favouriteStore': { type: 'string', join: 'stats', sql: `s.${s.favouriteStore}`, description: 'Most visited store' },
+  'stats.monetary': { type: 'money', join: 'stats', sql: NET_SPENT, description: 'Total spent, net of returns' },
+  'stats.totalSpent': { type: 'money', join: 'stats', sql: NET_SPENT, description: 'Total spent, net of returns' },
+  'stats.aov': {
+    type: 'money',
+    join: 'stats',
+    sql: `(CASE WHEN s.${s.purchaseCount} > 0 THEN ${NET_SPENT} / s.${s.purchaseCount} END)`,
+    description: 'Average order value',
+  },
+  'stats.spend12m': { type: 'money', sql: SPEND_12M, description: 'Net spend in the last 12 tenant-local months' },
+  'stats.favouriteCategory': {
+    type: 'string',
+    sql: `(SELECT x.${cat.category} FROM ${cat.table} x WHERE x.tenant_id = c.tenant_id AND x.${cat.customerId} = c.id
+            ORDER BY x.${cat.spent} DESC, x.${cat.category} LIMIT 1)`,
+    description: 'Category with the highest spend',
+  },
+  'stats.favouriteStore': {
+    type: 'string',
+    sql: `(SELECT x.${store.storeId} FROM ${store.table} x WHERE x.tenant_id = c.tenant_id AND x.${store.customerId} = c.id
+            ORDER BY x.${store.count} DESC, x.${store.storeId} LIMIT 1)`,
+    description: 'Store with the most purchases',
+  },
   'stats.firstPurchaseAt': { type: 'date', join: 'stats', sql: `s.${s.firstPurchaseAt}`, description: 'First purchase' },
   'stats.lastPurchaseAt': { type: 'date', join: 'stats', sql: `s.${s.lastPurchaseAt}`, description: 'Last purchase' },
 
