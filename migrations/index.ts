@@ -5,6 +5,9 @@ import { CustomerProfiles1763857000001 } from './1763857000001-customer-profiles
 import { Feedback1763859000000 } from './1763859000000-feedback';
 import { Surveys1763859100000 } from './1763859100000-surveys';
 import { Segments1763861000000 } from './1763861000000-segments';
+import { Consent1763860000000 } from './1763860000000-consent';
+import { AuditLog1763860100000 } from './1763860100000-audit-log';
+import { PrivacyRequests1763860200000 } from './1763860200000-privacy-requests';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -18,4 +21,7 @@ export const MIGRATIONS = [
   Feedback1763859000000,
   Surveys1763859100000,
   Segments1763861000000,
+  Consent1763860000000,
+  AuditLog1763860100000,
+  PrivacyRequests1763860200000,
 ];

@@ -15,6 +15,8 @@ import { CustomerExtensionsModule } from './customers/customer-extensions';
 import { FeedbackModule } from './feedback/feedback.module';
 import { CustomersModule } from './customers/customers.module';
 import { SegmentsModule } from './segments/segments.module';
+import { ConsentModule } from './consent/consent.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 /** Feature modules; each new capability adds its module here. */
 export const FEATURE_MODULES = [
@@ -23,6 +25,8 @@ export const FEATURE_MODULES = [
   CustomersModule,
   FeedbackModule,
   SegmentsModule,
+  ConsentModule,
+  PrivacyModule,
 ];
 
 @Module({})

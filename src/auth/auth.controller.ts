@@ -75,8 +75,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: TokenResponse })
   @ApiProblems(401, 422)
-  login(@Body() input: StaffLoginInput): Promise<TokenResponse> {
-    return this.auth.loginStaff(input.tenant, input.email, input.password);
+  login(@Body() input: StaffLoginInput, @Req() request: FastifyRequest): Promise<TokenResponse> {
+    return this.auth.loginStaff(input.tenant, input.email, input.password, { requestId: request.id, ip: request.ip });
   }
 
   @Get('tenant')

@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
+import { AuthEvents } from './auth-events';
 import { AuthRepository } from './auth.repository';
 import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
@@ -24,6 +25,7 @@ import { RateLimitGuard } from './rate-limit.guard';
   providers: [
     AuthRepository,
     AuthService,
+    AuthEvents,
     AuthResolver,
     JwtStrategy,
     // Order matters: who you are, then how often, then what you may do.
@@ -31,6 +33,6 @@ import { RateLimitGuard } from './rate-limit.guard';
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, AuthEvents],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { uuid7 } from '../common/uuid7';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
+import { AuthEvents } from './auth-events';
 import { AuthRepository, TenantRow } from './auth.repository';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
 import { ALL_SCOPES, isScope, Principal, ROLE_SCOPES, StaffRole, TokenClaims } from './principal';
@@ -51,6 +52,7 @@ export class AuthService {
     private readonly database: Database,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly events: AuthEvents,
   ) {}
 
   /** Lets other modules set up their per-tenant defaults in the tenant's creating transaction. */
@@ -77,7 +79,13 @@ export class AuthService {
     return this.sign({ sub: client.client_id, tid: client.tenant_id, ten: tenant!.slug, typ: 'client', scope: scopes.join(' ') });
   }
 
-  async loginStaff(tenantSlug: string, email: string, password: string): Promise<IssuedToken> {
+  /** `origin` (request id, IP) goes into the audited log-in event. */
+  async loginStaff(
+    tenantSlug: string,
+    email: string,
+    password: string,
+    origin: { requestId?: string; ip?: string } = {},
+  ): Promise<IssuedToken> {
     const tenant = await this.repository.findTenantBySlug(tenantSlug);
     const staff = tenant ? await this.repository.findStaffByEmail(tenant.id, email) : undefined;
     const refused = new DomainError('unauthorized', 'Wrong tenant, e-mail or password.');
@@ -85,16 +93,30 @@ export class AuthService {
       await argon2.verify(await DUMMY_HASH_PROMISE, password);
       throw refused;
     }
+    const emit = (type: 'login.succeeded' | 'login.failed', detail?: string) =>
+      this.events.emit({
+        type,
+        tenantId: tenant.id,
+        actorKind: 'staff',
+        actorId: staff.id,
+        resource: 'POST /v1/auth/login',
+        detail,
+        requestId: origin.requestId,
+        ip: origin.ip,
+      });
     if (staff.locked_until && staff.locked_until.getTime() > Date.now()) {
+      emit('login.failed', 'account locked');
       throw new DomainError('unauthorized', 'The account is locked after repeated failed log-ins; try again later.', {
         extensions: { lockedUntil: staff.locked_until.toISOString() },
       });
     }
     if (!(await argon2.verify(staff.password_hash, password))) {
       await this.repository.recordLoginFailure(tenant.id, staff.id, this.config.loginMaxFailures, this.config.loginLockoutMinutes);
+      emit('login.failed', 'wrong password');
       throw refused;
     }
     await this.repository.recordLoginSuccess(tenant.id, staff.id);
+    emit('login.succeeded');
     return this.sign({
       sub: staff.id,
       tid: tenant.id,
