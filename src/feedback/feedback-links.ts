@@ -31,4 +31,15 @@ export class FeedbackLinks {
     void feedback;
     void now;
   }
+
+  /**
+   * Credits a survey reward through the loyalty ledger (reason `survey_reward`, external id =
+   * response id, so one response is rewarded once). Returns the points credited.
+   */
+  async awardSurveyPoints(tx: Tx, reward: { customerId: string; points: number; responseId: string; surveyId: string }): Promise<number> {
+    // Interim until LoyaltyService.awardPoints lands on main.
+    void tx;
+    void reward;
+    return 0;
+  }
 }

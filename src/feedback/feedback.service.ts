@@ -12,16 +12,12 @@ import { OutboxService } from '../events/outbox.service';
 import { AssignFeedbackInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
 import { FeedbackModel, FeedbackNoteModel } from './dto/feedback.model';
 import { allowedTransitions, canTransition, dueAt, FeedbackSeverity, FeedbackStatus } from './feedback-workflow';
+import { actorOf } from './actor';
 import { FeedbackLinks } from './feedback-links';
 import { toFeedbackModel, toNoteModel } from './feedback.mapper';
 import { FeedbackRepository, FeedbackRow } from './feedback.repository';
 
 export const OVERDUE_JOB = 'feedback.overdue';
-
-/** Who did it, as stored in transitions and notes. */
-export function actorOf(principal: Principal): string {
-  return `${principal.kind}:${principal.subject}`;
-}
 
 @Injectable()
 export class FeedbackService implements OnModuleInit {
