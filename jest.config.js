@@ -1,8 +1,9 @@
 /** Unit tests (dense logic) and e2e tests (the booted app over HTTP/GraphQL on real PostgreSQL). */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }];
+// Transpile only (no type-check per file): tsc checks types in `npm run typecheck` and the build.
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
 
 module.exports = {
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': tsJest },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
@@ -10,13 +11,13 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      transform: { '^.+\\.ts$': swc },
+      transform: { '^.+\\.ts$': tsJest },
       testEnvironment: 'node',
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
-      transform: { '^.+\\.ts$': swc },
+      transform: { '^.+\\.ts$': tsJest },
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/src/**/*.e2e-spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
       setupFiles: ['reflect-metadata'],
