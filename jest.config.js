@@ -1,6 +1,6 @@
 /** Unit tests (dense logic) and e2e tests (the booted app over HTTP/GraphQL on real PostgreSQL). */
 // Transpile only (no type-check per file): tsc checks types in `npm run typecheck` and the build.
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }];
 
 module.exports = {
   transform: { '^.+\\.ts$': tsJest },

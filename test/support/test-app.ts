@@ -105,7 +105,7 @@ export class TestApp {
     return response.body.access_token as string;
   }
 
-  async graphql(auth: string | undefined, query: string, variables: Record<string, unknown> = {}) {
+  graphql(auth: string | undefined, query: string, variables: Record<string, unknown> = {}) {
     const call = this.http.post('/graphql').set('content-type', 'application/json');
     if (auth) call.set('authorization', auth);
     return call.send({ query, variables });

@@ -25,6 +25,7 @@ export function loggerOptions(level: string): LoggerOptions {
       paths: [
         'req.headers.authorization',
         'req.headers.cookie',
+        ...REDACTED_FIELDS,
         ...REDACTED_FIELDS.map((field) => `*.${field}`),
         ...REDACTED_FIELDS.map((field) => `*.*.${field}`),
       ],

@@ -1,0 +1,74 @@
+import { uuid7 } from '../src/common/uuid7';
+import { TestApp, TenantClient } from './support/test-app';
+
+/**
+ * The second wall: row-level security. Even SQL that forgets `tenant_id = $1` cannot see,
+ * change or add another tenant's rows inside a request transaction.
+ */
+describe('tenant isolation with row-level security', () => {
+  let t: TestApp;
+  let a: TenantClient;
+  let b: TenantClient;
+
+  const insertCustomer = (tenantId: string, memberNo: string) =>
+    t.sql(`INSERT INTO customers (tenant_id, id, member_no, name) VALUES ($1, $2, $3, 'x')`, [tenantId, uuid7(), memberNo]);
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    a = await t.tenant();
+    b = await t.tenant();
+    await insertCustomer(a.tenantId, 'A-1');
+    await insertCustomer(a.tenantId, 'A-2');
+    await insertCustomer(b.tenantId, 'B-1');
+  });
+  afterAll(() => t.close());
+
+  it('a request-role query without the tenant setting sees no rows at all', async () => {
+    const client = await t.database.pool.connect();
+    try {
+      await client.query('BEGIN; SET LOCAL ROLE kehu_app');
+      const customers = await client.query('SELECT count(*)::int AS n FROM customers');
+      const clients = await client.query('SELECT count(*)::int AS n FROM api_clients');
+      expect(customers.rows[0].n).toBe(0);
+      expect(clients.rows[0].n).toBe(0);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    expect(await t.count('customers')).toBe(3); // the rows are there; the role just cannot see them
+  });
+
+  it('a tenant transaction sees only its own rows, even with no WHERE clause', async () => {
+    const seenByA = await t.database.withTenant(a.tenantId, (tx) => tx.query<{ member_no: string }>('SELECT member_no FROM customers ORDER BY member_no'));
+    const seenByB = await t.database.withTenant(b.tenantId, (tx) => tx.query<{ member_no: string }>('SELECT member_no FROM customers'));
+    expect(seenByA.map((r) => r.member_no)).toEqual(['A-1', 'A-2']);
+    expect(seenByB.map((r) => r.member_no)).toEqual(['B-1']);
+  });
+
+  it('cannot update, delete or insert another tenant\'s rows', async () => {
+    const updated = await t.database.withTenant(b.tenantId, (tx) => tx.count(`UPDATE customers SET name = 'hacked'`));
+    const deleted = await t.database.withTenant(b.tenantId, (tx) => tx.count(`DELETE FROM customers WHERE member_no LIKE 'A-%'`));
+    expect(updated).toBe(1); // only B's own row
+    expect(deleted).toBe(0);
+    await expect(
+      t.database.withTenant(b.tenantId, (tx) =>
+        tx.query(`INSERT INTO customers (tenant_id, id, member_no) VALUES ($1, $2, 'smuggled')`, [a.tenantId, uuid7()]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const aNames = await t.sql<{ name: string }>(`SELECT name FROM customers WHERE tenant_id = $1`, [a.tenantId]);
+    expect(aNames.every((r) => r.name === 'x')).toBe(true);
+    expect(await t.count('customers', `member_no = 'smuggled'`)).toBe(0);
+  });
+
+  it('a token only ever reads its own tenant', async () => {
+    const ofA = await t.http.get('/v1/tenant').set('authorization', a.auth).expect(200);
+    const ofB = await t.http.get('/v1/tenant').set('authorization', b.auth).expect(200);
+    expect(ofA.body.id).toBe(a.tenantId);
+    expect(ofB.body.id).toBe(b.tenantId);
+  });
+
+  it('refuses a non-UUID tenant id before it reaches SQL', async () => {
+    await expect(t.database.withTenant(`x'; DROP TABLE customers; --`, async () => 1)).rejects.toThrow(/UUID/);
+    expect(await t.count('customers')).toBeGreaterThan(0);
+  });
+});
