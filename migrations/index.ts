@@ -1,5 +1,6 @@
 import { Foundation1763856000000 } from './1763856000000-foundation';
 import { EventOutbox1763856500000 } from './1763856500000-event-outbox';
+import { WebhooksAndJobs1763856500001 } from './1763856500001-webhooks-and-jobs';
 import { Customers1763857000000 } from './1763857000000-customers';
 import { CustomerProfiles1763857000001 } from './1763857000001-customer-profiles';
 import { Feedback1763859000000 } from './1763859000000-feedback';
@@ -16,6 +17,7 @@ import { PrivacyRequests1763860200000 } from './1763860200000-privacy-requests';
 export const MIGRATIONS = [
   Foundation1763856000000,
   EventOutbox1763856500000,
+  WebhooksAndJobs1763856500001,
   Customers1763857000000,
   CustomerProfiles1763857000001,
   Feedback1763859000000,

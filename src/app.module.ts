@@ -11,6 +11,7 @@ import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryLimitsPlugin } from './graphql/query-limits.plugin';
 import { HealthModule } from './health/health.module';
 import { OutboxModule } from './events/outbox.module';
+import { EventsModule } from './events/events.module';
 import { CustomerExtensionsModule } from './customers/customer-extensions';
 import { FeedbackModule } from './feedback/feedback.module';
 import { CustomersModule } from './customers/customers.module';
@@ -27,6 +28,7 @@ export const FEATURE_MODULES = [
   SegmentsModule,
   ConsentModule,
   PrivacyModule,
+  EventsModule,
 ];
 
 @Module({})

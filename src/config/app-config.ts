@@ -47,6 +47,11 @@ export class AppConfig {
   loginMaxFailures: number;
   loginLockoutMinutes: number;
   webhookAllowPrivate: boolean;
+  /** Run the background loops (event sequencer, webhook dispatcher, scheduler) in this process. */
+  runWorker: boolean;
+  webhookTimeoutMs: number;
+  /** Consecutive failed attempts after which a subscription is switched off (with an event). */
+  webhookDisableAfterFailures: number;
   shutdownGraceMs: number;
   auditEnabled: boolean;
 }
@@ -151,6 +156,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.loginMaxFailures = int(env, 'KEHU_LOGIN_MAX_FAILURES', 5, 1, 100);
   config.loginLockoutMinutes = int(env, 'KEHU_LOGIN_LOCKOUT_MINUTES', 15, 1, 1440);
   config.webhookAllowPrivate = bool(env, 'KEHU_WEBHOOK_ALLOW_PRIVATE', false);
+  config.runWorker = bool(env, 'KEHU_RUN_WORKER', true);
+  config.webhookTimeoutMs = int(env, 'KEHU_WEBHOOK_TIMEOUT_MS', 5000, 100, 60000);
+  config.webhookDisableAfterFailures = int(env, 'KEHU_WEBHOOK_DISABLE_AFTER_FAILURES', 50, 1, 100000);
   config.shutdownGraceMs = int(env, 'KEHU_SHUTDOWN_GRACE_MS', 10000, 0);
   config.auditEnabled = bool(env, 'KEHU_AUDIT_ENABLED', true);
 

@@ -41,9 +41,20 @@ export class TestApp {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * `options.background` starts the background loops (event sequencer, webhook dispatcher,
+   * scheduler); off by default so tests stay deterministic and drive those services directly.
+   */
+  static async start(env: Record<string, string> = {}, options: { background?: boolean } = {}): Promise<TestApp> {
     const database = await createTestDatabase();
-    const config = loadConfig({ ...TEST_SECRETS, DATABASE_URL: database.url, KEHU_LOG_LEVEL: 'silent', KEHU_DB_POOL_MAX: '20', ...env });
+    const config = loadConfig({
+      ...TEST_SECRETS,
+      DATABASE_URL: database.url,
+      KEHU_LOG_LEVEL: 'silent',
+      KEHU_DB_POOL_MAX: '20',
+      KEHU_RUN_WORKER: options.background ? 'true' : 'false',
+      ...env,
+    });
     const dataSource = createDataSource({ url: database.url, poolMax: config.dbPoolMax, statementTimeoutMs: config.dbStatementTimeoutMs });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { Database } from '../database/database.service';
+import { EventsRepository } from './events.repository';
+
+const BATCH = 5000;
+
+/**
+ * Turns committed outbox rows into the tenant's ordered stream: assigns `seq` and creates the
+ * webhook deliveries for them in the same transaction, so every sequenced event has exactly
+ * its deliveries and the feed and webhooks agree on order.
+ */
+@Injectable()
+export class EventSequencer {
+  constructor(
+    private readonly database: Database,
+    private readonly events: EventsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Sequences everything committed so far for one tenant; returns how many events got a seq. */
+  async sequenceTenant(tenantId: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const count = await this.database.withTenant(tenantId, async (tx) => {
+        if (!(await this.events.trySequencerLock(tx))) return 0;
+        const lastSeq = await this.events.lockStream(tx);
+        const assigned = await this.events.assignSeqs(tx, lastSeq, BATCH);
+        if (assigned) await this.events.fanOut(tx, lastSeq, lastSeq + assigned, this.clock.now());
+        return assigned;
+      });
+      total += count;
+      if (count < BATCH) return total;
+    }
+  }
+
+  async sequenceAll(): Promise<number> {
+    let total = 0;
+    for (const tenantId of await this.events.tenantsWithUnsequencedEvents()) total += await this.sequenceTenant(tenantId);
+    return total;
+  }
+}
