@@ -6,7 +6,6 @@ import { startEmbeddedDatabase } from '../../src/database/embedded-database';
 import { CLUSTER_ENV, databaseUrl, withAdmin } from './test-database';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __KEHU_TEST_TEARDOWN__: (() => Promise<void>) | undefined;
 }
 
