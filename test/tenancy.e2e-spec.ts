@@ -67,6 +67,19 @@ describe('tenant isolation with row-level security', () => {
     expect(ofB.body.id).toBe(b.tenantId);
   });
 
+  it('another tenant\'s customer id answers 404 for read, update, archive and look-up', async () => {
+    const created = await t.http.post('/v1/customers').set('authorization', a.auth).send({ name: '甲', phone: '13500135000' }).expect(201);
+    const id = created.body.id as string;
+    expect((await t.http.get(`/v1/customers/${id}`).set('authorization', b.auth).expect(404)).body.code).toBe('not_found');
+    await t.http.patch(`/v1/customers/${id}`).set('authorization', b.auth).set('content-type', 'application/merge-patch+json').send({ name: '乙' }).expect((r) => expect([404, 415]).toContain(r.status));
+    await t.http.delete(`/v1/customers/${id}`).set('authorization', b.auth).expect((r) => expect(r.status).toBe(404));
+    await t.http.get('/v1/customers/lookup?phone=13500135000').set('authorization', b.auth).expect(404);
+    const list = await t.http.get('/v1/customers').set('authorization', b.auth).expect((r) => expect([200, 404]).toContain(r.status));
+    if (list.status === 200) expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
+    const still = await t.http.get(`/v1/customers/${id}`).set('authorization', a.auth).expect(200);
+    expect(still.body.name).toBe('甲');
+  });
+
   it('refuses a non-UUID tenant id before it reaches SQL', async () => {
     await expect(t.database.withTenant(`x'; DROP TABLE customers; --`, async () => 1)).rejects.toThrow(/UUID/);
     expect(await t.count('customers')).toBeGreaterThan(0);
