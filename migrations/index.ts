@@ -3,6 +3,7 @@ import { EventOutbox1763856500000 } from './1763856500000-event-outbox';
 import { WebhooksAndJobs1763856500001 } from './1763856500001-webhooks-and-jobs';
 import { Customers1763857000000 } from './1763857000000-customers';
 import { CustomerProfiles1763857000001 } from './1763857000001-customer-profiles';
+import { TransactionsLoyalty1763858000000 } from './1763858000000-transactions-loyalty';
 import { Feedback1763859000000 } from './1763859000000-feedback';
 import { Surveys1763859100000 } from './1763859100000-surveys';
 import { Segments1763861000000 } from './1763861000000-segments';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   WebhooksAndJobs1763856500001,
   Customers1763857000000,
   CustomerProfiles1763857000001,
+  TransactionsLoyalty1763858000000,
   Feedback1763859000000,
   Surveys1763859100000,
   Segments1763861000000,
