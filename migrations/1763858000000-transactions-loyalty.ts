@@ -34,7 +34,7 @@ export class TransactionsLoyalty1763858000000 implements MigrationInterface {
       )`);
     // The POS retry key: a receipt is stored once per source however often it is posted.
     await q.query(`CREATE UNIQUE INDEX transactions_source_external_key ON transactions (tenant_id, source, external_id)`);
-    await q.query(`CREATE INDEX transactions_customer_idx ON transactions (tenant_id, customer_id, occurred_at DESC, id DESC) WHERE customer_id IS NOT NULL`);
+    await q.query(`CREATE INDEX transactions_customer_idx ON transactions (tenant_id, customer_id, created_at DESC, id DESC) WHERE customer_id IS NOT NULL`);
     await q.query(`CREATE INDEX transactions_original_idx ON transactions (tenant_id, original_id) WHERE original_id IS NOT NULL`);
     await enableTenantRls(q, 'transactions');
 

@@ -10,6 +10,8 @@ import { DatabaseModule } from './database/database.module';
 import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryLimitsPlugin } from './graphql/query-limits.plugin';
 import { HealthModule } from './health/health.module';
+import { LoyaltyModule } from './loyalty/loyalty.module';
+import { TransactionsModule } from './transactions/transactions.module';
 import { OutboxModule } from './events/outbox.module';
 import { EventsModule } from './events/events.module';
 import { CustomerExtensionsModule } from './customers/customer-extensions';
@@ -29,6 +31,8 @@ export const FEATURE_MODULES = [
   ConsentModule,
   PrivacyModule,
   EventsModule,
+  LoyaltyModule,
+  TransactionsModule,
 ];
 
 @Module({})

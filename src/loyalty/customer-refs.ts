@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../database/tx';
+
+export interface CustomerRef {
+  id?: string;
+  phone?: string;
+  memberNo?: string;
+  identity?: string;
+}
+
+export interface ResolvedCustomer {
+  id: string;
+  status: string;
+}
+
+/**
+ * Finds the customer a POS or e-shop names, following merges to the survivor. Single look-ups
+ * go through the customers feature; the batch path resolves plain ids in one query.
+ */
+@Injectable()
+export class CustomerRefs {
+  async resolve(tx: Tx, ref: CustomerRef): Promise<ResolvedCustomer | undefined> {
+    if (ref.id) return (await this.resolveIds(tx, [ref.id])).get(ref.id);
+    if (ref.memberNo) {
+      const row = await tx.one<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND member_no = $2`, [tx.tenant, ref.memberNo]);
+      return row ? (await this.resolveIds(tx, [row.id])).get(row.id) : undefined;
+    }
+    return undefined;
+  }
+
+  /** id → the customer it resolves to now (itself, or the survivor of a merge). */
+  async resolveIds(tx: Tx, ids: string[]): Promise<Map<string, ResolvedCustomer>> {
+    const out = new Map<string, ResolvedCustomer>();
+    if (!ids.length) return out;
+    const rows = await tx.query<{ id: string; status: string; final_id: string; final_status: string }>(
+      `WITH RECURSIVE chain AS (
+         SELECT id AS start_id, id, status, merged_into, 0 AS depth FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+         UNION ALL
+         SELECT chain.start_id, c.id, c.status, c.merged_into, chain.depth + 1
+           FROM chain JOIN customers c ON c.tenant_id = $1 AND c.id = chain.merged_into
+          WHERE chain.status = 'merged' AND chain.depth < 10
+       )
+       SELECT DISTINCT ON (start_id) start_id AS id, id AS final_id, status AS final_status FROM chain ORDER BY start_id, depth DESC`,
+      [tx.tenant, [...new Set(ids)]],
+    );
+    for (const row of rows) out.set(row.id, { id: row.final_id, status: row.final_status });
+    return out;
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CustomerRefs } from './customer-refs';
+import { LoyaltyJobs } from './loyalty.jobs';
+import { LoyaltyController } from './loyalty.controller';
+import { LoyaltyProgramService } from './loyalty-program.service';
+import { LoyaltyRepository } from './loyalty.repository';
+import { LoyaltyResolver } from './loyalty.resolver';
+import { LoyaltyService } from './loyalty.service';
+import { PointsAccountService } from './points-account.service';
+
+@Module({
+  controllers: [LoyaltyController],
+  providers: [LoyaltyRepository, LoyaltyProgramService, LoyaltyService, PointsAccountService, CustomerRefs, LoyaltyResolver, LoyaltyJobs],
+  exports: [LoyaltyService, LoyaltyProgramService, PointsAccountService, CustomerRefs],
+})
+export class LoyaltyModule {}

@@ -1,0 +1,325 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../database/tx';
+import type { StoredEarnRules, StoredTier } from './loyalty-program';
+import type { OpenLot } from './points-math';
+
+export interface ProgramRow {
+  currency: string;
+  points_per_unit: string;
+  rounding: 'floor' | 'round' | 'ceil';
+  expiry_months: number | null;
+  tiers: StoredTier[];
+  earn_rules: StoredEarnRules;
+  version: number;
+  updated_at: Date;
+}
+
+export interface TenantRow {
+  currency: string;
+  time_zone: string;
+  settings: Record<string, unknown>;
+}
+
+export interface LoyaltyCustomerRow {
+  id: string;
+  status: string;
+  tier_code: string | null;
+  tier_since: Date | null;
+  points_balance: string;
+  birth_month: number | null;
+}
+
+export interface LedgerInsert {
+  id: string;
+  customerId: string;
+  kind: 'earn' | 'redeem' | 'adjust' | 'expire' | 'reverse';
+  points: number;
+  reason: string;
+  source: string;
+  externalId: string | null;
+  actor: string;
+  transactionId: string | null;
+  createdAt: Date;
+}
+
+export interface LotInsert {
+  id: string;
+  customerId: string;
+  transactionId: string | null;
+  points: number;
+  remaining: number;
+  earnedAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface LedgerRow {
+  id: string;
+  customer_id: string;
+  kind: string;
+  points: string;
+  reason: string;
+  source: string;
+  external_id: string | null;
+  actor: string;
+  transaction_id: string | null;
+  created_at: Date;
+}
+
+const LEDGER_COLUMNS = 'id, customer_id, kind, points, reason, source, external_id, actor, transaction_id, created_at';
+
+/** All SQL of the loyalty feature, including its cache columns on the customer row. */
+@Injectable()
+export class LoyaltyRepository {
+  async findProgram(tx: Tx): Promise<ProgramRow | undefined> {
+    return tx.one<ProgramRow>(
+      `SELECT currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at
+         FROM loyalty_programs WHERE tenant_id = $1`,
+      [tx.tenant],
+    );
+  }
+
+  /** Program (if saved) and tenant settings in one round trip: every posting needs both. */
+  async findProgramAndTenant(tx: Tx): Promise<{ program: ProgramRow | undefined; tenant: TenantRow }> {
+    const row = await tx.one<TenantRow & { program: ProgramRow | null }>(
+      `SELECT t.currency, t.time_zone, t.settings,
+              (SELECT row_to_json(p) FROM (SELECT currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at
+                                             FROM loyalty_programs WHERE tenant_id = $1) p) AS program
+         FROM tenants t WHERE t.id = $1`,
+      [tx.tenant],
+    );
+    if (!row) throw new Error('tenant row not visible');
+    const program = row.program ? { ...row.program, updated_at: new Date(row.program.updated_at) } : undefined;
+    return { program, tenant: { currency: row.currency, time_zone: row.time_zone, settings: row.settings } };
+  }
+
+  async findTenant(tx: Tx): Promise<TenantRow> {
+    const row = await tx.one<TenantRow>(`SELECT currency, time_zone, settings FROM tenants WHERE id = $1`, [tx.tenant]);
+    if (!row) throw new Error('tenant row not visible');
+    return row;
+  }
+
+  async saveProgram(
+    tx: Tx,
+    program: { currency: string; pointsPerUnit: string; rounding: string; expiryMonths: number | null; tiers: StoredTier[]; earnRules: StoredEarnRules },
+  ): Promise<ProgramRow> {
+    const row = await tx.one<ProgramRow>(
+      `INSERT INTO loyalty_programs (tenant_id, currency, points_per_unit, rounding, expiry_months, tiers, earn_rules)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant_id) DO UPDATE SET currency = EXCLUDED.currency, points_per_unit = EXCLUDED.points_per_unit,
+         rounding = EXCLUDED.rounding, expiry_months = EXCLUDED.expiry_months, tiers = EXCLUDED.tiers,
+         earn_rules = EXCLUDED.earn_rules, version = loyalty_programs.version + 1, updated_at = now()
+       RETURNING currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at`,
+      [tx.tenant, program.currency, program.pointsPerUnit, program.rounding, program.expiryMonths, JSON.stringify(program.tiers), program.earnRules],
+    );
+    return row!;
+  }
+
+  /** Locks the customers' rows in id order (no deadlocks between concurrent postings). */
+  async lockCustomers(tx: Tx, ids: string[]): Promise<LoyaltyCustomerRow[]> {
+    if (!ids.length) return [];
+    return tx.query<LoyaltyCustomerRow>(
+      `SELECT id, status, tier_code, tier_since, points_balance::text, birth_month
+         FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
+      [tx.tenant, [...ids].sort()],
+    );
+  }
+
+  async findCustomers(tx: Tx, ids: string[]): Promise<LoyaltyCustomerRow[]> {
+    return tx.query<LoyaltyCustomerRow>(
+      `SELECT id, status, tier_code, tier_since, points_balance::text, birth_month FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenant, ids],
+    );
+  }
+
+  async updateCustomerCaches(tx: Tx, rows: { id: string; balance: number; tierCode: string; tierSince: Date }[]): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `UPDATE customers c SET points_balance = v.balance, tier_code = v.tier_code, tier_since = v.tier_since
+         FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[]) AS v(id, balance, tier_code, tier_since)
+        WHERE c.tenant_id = $1 AND c.id = v.id`,
+      [tx.tenant, rows.map((r) => r.id), rows.map((r) => r.balance), rows.map((r) => r.tierCode), rows.map((r) => r.tierSince)],
+    );
+  }
+
+  /** Points earned (earn + positive adjustments are not tier-qualifying) since `since`, per customer. */
+  async pointsEarnedSince(tx: Tx, ids: string[], since: Date): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const rows = await tx.query<{ customer_id: string; points: string }>(
+      `SELECT customer_id, sum(points)::text AS points FROM points_ledger
+        WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND kind IN ('earn', 'reverse') AND created_at >= $3
+        GROUP BY customer_id`,
+      [tx.tenant, ids, since],
+    );
+    return new Map(rows.map((r) => [r.customer_id, Number(r.points)]));
+  }
+
+  async openLots(tx: Tx, ids: string[]): Promise<Map<string, OpenLot[]>> {
+    const out = new Map<string, OpenLot[]>(ids.map((id) => [id, []]));
+    if (!ids.length) return out;
+    const rows = await tx.query<{ id: string; customer_id: string; remaining: string; expires_at: Date | null; earned_at: Date; transaction_id: string | null }>(
+      `SELECT id, customer_id, remaining::text, expires_at, earned_at, transaction_id FROM points_lots
+        WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND remaining > 0`,
+      [tx.tenant, ids],
+    );
+    for (const r of rows) {
+      out.get(r.customer_id)!.push({ id: r.id, remaining: Number(r.remaining), expiresAt: r.expires_at, earnedAt: r.earned_at, transactionId: r.transaction_id });
+    }
+    return out;
+  }
+
+  async insertLedger(tx: Tx, rows: LedgerInsert[]): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `INSERT INTO points_ledger (tenant_id, id, customer_id, kind, points, reason, source, external_id, actor, transaction_id, created_at)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::timestamptz[])`,
+      [
+        tx.tenant,
+        rows.map((r) => r.id),
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.points),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.source),
+        rows.map((r) => r.externalId),
+        rows.map((r) => r.actor),
+        rows.map((r) => r.transactionId),
+        rows.map((r) => r.createdAt),
+      ],
+    );
+  }
+
+  async insertLots(tx: Tx, rows: LotInsert[]): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `INSERT INTO points_lots (tenant_id, id, customer_id, transaction_id, points, remaining, earned_at, expires_at)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::timestamptz[])`,
+      [
+        tx.tenant,
+        rows.map((r) => r.id),
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.transactionId),
+        rows.map((r) => r.points),
+        rows.map((r) => r.remaining),
+        rows.map((r) => r.earnedAt),
+        rows.map((r) => r.expiresAt),
+      ],
+    );
+  }
+
+  async updateLots(tx: Tx, updates: { id: string; remaining: number }[]): Promise<void> {
+    if (!updates.length) return;
+    // The last update of a lot wins (a batch may touch one lot several times).
+    const last = new Map(updates.map((u) => [u.id, u.remaining]));
+    await tx.query(
+      `UPDATE points_lots l SET remaining = v.remaining
+         FROM unnest($2::uuid[], $3::bigint[]) AS v(id, remaining) WHERE l.tenant_id = $1 AND l.id = v.id`,
+      [tx.tenant, [...last.keys()], [...last.values()]],
+    );
+  }
+
+  async findLedgerByExternal(tx: Tx, kind: string, source: string, externalId: string): Promise<LedgerRow | undefined> {
+    return tx.one<LedgerRow>(
+      `SELECT ${LEDGER_COLUMNS} FROM points_ledger WHERE tenant_id = $1 AND kind = $2 AND source = $3 AND external_id = $4`,
+      [tx.tenant, kind, source, externalId],
+    );
+  }
+
+  async findLedger(tx: Tx, id: string): Promise<LedgerRow | undefined> {
+    return tx.one<LedgerRow>(`SELECT ${LEDGER_COLUMNS} FROM points_ledger WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+  }
+
+  async ledgerPage(tx: Tx, customerId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<LedgerRow[]> {
+    return tx.query<LedgerRow>(
+      `SELECT ${LEDGER_COLUMNS} FROM points_ledger
+        WHERE tenant_id = $1 AND customer_id = $2 AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [tx.tenant, customerId, after?.createdAt ?? null, after?.id ?? null, limit + 1],
+    );
+  }
+
+  async expiringSoon(tx: Tx, customerId: string, until: Date): Promise<{ points: string; expires_at: Date }[]> {
+    return tx.query(
+      `SELECT sum(remaining)::text AS points, expires_at FROM points_lots
+        WHERE tenant_id = $1 AND customer_id = $2 AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $3
+        GROUP BY expires_at ORDER BY expires_at`,
+      [tx.tenant, customerId, until],
+    );
+  }
+
+  /**
+   * Expires every lot due by `now`: ledger rows, lots zeroed, balances lowered. Customers are
+   * locked first, in id order, like every other points writer (no deadlock with redemptions).
+   */
+  async expireDueLots(tx: Tx, now: Date): Promise<{ customer_id: string; points: string; balance: string }[]> {
+    await tx.query(
+      `SELECT id FROM customers WHERE tenant_id = $1 AND id IN (
+         SELECT customer_id FROM points_lots WHERE tenant_id = $1 AND remaining > 0 AND expires_at <= $2)
+       ORDER BY id FOR UPDATE`,
+      [tx.tenant, now],
+    );
+    return tx.query(
+      `WITH due AS (
+         SELECT id, customer_id, remaining FROM points_lots
+          WHERE tenant_id = $1 AND remaining > 0 AND expires_at <= $2 FOR UPDATE
+       ), zeroed AS (
+         UPDATE points_lots l SET remaining = 0 FROM due WHERE l.tenant_id = $1 AND l.id = due.id
+       ), per_customer AS (
+         SELECT customer_id, sum(remaining) AS points FROM due GROUP BY customer_id
+       ), ledger AS (
+         INSERT INTO points_ledger (tenant_id, id, customer_id, kind, points, reason, source, actor, created_at)
+         SELECT $1, kehu_uuid7(), customer_id, 'expire', -points, 'points expired', 'loyalty', 'system', $2 FROM per_customer
+       )
+       UPDATE customers c SET points_balance = c.points_balance - p.points
+         FROM per_customer p WHERE c.tenant_id = $1 AND c.id = p.customer_id
+       RETURNING c.id AS customer_id, p.points::text AS points, c.points_balance::text AS balance`,
+      [tx.tenant, now],
+    );
+  }
+
+  /** Lots that expire within the warning window and have not been announced yet; marks them. */
+  async markExpiringLots(tx: Tx, now: Date, until: Date): Promise<{ customer_id: string; points: string; expires_at: Date }[]> {
+    return tx.query(
+      `WITH marked AS (
+         UPDATE points_lots SET expiring_notified_at = $2
+          WHERE tenant_id = $1 AND remaining > 0 AND expires_at > $2 AND expires_at <= $3 AND expiring_notified_at IS NULL
+          RETURNING customer_id, remaining, expires_at
+       )
+       SELECT customer_id, sum(remaining)::text AS points, min(expires_at) AS expires_at FROM marked GROUP BY customer_id`,
+      [tx.tenant, now, until],
+    );
+  }
+
+  /** Every customer holding a tier above the base, for the review. */
+  async customersAboveBase(tx: Tx, baseCode: string): Promise<{ id: string; tier_code: string; tier_since: Date | null; points_balance: string }[]> {
+    return tx.query(
+      `SELECT id, tier_code, tier_since, points_balance::text FROM customers
+        WHERE tenant_id = $1 AND status = 'active' AND tier_code IS NOT NULL AND tier_code <> $2 ORDER BY id FOR UPDATE`,
+      [tx.tenant, baseCode],
+    );
+  }
+
+  /** Ledger sum vs cached balance vs open lots, per customer that differs. */
+  async balanceDifferences(tx: Tx): Promise<{ customer_id: string; cached: string; ledger: string; lots: string }[]> {
+    return tx.query(
+      `SELECT c.id AS customer_id, c.points_balance::text AS cached, coalesce(l.total, 0)::text AS ledger, coalesce(o.total, 0)::text AS lots
+         FROM customers c
+         LEFT JOIN (SELECT customer_id, sum(points) AS total FROM points_ledger WHERE tenant_id = $1 GROUP BY customer_id) l ON l.customer_id = c.id
+         LEFT JOIN (SELECT customer_id, sum(remaining) AS total FROM points_lots WHERE tenant_id = $1 GROUP BY customer_id) o ON o.customer_id = c.id
+        WHERE c.tenant_id = $1
+          AND (c.points_balance <> coalesce(l.total, 0) OR greatest(c.points_balance, 0) <> coalesce(o.total, 0))`,
+      [tx.tenant],
+    );
+  }
+
+  /** Merge: the survivor takes the sources' ledger and lots; its balance is the new ledger sum. */
+  async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
+    await tx.query(`UPDATE points_ledger SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+    await tx.query(`UPDATE points_lots SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+    await tx.query(`UPDATE customers SET points_balance = 0 WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenant, sourceIds]);
+    await tx.query(
+      `UPDATE customers SET points_balance = (SELECT coalesce(sum(points), 0) FROM points_ledger WHERE tenant_id = $1 AND customer_id = $2)
+        WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, survivorId],
+    );
+  }
+}

@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { fromMinorUnits } from '../common/money';
+import { uuid7 } from '../common/uuid7';
+import type { Tx } from '../database/tx';
+import { OutboxEvent, OutboxService } from '../events/outbox.service';
+import { CustomerRefs } from '../loyalty/customer-refs';
+import type { ProgramContext } from '../loyalty/loyalty-program.service';
+import { LoyaltyService } from '../loyalty/loyalty.service';
+import type { PointsPosting, PostingResult } from '../loyalty/points-posting';
+import { CustomerStatsRepository } from './customer-stats.repository';
+import type { PreparedTransaction } from './transaction-validation';
+import { TransactionRow, TransactionsRepository } from './transactions.repository';
+
+export type IngestOutcome =
+  | { index: number; status: 'created'; id: string; body: Record<string, unknown> }
+  | { index: number; status: 'duplicate'; id: string; body: Record<string, unknown> }
+  | { index: number; status: 'error'; error: DomainError };
+
+interface Working {
+  t: PreparedTransaction;
+  id: string;
+  customerId: string | null;
+  originalId: string | null;
+  reversal?: PointsPosting['reversal'];
+  error?: DomainError;
+  duplicateOf?: TransactionRow;
+}
+
+/**
+ * Stores a set of sales and returns in one database transaction with a fixed number of
+ * statements whatever the count (UNNEST inserts, ON CONFLICT for retries, one stats upsert,
+ * one ledger insert): the single endpoint is a set of one, the batch endpoint up to 1,000.
+ * Each item succeeds or fails alone; a failed item leaves no row.
+ */
+@Injectable()
+export class TransactionIngest {
+  constructor(
+    private readonly repository: TransactionsRepository,
+    private readonly stats: CustomerStatsRepository,
+    private readonly loyalty: LoyaltyService,
+    private readonly refs: CustomerRefs,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async ingest(tx: Tx, context: ProgramContext, items: PreparedTransaction[], actor: string): Promise<IngestOutcome[]> {
+    const work: Working[] = items.map((t) => ({ t, id: uuid7(), customerId: null, originalId: null }));
+    await this.resolveCustomers(tx, work);
+
+    // 1. Claim the (source, externalId) keys; retries and concurrent copies fall out here.
+    const candidates = work.filter((w) => !w.error);
+    const inserted = await this.repository.insertNew(tx, candidates.map((w) => ({ id: w.id, t: w.t, customerId: w.customerId })));
+    const notInserted = candidates.filter((w) => !inserted.has(w.id));
+    if (notInserted.length) {
+      const existing = await this.repository.findByKeys(tx, notInserted.map((w) => w.t));
+      const byKey = new Map(existing.map((row) => [`${row.source}\u0000${row.external_id}`, row]));
+      for (const w of notInserted) {
+        const row = byKey.get(`${w.t.source}\u0000${w.t.externalId}`);
+        if (row && row.request_hash === w.t.hash) w.duplicateOf = row;
+        else w.error = new DomainError('idempotency_key_reuse', `Transaction ${w.t.source}/${w.t.externalId} was already posted with a different body.`);
+      }
+    }
+    const created = candidates.filter((w) => inserted.has(w.id));
+
+    // 2. Items, then returns checked against their sales (which may be in this same set).
+    await this.repository.insertItems(tx, created.map((w) => ({ transactionId: w.id, t: w.t })));
+    await this.checkReturns(tx, created.filter((w) => w.t.type === 'return'));
+    const failed = created.filter((w) => w.error);
+    await this.repository.deleteMany(tx, failed.map((w) => w.id));
+    const stored = created.filter((w) => !w.error);
+
+    // 3. Points (locks the customers), stats, answers, events.
+    const postings: PointsPosting[] = stored
+      .filter((w) => w.customerId && (w.t.type === 'sale' || w.reversal))
+      .map((w) => ({
+        transactionId: w.id,
+        customerId: w.customerId!,
+        type: w.t.type,
+        occurredAt: w.t.occurredAt,
+        lines: w.t.type === 'sale' ? w.t.lines.map((l) => ({ sku: l.sku, category: l.category, amountMinor: l.amountMinor })) : [],
+        netSpendMinor: w.t.type === 'sale' ? w.t.totalMinor : -w.t.totalMinor,
+        currencyExponent: w.t.exponent,
+        reversal: w.reversal,
+        source: w.t.source,
+        actor,
+      }));
+    const results = new Map((await this.loyalty.post(tx, context, postings)).map((r) => [r.transactionId, r]));
+    const withCustomer = stored.filter((w) => w.customerId);
+    // Returns of anonymous sales carry no customer: no stats, no points.
+    await this.repository.finish(
+      tx,
+      stored.map((w) => ({ id: w.id, customerId: w.customerId, originalId: w.originalId, points: results.get(w.id)?.points ?? 0, response: this.body(w, results.get(w.id)) })),
+    );
+    await this.stats.apply(tx, withCustomer.map((w) => w.id));
+    await this.outbox.recordMany(tx, stored.map((w) => this.event(w, results.get(w.id))));
+
+    return work.map((w): IngestOutcome => {
+      if (w.error) return { index: w.t.index, status: 'error', error: w.error };
+      if (w.duplicateOf) {
+        // A copy of an item stored earlier in this same set has no stored answer yet.
+        const sibling = stored.find((s) => s.id === w.duplicateOf!.id);
+        const body = w.duplicateOf.response ?? (sibling ? this.body(sibling, results.get(sibling.id)) : {});
+        return { index: w.t.index, status: 'duplicate', id: w.duplicateOf.id, body };
+      }
+      return { index: w.t.index, status: 'created', id: w.id, body: this.body(w, results.get(w.id)) };
+    });
+  }
+
+  private async resolveCustomers(tx: Tx, work: Working[]): Promise<void> {
+    const byId = await this.refs.resolveIds(tx, work.filter((w) => w.t.customer?.id && w.t.type === 'sale').map((w) => w.t.customer!.id!));
+    for (const w of work) {
+      const ref = w.t.customer;
+      // A return belongs to its sale's customer; set in checkReturns.
+      if (!ref || w.t.type === 'return') continue;
+      const found = ref.id ? byId.get(ref.id) : await this.refs.resolve(tx, ref);
+      if (!found || found.status === 'erased' || found.status === 'archived') {
+        w.error = DomainError.field('customer', 'not_found', 'No active customer matches customer.');
+      } else {
+        w.customerId = found.id;
+      }
+    }
+  }
+
+  /** A return names a stored sale of the same source and never takes back more than was sold per line. */
+  private async checkReturns(tx: Tx, returns: Working[]): Promise<void> {
+    if (!returns.length) return;
+    const originals = await this.repository.lockOriginals(
+      tx,
+      returns.map((w) => ({ source: w.t.source, externalId: w.t.originalExternalId! })),
+    );
+    const byKey = new Map(originals.map((o) => [`${o.source}\u0000${o.external_id}`, o]));
+    const saleIds = originals.filter((o) => o.type === 'sale').map((o) => o.id);
+    // One connection: queries run one after another.
+    const saleItems = await this.repository.items(tx, saleIds);
+    const earlier = await this.repository.returnsOf(tx, saleIds, returns.map((w) => w.id));
+    const earlierItems = await this.repository.items(tx, earlier.map((r) => r.id));
+    // Per sale: what is left to return, per SKU (quantity and amount) and in total.
+    const left = new Map<string, { total: bigint; returned: bigint; skus: Map<string, { quantity: number; amount: bigint }> }>();
+    for (const id of saleIds) {
+      const sale = originals.find((o) => o.id === id)!;
+      left.set(id, { total: BigInt(sale.total_minor), returned: 0n, skus: new Map() });
+    }
+    for (const item of saleItems) {
+      const skus = left.get(item.transaction_id)!.skus;
+      const entry = skus.get(item.sku) ?? { quantity: 0, amount: 0n };
+      entry.quantity += Number(item.quantity);
+      entry.amount += BigInt(item.amount_minor);
+      skus.set(item.sku, entry);
+    }
+    const returnOf = new Map(earlier.map((r) => [r.id, r.original_id!]));
+    for (const r of earlier) left.get(r.original_id!)!.returned += BigInt(r.total_minor);
+    for (const item of earlierItems) {
+      const entry = left.get(returnOf.get(item.transaction_id)!)!.skus.get(item.sku);
+      if (entry) {
+        entry.quantity -= Number(item.quantity);
+        entry.amount -= BigInt(item.amount_minor);
+      }
+    }
+    for (const w of returns.sort((a, b) => a.t.index - b.t.index)) {
+      const sale = byKey.get(`${w.t.source}\u0000${w.t.originalExternalId}`);
+      if (!sale || sale.type !== 'sale') {
+        w.error = DomainError.field('originalExternalId', 'sale_not_found', `No sale ${w.t.originalExternalId} from ${w.t.source} to return.`);
+        continue;
+      }
+      if (sale.currency !== w.t.currency) {
+        w.error = DomainError.field('currency', 'currency_mismatch', `The sale was in ${sale.currency}.`);
+        continue;
+      }
+      const state = left.get(sale.id)!;
+      const problems = w.t.lines.flatMap((line, i) => {
+        const entry = state.skus.get(line.sku);
+        if (!entry) return [{ field: `items[${i}].sku`, code: 'not_in_sale', message: `SKU ${line.sku} is not on the sale.` }];
+        if (line.quantity > entry.quantity + 1e-9 || line.amountMinor > entry.amount) {
+          return [{ field: `items[${i}]`, code: 'exceeds_sold', message: `Returns of ${line.sku} would exceed what was sold.` }];
+        }
+        return [];
+      });
+      // Several lines of one SKU in one return are checked together.
+      const perSku = new Map<string, { quantity: number; amount: bigint }>();
+      for (const line of w.t.lines) {
+        const agg = perSku.get(line.sku) ?? { quantity: 0, amount: 0n };
+        agg.quantity += line.quantity;
+        agg.amount += line.amountMinor;
+        perSku.set(line.sku, agg);
+      }
+      for (const [sku, agg] of perSku) {
+        const entry = state.skus.get(sku);
+        if (entry && !problems.length && (agg.quantity > entry.quantity + 1e-9 || agg.amount > entry.amount)) {
+          problems.push({ field: 'items', code: 'exceeds_sold', message: `Returns of ${sku} would exceed what was sold.` });
+        }
+      }
+      if (problems.length) {
+        w.error = DomainError.validation(problems, 'The return exceeds what is left of its sale.');
+        continue;
+      }
+      for (const [sku, agg] of perSku) {
+        const entry = state.skus.get(sku)!;
+        entry.quantity -= agg.quantity;
+        entry.amount -= agg.amount;
+      }
+      w.originalId = sale.id;
+      w.customerId = sale.customer_id;
+      if (sale.customer_id) {
+        w.reversal = {
+          saleTransactionId: sale.id,
+          salePoints: Number(sale.points),
+          saleTotalMinor: state.total,
+          returnedBeforeMinor: state.returned,
+          returnedNowMinor: w.t.totalMinor,
+        };
+      }
+      state.returned += w.t.totalMinor;
+    }
+  }
+
+  private body(w: Working, result: PostingResult | undefined): Record<string, unknown> {
+    return {
+      id: w.id,
+      type: w.t.type,
+      source: w.t.source,
+      externalId: w.t.externalId,
+      customerId: w.customerId,
+      pointsEarned: result?.points ?? 0,
+      pointsBalance: result ? result.pointsBalance : null,
+      tier: result ? result.tier : null,
+      tierChanged: result?.tierChanged ?? false,
+    };
+  }
+
+  private event(w: Working, result: PostingResult | undefined): OutboxEvent {
+    return {
+      type: w.t.type === 'sale' ? 'transaction.created' : 'transaction.returned',
+      customerId: w.customerId,
+      subjectType: 'transaction',
+      subjectId: w.id,
+      payload: {
+        transactionId: w.id,
+        source: w.t.source,
+        externalId: w.t.externalId,
+        customerId: w.customerId,
+        storeId: w.t.storeId,
+        occurredAt: w.t.occurredAt.toISOString(),
+        total: fromMinorUnits(w.t.totalMinor, w.t.currency),
+        currency: w.t.currency,
+        originalId: w.originalId,
+        points: result?.points ?? 0,
+      },
+    };
+  }
+}

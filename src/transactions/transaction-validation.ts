@@ -1,0 +1,112 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { flattenValidationErrors } from '../common/http/validation';
+import { requestHash } from '../common/idempotency/idempotency.service';
+import { currencyExponent, isCurrency, toMinorUnits } from '../common/money';
+import type { CustomerRef } from '../loyalty/customer-refs';
+import { TransactionInput } from './dto/transaction.input';
+
+/** Clock skew a till may have: occurredAt up to 5 minutes ahead of our clock is accepted. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+export interface PreparedLine {
+  lineNo: number;
+  sku: string;
+  name: string | null;
+  category: string | null;
+  quantity: number;
+  unitPriceMinor: bigint;
+  amountMinor: bigint;
+}
+
+/** A transaction that passed every check that needs no database. */
+export interface PreparedTransaction {
+  index: number;
+  hash: string;
+  source: string;
+  externalId: string;
+  type: 'sale' | 'return';
+  occurredAt: Date;
+  storeId: string | null;
+  customer: CustomerRef | null;
+  currency: string;
+  exponent: number;
+  totalMinor: bigint;
+  itemCount: number;
+  lines: PreparedLine[];
+  originalExternalId: string | null;
+}
+
+/** Batch items arrive as plain JSON and are validated one by one, so one bad item fails alone. */
+export function validateBatchItem(raw: unknown): TransactionInput | DomainError {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return DomainError.field('transaction', 'invalid', 'Each transaction is a JSON object.');
+  const input = plainToInstance(TransactionInput, raw, { enableImplicitConversion: false });
+  const errors = validateSync(input, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
+  return errors.length ? DomainError.validation(flattenValidationErrors(errors)) : input;
+}
+
+/** Money, totals, currency, time and reference checks; every problem is reported by field. */
+export function prepareTransaction(input: TransactionInput, index: number, currencies: string[], now: Date): PreparedTransaction {
+  const errors: FieldError[] = [];
+  const collect = <T>(work: () => T, fallback: T): T => {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof DomainError && error.options.errors) {
+        errors.push(...error.options.errors);
+        return fallback;
+      }
+      throw error;
+    }
+  };
+  if (!isCurrency(input.currency) || !currencies.includes(input.currency)) {
+    throw DomainError.field('currency', 'unknown_currency', `Currency ${input.currency} is not accepted; this tenant takes ${currencies.join(', ')}.`);
+  }
+  const exponent = currencyExponent(input.currency);
+  const totalMinor = collect(() => toMinorUnits(input.total, input.currency, 'total'), 0n);
+  let sum = 0n;
+  let itemCount = 0;
+  const lines = input.items.map((item, i) => {
+    const amountMinor = collect(() => toMinorUnits(item.amount, input.currency, `items[${i}].amount`), 0n);
+    const unitPriceMinor = collect(() => toMinorUnits(item.unitPrice, input.currency, `items[${i}].unitPrice`), 0n);
+    sum += amountMinor;
+    itemCount += item.quantity;
+    return { lineNo: i + 1, sku: item.sku, name: item.name ?? null, category: item.category ?? null, quantity: item.quantity, unitPriceMinor, amountMinor };
+  });
+  if (!errors.length && sum !== totalMinor) {
+    errors.push({ field: 'total', code: 'total_mismatch', message: `The items add up to ${sum} minor units but total is ${totalMinor}.` });
+  }
+  const occurredAt = new Date(input.occurredAt);
+  if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
+    errors.push({ field: 'occurredAt', code: 'in_future', message: 'occurredAt is more than 5 minutes in the future.' });
+  }
+  if (input.type === 'return' && !input.originalExternalId) {
+    errors.push({ field: 'originalExternalId', code: 'required', message: 'A return names its sale in originalExternalId.' });
+  }
+  if (input.type === 'sale' && input.originalExternalId) {
+    errors.push({ field: 'originalExternalId', code: 'not_allowed', message: 'Only a return has an originalExternalId.' });
+  }
+  const ref = input.customer ?? null;
+  if (ref) {
+    const given = [ref.id, ref.phone, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null).length;
+    if (given !== 1) errors.push({ field: 'customer', code: 'one_reference', message: 'customer names exactly one of id, phone, memberNo, identity.' });
+  }
+  if (errors.length) throw DomainError.validation(errors);
+  return {
+    index,
+    hash: requestHash('TRANSACTION', '', input),
+    source: input.source,
+    externalId: input.externalId,
+    type: input.type,
+    occurredAt,
+    storeId: input.storeId ?? null,
+    customer: ref ? { id: ref.id, phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity } : null,
+    currency: input.currency,
+    exponent,
+    totalMinor,
+    itemCount,
+    lines,
+    originalExternalId: input.originalExternalId ?? null,
+  };
+}

@@ -1,0 +1,36 @@
+import { fromMinorUnits } from '../common/money';
+import type { StatsRow } from './customer-stats.repository';
+
+/** The `stats` block of the customer view (money in the program currency). */
+export interface CustomerStatsView {
+  firstPurchaseAt: string | null;
+  lastPurchaseAt: string | null;
+  purchaseCount: number;
+  returnCount: number;
+  itemsPurchased: number;
+  itemsReturned: number;
+  totalSpent: string;
+  returnsTotal: string;
+  averageOrderValue: string | null;
+  favouriteCategory: string | null;
+  favouriteStore: string | null;
+  spend12m: string;
+}
+
+export function toStatsModel(row: StatsRow, currency: string): CustomerStatsView {
+  const net = BigInt(row.sales_minor) - BigInt(row.returns_minor);
+  return {
+    firstPurchaseAt: row.first_purchase_at ? row.first_purchase_at.toISOString() : null,
+    lastPurchaseAt: row.last_purchase_at ? row.last_purchase_at.toISOString() : null,
+    purchaseCount: row.purchase_count,
+    returnCount: row.return_count,
+    itemsPurchased: Number(row.items_purchased),
+    itemsReturned: Number(row.items_returned),
+    totalSpent: fromMinorUnits(net, currency),
+    returnsTotal: fromMinorUnits(row.returns_minor, currency),
+    averageOrderValue: row.purchase_count > 0 ? fromMinorUnits(net / BigInt(row.purchase_count), currency) : null,
+    favouriteCategory: row.favourite_category,
+    favouriteStore: row.favourite_store,
+    spend12m: fromMinorUnits(row.spend_12m, currency),
+  };
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { LoyaltyModule } from '../loyalty/loyalty.module';
+import { CustomerStatsRepository } from './customer-stats.repository';
+import { TransactionIngest } from './transaction-ingest';
+import { TransactionsController } from './transactions.controller';
+import { TransactionsJobs } from './transactions.jobs';
+import { TransactionsRepository } from './transactions.repository';
+import { TransactionsResolver } from './transactions.resolver';
+import { TransactionsService } from './transactions.service';
+
+@Module({
+  imports: [LoyaltyModule],
+  controllers: [TransactionsController],
+  providers: [TransactionsRepository, CustomerStatsRepository, TransactionIngest, TransactionsService, TransactionsResolver, TransactionsJobs],
+  exports: [TransactionsService],
+})
+export class TransactionsModule {}

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../database/tx';
+import type { PreparedTransaction } from './transaction-validation';
+
+export interface TransactionRow {
+  id: string;
+  source: string;
+  external_id: string;
+  type: 'sale' | 'return';
+  customer_id: string | null;
+  store_id: string | null;
+  occurred_at: Date;
+  currency: string;
+  total_minor: string;
+  item_count: string;
+  original_id: string | null;
+  points: string;
+  request_hash: string;
+  response: Record<string, unknown> | null;
+  claimed_at: Date | null;
+  created_at: Date;
+}
+
+export interface ItemRow {
+  transaction_id: string;
+  line_no: number;
+  sku: string;
+  name: string | null;
+  category: string | null;
+  quantity: string;
+  unit_price_minor: string;
+  amount_minor: string;
+}
+
+const COLUMNS = `id, source, external_id, type, customer_id, store_id, occurred_at, currency, total_minor::text, item_count::text,
+  original_id, points::text, request_hash, response, claimed_at, created_at`;
+
+const qty = (n: number) => n.toFixed(3);
+
+/** All SQL on transactions and their items; inserts are set-based (UNNEST) for any batch size. */
+@Injectable()
+export class TransactionsRepository {
+  /**
+   * Inserts the receipts that are new; a (source, externalId) already stored — or being stored
+   * by a concurrent request, which this waits for — is skipped. Returns the ids inserted.
+   * Rows go in key order so two batches never wait on each other in opposite orders.
+   */
+  async insertNew(tx: Tx, rows: { id: string; t: PreparedTransaction; customerId: string | null }[]): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const sorted = [...rows].sort((a, b) => (a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1));
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO transactions (tenant_id, id, source, external_id, type, customer_id, store_id, occurred_at, currency,
+                                 total_minor, item_count, original_external_id, request_hash)
+       SELECT $1, v.id, v.source, v.external_id, v.type, v.customer_id, v.store_id, v.occurred_at, v.currency, v.total_minor,
+              v.item_count, v.original_external_id, v.request_hash
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::timestamptz[],
+                                  $9::text[], $10::bigint[], $11::numeric[], $12::text[], $13::text[])
+              WITH ORDINALITY AS v(id, source, external_id, type, customer_id, store_id, occurred_at, currency, total_minor,
+                                   item_count, original_external_id, request_hash, ord)
+       ORDER BY v.ord
+       ON CONFLICT (tenant_id, source, external_id) DO NOTHING
+       RETURNING id`,
+      [
+        tx.tenant,
+        sorted.map((r) => r.id),
+        sorted.map((r) => r.t.source),
+        sorted.map((r) => r.t.externalId),
+        sorted.map((r) => r.t.type),
+        sorted.map((r) => r.customerId),
+        sorted.map((r) => r.t.storeId),
+        sorted.map((r) => r.t.occurredAt),
+        sorted.map((r) => r.t.currency),
+        sorted.map((r) => r.t.totalMinor.toString()),
+        sorted.map((r) => qty(r.t.itemCount)),
+        sorted.map((r) => r.t.originalExternalId),
+        sorted.map((r) => r.t.hash),
+      ],
+    );
+    return new Set(inserted.map((r) => r.id));
+  }
+
+  async insertItems(tx: Tx, rows: { transactionId: string; t: PreparedTransaction }[]): Promise<void> {
+    const lines = rows.flatMap((r) => r.t.lines.map((line) => ({ id: r.transactionId, line })));
+    if (!lines.length) return;
+    await tx.query(
+      `INSERT INTO transaction_items (tenant_id, transaction_id, line_no, sku, name, category, quantity, unit_price_minor, amount_minor)
+       SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::bigint[], $9::bigint[])`,
+      [
+        tx.tenant,
+        lines.map((l) => l.id),
+        lines.map((l) => l.line.lineNo),
+        lines.map((l) => l.line.sku),
+        lines.map((l) => l.line.name),
+        lines.map((l) => l.line.category),
+        lines.map((l) => qty(l.line.quantity)),
+        lines.map((l) => l.line.unitPriceMinor.toString()),
+        lines.map((l) => l.line.amountMinor.toString()),
+      ],
+    );
+  }
+
+  async findByKeys(tx: Tx, keys: { source: string; externalId: string }[]): Promise<TransactionRow[]> {
+    if (!keys.length) return [];
+    return tx.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions
+        WHERE tenant_id = $1 AND (source, external_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [tx.tenant, keys.map((k) => k.source), keys.map((k) => k.externalId)],
+    );
+  }
+
+  /** The sales being returned, locked (id order) so concurrent returns of one sale queue up. */
+  async lockOriginals(tx: Tx, keys: { source: string; externalId: string }[]): Promise<TransactionRow[]> {
+    if (!keys.length) return [];
+    return tx.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions
+        WHERE tenant_id = $1 AND (source, external_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+        ORDER BY id FOR UPDATE`,
+      [tx.tenant, keys.map((k) => k.source), keys.map((k) => k.externalId)],
+    );
+  }
+
+  async lock(tx: Tx, id: string): Promise<TransactionRow | undefined> {
+    return tx.one<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tx.tenant, id]);
+  }
+
+  async find(tx: Tx, id: string): Promise<TransactionRow | undefined> {
+    return tx.one<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+  }
+
+  async items(tx: Tx, ids: string[]): Promise<ItemRow[]> {
+    if (!ids.length) return [];
+    return tx.query<ItemRow>(
+      `SELECT transaction_id, line_no, sku, name, category, quantity::text, unit_price_minor::text, amount_minor::text
+         FROM transaction_items WHERE tenant_id = $1 AND transaction_id = ANY($2::uuid[]) ORDER BY transaction_id, line_no`,
+      [tx.tenant, ids],
+    );
+  }
+
+  /** Returns already stored against these sales (not those of the running batch). */
+  async returnsOf(tx: Tx, originalIds: string[], excludeIds: string[]): Promise<TransactionRow[]> {
+    if (!originalIds.length) return [];
+    return tx.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions
+        WHERE tenant_id = $1 AND original_id = ANY($2::uuid[]) AND NOT (id = ANY($3::uuid[])) ORDER BY created_at, id`,
+      [tx.tenant, originalIds, excludeIds],
+    );
+  }
+
+  async deleteMany(tx: Tx, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await tx.query(`DELETE FROM transactions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenant, ids]);
+  }
+
+  async finish(
+    tx: Tx,
+    rows: { id: string; customerId: string | null; originalId: string | null; points: number; response: Record<string, unknown> }[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `UPDATE transactions t SET customer_id = v.customer_id, original_id = v.original_id, points = v.points, response = v.response
+         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::jsonb[]) AS v(id, customer_id, original_id, points, response)
+        WHERE t.tenant_id = $1 AND t.id = v.id`,
+      [
+        tx.tenant,
+        rows.map((r) => r.id),
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.originalId),
+        rows.map((r) => r.points),
+        rows.map((r) => JSON.stringify(r.response)),
+      ],
+    );
+  }
+
+  async claim(tx: Tx, saleId: string, customerId: string, now: Date): Promise<void> {
+    await tx.query(
+      `UPDATE transactions SET customer_id = $3, claimed_at = $4 WHERE tenant_id = $1 AND (id = $2 OR original_id = $2)`,
+      [tx.tenant, saleId, customerId, now],
+    );
+  }
+
+  async setResponse(tx: Tx, id: string, points: number, response: Record<string, unknown>): Promise<void> {
+    await tx.query(`UPDATE transactions SET points = $3, response = $4 WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, points, JSON.stringify(response)]);
+  }
+
+  async pageForCustomer(tx: Tx, customerId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<TransactionRow[]> {
+    return tx.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions
+        WHERE tenant_id = $1 AND customer_id = $2 AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [tx.tenant, customerId, after?.createdAt ?? null, after?.id ?? null, limit + 1],
+    );
+  }
+
+  async customerOf(tx: Tx, id: string): Promise<{ customer_id: string | null } | undefined> {
+    return tx.one(`SELECT customer_id FROM transactions WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+  }
+
+  async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
+    await tx.query(`UPDATE transactions SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+  }
+}

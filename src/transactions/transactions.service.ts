@@ -1,0 +1,252 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/errors/domain-error';
+import { currencyExponent, fromMinorUnits } from '../common/money';
+import { decodeCursor, PageQuery, pageLimit, toPage } from '../common/pagination';
+import { isUuid } from '../common/uuid7';
+import { Database } from '../database/database.service';
+import type { Tx } from '../database/tx';
+import { CustomerExtensions } from '../customers/customer-extensions';
+import { OutboxService } from '../events/outbox.service';
+import { CustomerRefs } from '../loyalty/customer-refs';
+import { LoyaltyProgramService } from '../loyalty/loyalty-program.service';
+import { LoyaltyService } from '../loyalty/loyalty.service';
+import type { PointsPosting } from '../loyalty/points-posting';
+import { CustomerStatsRepository } from './customer-stats.repository';
+import { ClaimInput, TransactionInput } from './dto/transaction.input';
+import { BatchItemResultModel, TransactionModel, TransactionPageModel, TransactionResultModel } from './dto/transaction.model';
+import { toStatsModel } from './transactions.mapper';
+import { TransactionIngest } from './transaction-ingest';
+import { prepareTransaction, PreparedTransaction, validateBatchItem } from './transaction-validation';
+import { ItemRow, TransactionRow, TransactionsRepository } from './transactions.repository';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Retries a whole database transaction that PostgreSQL aborted as a deadlock victim. */
+async function retryDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 3) throw error;
+    }
+  }
+}
+
+@Injectable()
+export class TransactionsService implements OnModuleInit {
+  constructor(
+    private readonly database: Database,
+    private readonly repository: TransactionsRepository,
+    private readonly stats: CustomerStatsRepository,
+    private readonly ingestion: TransactionIngest,
+    private readonly programs: LoyaltyProgramService,
+    private readonly loyalty: LoyaltyService,
+    private readonly refs: CustomerRefs,
+    private readonly outbox: OutboxService,
+    private readonly extensions: CustomerExtensions,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.loyalty.registerSpendSource((tx, ids, now) => this.stats.spend12m(tx, ids, now));
+    this.extensions.registerView('stats', async (tx, ids) => {
+      const rows = await this.stats.load(tx, ids, this.clock.now());
+      const { program } = await this.programs.load(tx);
+      return new Map(rows.map((row) => [row.customer_id, toStatsModel(row, program.currency)]));
+    });
+    this.extensions.registerMergeHandler('transactions', async (tx, survivorId, sourceIds) => {
+      await this.repository.moveToSurvivor(tx, survivorId, sourceIds);
+      await this.stats.moveToSurvivor(tx, survivorId, sourceIds);
+    });
+  }
+
+  /** One sale or return. A retry of a stored receipt answers its first result (`replayed`). */
+  async record(principal: Principal, input: TransactionInput): Promise<{ result: TransactionResultModel; replayed: boolean }> {
+    return retryDeadlock(() =>
+      this.database.withTenant(principal.tenantId, async (tx) => {
+        const context = await this.programs.load(tx);
+        const prepared = prepareTransaction(input, 0, context.currencies, this.clock.now());
+        const [outcome] = await this.ingestion.ingest(tx, context, [prepared], actorOf(principal));
+        if (outcome.status === 'error') throw outcome.error;
+        return { result: outcome.body as unknown as TransactionResultModel, replayed: outcome.status === 'duplicate' };
+      }),
+    );
+  }
+
+  /** Up to 1,000 independent transactions in one database transaction; results in input order. */
+  async recordBatch(principal: Principal, raw: unknown[]): Promise<BatchItemResultModel[]> {
+    return retryDeadlock(() =>
+      this.database.withTenant(principal.tenantId, async (tx) => {
+        const context = await this.programs.load(tx);
+        const now = this.clock.now();
+        const results: BatchItemResultModel[] = raw.map((_, index) => ({ index, status: 'error' }));
+        const prepared: PreparedTransaction[] = [];
+        raw.forEach((item, index) => {
+          try {
+            const input = validateBatchItem(item);
+            if (input instanceof DomainError) throw input;
+            prepared.push(prepareTransaction(input, index, context.currencies, now));
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            results[index] = { index, status: 'error', error: { code: error.code, detail: error.detail, errors: error.options.errors } };
+          }
+        });
+        for (const outcome of await this.ingestion.ingest(tx, context, prepared, actorOf(principal))) {
+          results[outcome.index] =
+            outcome.status === 'error'
+              ? { index: outcome.index, status: 'error', error: { code: outcome.error.code, detail: outcome.error.detail, errors: outcome.error.options.errors } }
+              : { index: outcome.index, status: outcome.status, id: outcome.id, result: outcome.body as unknown as TransactionResultModel };
+        }
+        return results;
+      }),
+    );
+  }
+
+  /** Attaches an anonymous receipt (and its returns) to a customer within the claim window; points once. */
+  async claim(principal: Principal, transactionId: string, input: ClaimInput): Promise<TransactionResultModel> {
+    return this.database.withTenant(principal.tenantId, async (tx) => {
+      const sale = isUuid(transactionId) ? await this.repository.lock(tx, transactionId) : undefined;
+      if (!sale) throw DomainError.notFound('Transaction');
+      if (sale.type !== 'sale') throw DomainError.field('transactionId', 'not_a_sale', 'Only a sale can be claimed.');
+      if (sale.customer_id) throw new DomainError('conflict', 'This receipt already belongs to a customer.');
+      const context = await this.programs.load(tx);
+      const now = this.clock.now();
+      if (sale.occurred_at.getTime() < now.getTime() - context.claimWindowDays * DAY_MS) {
+        throw DomainError.field('transactionId', 'claim_window_expired', `Receipts can be claimed within ${context.claimWindowDays} days.`);
+      }
+      const ref = input.customer;
+      if ([ref.id, ref.phone, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null).length !== 1) {
+        throw DomainError.field('customer', 'one_reference', 'customer names exactly one of id, phone, memberNo, identity.');
+      }
+      const customer = await this.refs.resolve(tx, ref);
+      if (!customer || customer.status !== 'active') throw DomainError.field('customer', 'not_found', 'No active customer matches customer.');
+      await this.repository.claim(tx, sale.id, customer.id, now);
+      const returns = await this.repository.returnsOf(tx, [sale.id], []);
+      const items = await this.repository.items(tx, [sale.id]);
+      const exponent = currencyExponent(sale.currency);
+      const postings: PointsPosting[] = [
+        {
+          transactionId: sale.id,
+          customerId: customer.id,
+          type: 'sale',
+          occurredAt: sale.occurred_at,
+          lines: items.map((i) => ({ sku: i.sku, category: i.category, amountMinor: BigInt(i.amount_minor) })),
+          netSpendMinor: BigInt(sale.total_minor),
+          currencyExponent: exponent,
+          source: sale.source,
+          actor: actorOf(principal),
+        },
+      ];
+      let returnedBefore = 0n;
+      for (const r of returns) {
+        postings.push({
+          transactionId: r.id,
+          customerId: customer.id,
+          type: 'return',
+          occurredAt: r.occurred_at,
+          lines: [],
+          netSpendMinor: -BigInt(r.total_minor),
+          currencyExponent: exponent,
+          reversal: { saleTransactionId: sale.id, salePoints: 0, saleTotalMinor: BigInt(sale.total_minor), returnedBeforeMinor: returnedBefore, returnedNowMinor: BigInt(r.total_minor) },
+          source: r.source,
+          actor: actorOf(principal),
+        });
+        returnedBefore += BigInt(r.total_minor);
+      }
+      const results = await this.loyalty.post(tx, context, postings);
+      for (const r of results.slice(1)) await this.repository.setResponse(tx, r.transactionId, r.points, { ...(returns.find((x) => x.id === r.transactionId)?.response ?? {}), customerId: customer.id, pointsEarned: r.points });
+      const last = results[results.length - 1];
+      const net = results.reduce((sum, r) => sum + r.points, 0);
+      const body: TransactionResultModel = {
+        id: sale.id,
+        type: 'sale',
+        source: sale.source,
+        externalId: sale.external_id,
+        customerId: customer.id,
+        pointsEarned: net,
+        pointsBalance: last.pointsBalance,
+        tier: last.tier,
+        tierChanged: results.some((r) => r.tierChanged),
+      };
+      await this.repository.setResponse(tx, sale.id, results[0].points, { ...body, pointsEarned: results[0].points });
+      await this.stats.apply(tx, [sale.id, ...returns.map((r) => r.id)]);
+      await this.outbox.record(tx, {
+        type: 'transaction.claimed',
+        customerId: customer.id,
+        subjectType: 'transaction',
+        subjectId: sale.id,
+        payload: { transactionId: sale.id, customerId: customer.id, points: net },
+      });
+      return body;
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<TransactionModel> {
+    return this.database.withTenant(principal.tenantId, async (tx) => {
+      const row = isUuid(id) ? await this.repository.find(tx, id) : undefined;
+      if (!row) throw DomainError.notFound('Transaction');
+      return toTransactionModel(row, await this.repository.items(tx, [row.id]));
+    });
+  }
+
+  async listForCustomer(principal: Principal, customerId: string, query: PageQuery): Promise<TransactionPageModel> {
+    return this.database.withTenant(principal.tenantId, (tx) => this.listForCustomerIn(tx, customerId, query));
+  }
+
+  async listForCustomerIn(tx: Tx, customerId: string, query: PageQuery): Promise<TransactionPageModel> {
+    const limit = pageLimit(query);
+    const after = decodeCursor(query.cursor);
+    const customer = isUuid(customerId) ? await this.refs.resolve(tx, { id: customerId }) : undefined;
+    if (!customer) throw DomainError.notFound('Customer');
+    const rows = await this.repository.pageForCustomer(tx, customer.id, after, limit);
+    const items = await this.repository.items(tx, rows.map((r) => r.id));
+    return toPage(rows, limit, (row) => toTransactionModel(row, items.filter((i) => i.transaction_id === row.id)));
+  }
+
+  /**
+   * For the feedback feature: the customer a transaction belongs to — the id, null for an
+   * anonymous receipt, undefined when there is no such transaction.
+   */
+  async findTransactionCustomer(tx: Tx, transactionId: string): Promise<string | null | undefined> {
+    if (!isUuid(transactionId)) return undefined;
+    const row = await this.repository.customerOf(tx, transactionId);
+    return row ? row.customer_id : undefined;
+  }
+
+  /** Recomputes every customer's stats from the transactions; returns what differs (empty = all good). */
+  async checkStats(tenantId: string) {
+    return this.database.withTenant(tenantId, (tx) => this.stats.differences(tx));
+  }
+}
+
+function actorOf(principal: Principal): string {
+  return `${principal.kind}:${principal.subject}`;
+}
+
+export function toTransactionModel(row: TransactionRow, items: ItemRow[]): TransactionModel {
+  return {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    externalId: row.external_id,
+    customerId: row.customer_id,
+    storeId: row.store_id,
+    occurredAt: row.occurred_at.toISOString(),
+    currency: row.currency,
+    total: fromMinorUnits(row.total_minor, row.currency),
+    points: Number(row.points),
+    originalId: row.original_id,
+    claimedAt: row.claimed_at ? row.claimed_at.toISOString() : null,
+    items: items.map((i) => ({
+      sku: i.sku,
+      name: i.name,
+      category: i.category,
+      quantity: String(Number(i.quantity)),
+      unitPrice: fromMinorUnits(i.unit_price_minor, row.currency),
+      amount: fromMinorUnits(i.amount_minor, row.currency),
+    })),
+    createdAt: row.created_at.toISOString(),
+  };
+}
