@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CustomersService } from '../customers/customers.service';
 import type { Tx } from '../database/tx';
 
 export interface CustomerRef {
@@ -19,16 +20,16 @@ export interface ResolvedCustomer {
  */
 @Injectable()
 export class CustomerRefs {
+  constructor(private readonly customers: CustomersService) {}
+
   async resolve(tx: Tx, ref: CustomerRef): Promise<ResolvedCustomer | undefined> {
-    if (ref.id) return (await this.resolveIds(tx, [ref.id])).get(ref.id);
-    if (ref.memberNo) {
-      const row = await tx.one<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND member_no = $2`, [tx.tenant, ref.memberNo]);
-      return row ? (await this.resolveIds(tx, [row.id])).get(row.id) : undefined;
-    }
-    return undefined;
+    return this.customers.resolveRef(tx, ref);
   }
 
-  /** id → the customer it resolves to now (itself, or the survivor of a merge). */
+  /**
+   * id → the customer it resolves to now (itself, or the survivor of a merge), for a whole
+   * batch in one query; reads only id, status and merged_into of the customer rows.
+   */
   async resolveIds(tx: Tx, ids: string[]): Promise<Map<string, ResolvedCustomer>> {
     const out = new Map<string, ResolvedCustomer>();
     if (!ids.length) return out;

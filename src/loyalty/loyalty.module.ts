@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module';
 import { CustomerRefs } from './customer-refs';
 import { LoyaltyJobs } from './loyalty.jobs';
 import { LoyaltyController } from './loyalty.controller';
@@ -9,6 +10,7 @@ import { LoyaltyService } from './loyalty.service';
 import { PointsAccountService } from './points-account.service';
 
 @Module({
+  imports: [CustomersModule],
   controllers: [LoyaltyController],
   providers: [LoyaltyRepository, LoyaltyProgramService, LoyaltyService, PointsAccountService, CustomerRefs, LoyaltyResolver, LoyaltyJobs],
   exports: [LoyaltyService, LoyaltyProgramService, PointsAccountService, CustomerRefs],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomerFieldsResolver } from './customer-fields.resolver';
 import { LoyaltyModule } from '../loyalty/loyalty.module';
 import { CustomerStatsRepository } from './customer-stats.repository';
 import { TransactionIngest } from './transaction-ingest';
@@ -11,7 +12,7 @@ import { TransactionsService } from './transactions.service';
 @Module({
   imports: [LoyaltyModule],
   controllers: [TransactionsController],
-  providers: [TransactionsRepository, CustomerStatsRepository, TransactionIngest, TransactionsService, TransactionsResolver, TransactionsJobs],
+  providers: [CustomerFieldsResolver, TransactionsRepository, CustomerStatsRepository, TransactionIngest, TransactionsService, TransactionsResolver, TransactionsJobs],
   exports: [TransactionsService],
 })
 export class TransactionsModule {}

@@ -1,20 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { LoyaltyRepository } from '../../src/loyalty/loyalty.repository';
 import { TransactionsService } from '../../src/transactions/transactions.service';
 import type { TenantClient, TestApp } from './test-app';
 
 let receiptCounter = 0;
 
-/** A customer to post against. */
-export async function createCustomer(t: TestApp, tenant: TenantClient, extra: { birthMonth?: number } = {}): Promise<string> {
-  const id = randomUUID();
-  await t.sql(`INSERT INTO customers (tenant_id, id, member_no, birth_month) VALUES ($1, $2, $3, $4)`, [
-    tenant.tenantId,
-    id,
-    `M${Date.now()}${Math.random().toString(36).slice(2, 6)}`,
-    extra.birthMonth ?? null,
-  ]);
-  return id;
+/** A customer to post against, registered through the API like a real caller would. */
+export async function createCustomer(t: TestApp, tenant: TenantClient, extra: { birthMonth?: number; phone?: string } = {}): Promise<string> {
+  const body: Record<string, unknown> = { name: 'Loyal Customer' };
+  if (extra.birthMonth) body.birthday = `--${String(extra.birthMonth).padStart(2, '0')}-15`;
+  if (extra.phone) body.phone = extra.phone;
+  const response = await t.http.post('/v1/customers').set('authorization', tenant.auth).send(body).expect(201);
+  return response.body.id as string;
 }
 
 export function sale(customerId: string | null, amount = '100.00', extra: Record<string, unknown> = {}) {
