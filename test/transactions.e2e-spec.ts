@@ -1,3 +1,4 @@
+import { CustomerExtensions } from '../src/customers/customer-extensions';
 import { concurrentPosts, createCustomer, expectConsistent, sale } from './support/loyalty-helpers';
 import { TenantClient, TestApp } from './support/test-app';
 
@@ -141,6 +142,33 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     expect(expired.body.errors[0].code).toBe('claim_window_expired');
     const list = await t.http.get(`/v1/customers/${customerId}/transactions`).set('authorization', tenant.auth).expect(200);
     expect(list.body.items).toHaveLength(1);
+    await expectConsistent(t, tenant);
+  });
+
+  it('shows stats on the customer and moves everything to the survivor of a merge', async () => {
+    const a = await createCustomer(t, tenant);
+    const b = await createCustomer(t, tenant);
+    await post(sale(a, '40.00', { storeId: 'store-A' })).expect(201);
+    await post(sale(b, '60.00', { storeId: 'store-B', items: [{ sku: 'X', category: 'bags', quantity: 2, unitPrice: '30.00', amount: '60.00' }] })).expect(201);
+    await post(sale(b, '10.00', { storeId: 'store-B' })).expect(201);
+    await t.database.withTenant(tenant.tenantId, async (tx) => {
+      await tx.query(`UPDATE customers SET status = 'merged', merged_into = $2 WHERE tenant_id = $1 AND id = $3`, [tenant.tenantId, a, b]);
+      await t.app.get(CustomerExtensions).runMergeHandlers(tx, a, [b]);
+    });
+    const customer = await t.http.get(`/v1/customers/${a}`).set('authorization', tenant.auth).expect(200);
+    expect(customer.body.stats).toMatchObject({
+      purchaseCount: 3,
+      totalSpent: '110.00',
+      favouriteCategory: 'bags',
+      favouriteStore: 'store-B',
+      spend12m: '110.00',
+      averageOrderValue: '36.66',
+    });
+    const loyalty = await t.http.get(`/v1/customers/${a}/loyalty`).set('authorization', tenant.auth).expect(200);
+    expect(loyalty.body.points.balance).toBe(110);
+    // the merged id still resolves to the survivor for postings
+    const viaOld = await post(sale(b, '5.00')).expect(201);
+    expect(viaOld.body.customerId).toBe(a);
     await expectConsistent(t, tenant);
   });
 });
