@@ -6,6 +6,7 @@ import { CustomerProfiles1763857000001 } from './1763857000001-customer-profiles
 import { TransactionsLoyalty1763858000000 } from './1763858000000-transactions-loyalty';
 import { Feedback1763859000000 } from './1763859000000-feedback';
 import { Surveys1763859100000 } from './1763859100000-surveys';
+import { FeedbackFollowUp1763859200000 } from './1763859200000-feedback-follow-up';
 import { Segments1763861000000 } from './1763861000000-segments';
 import { Consent1763860000000 } from './1763860000000-consent';
 import { AuditLog1763860100000 } from './1763860100000-audit-log';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   TransactionsLoyalty1763858000000,
   Feedback1763859000000,
   Surveys1763859100000,
+  FeedbackFollowUp1763859200000,
   Segments1763861000000,
   Consent1763860000000,
   AuditLog1763860100000,

@@ -22,10 +22,9 @@ describe('feedback: record, workflow, SLA, notes, overdue', () => {
     ...extra,
   });
 
-  async function newCustomer(tenantId = tenant.tenantId): Promise<string> {
-    const id = uuid7();
-    await t.sql(`INSERT INTO customers (tenant_id, id, member_no) VALUES ($1, $2, $3)`, [tenantId, id, `M${id.slice(-8)}`]);
-    return id;
+  async function newCustomer(auth = tenant.auth): Promise<string> {
+    const response = await t.http.post('/v1/customers').set('authorization', auth).send({ name: '张三' }).expect(201);
+    return response.body.id as string;
   }
 
   function create(body: Record<string, unknown> = complaint(), auth = tenant.auth) {
@@ -205,6 +204,46 @@ describe('feedback: record, workflow, SLA, notes, overdue', () => {
     clock.advance(24 * HOUR);
     await job.run({ tenantId: other.tenantId, day: '2026-11-24', now: clock.now() });
     expect(await overdueEvents()).toEqual([critical.id, high.id].sort());
+  });
+
+  it('schedules a satisfaction call-back (回访) when a complaint is resolved, and records its CSAT', async () => {
+    const customerId = await newCustomer();
+    const { body: item } = await create(complaint({ customerId })).expect(201);
+    await t.http.post(`/v1/feedback/${item.id}/assignment`).set('authorization', tenant.auth).send({ assignee: 'staff-wang' }).expect(200);
+    await move(item.id, { to: 'acknowledged' }).expect(200);
+    await move(item.id, { to: 'in_progress' }).expect(200);
+    const early = await t.http.post(`/v1/feedback/${item.id}/follow-up/complete`).set('authorization', tenant.auth).send({ outcome: 'x' }).expect(409);
+    expect(early.body.code).toBe('conflict');
+    const resolved = await move(item.id, { to: 'resolved', resolution: 'Exchanged', category: 'fulfilment' }).expect(200);
+    expect(resolved.body.followUpId).toEqual(expect.any(String));
+
+    const open = await t.http.get('/v1/follow-ups?status=open&assignee=staff-wang').set('authorization', tenant.auth).expect(200);
+    const followUp = open.body.items.find((f: { id: string }) => f.id === resolved.body.followUpId);
+    expect(followUp).toMatchObject({ customerId, source: 'feedback', status: 'open', dueAt: new Date(Date.parse(T0) + 48 * HOUR).toISOString() });
+
+    const completed = await t.http
+      .post(`/v1/feedback/${item.id}/follow-up/complete`)
+      .set('authorization', tenant.auth)
+      .send({ outcome: 'Happy with the exchange', csat: 4 })
+      .expect(200);
+    expect(completed.body).toMatchObject({ followUpCsat: 4, followUpId: followUp.id });
+    const done = await t.http.get('/v1/follow-ups?status=done&assignee=staff-wang').set('authorization', tenant.auth).expect(200);
+    expect(done.body.items.map((f: { id: string; outcome: string }) => [f.id, f.outcome])).toEqual([[followUp.id, 'Happy with the exchange']]);
+    await t.http.post(`/v1/feedback/${item.id}/follow-up/complete`).set('authorization', tenant.auth).send({ outcome: 'again', csat: 5 }).expect(409);
+    await t.http.post(`/v1/feedback/${item.id}/follow-up/complete`).set('authorization', tenant.auth).send({ outcome: 'bad', csat: 6 }).expect(422);
+    expect((await t.sql<{ follow_up_csat: number }>(`SELECT follow_up_csat FROM feedback WHERE id = $1`, [item.id]))[0].follow_up_csat).toBe(4);
+
+    const report = await t.http.get('/v1/reports/satisfaction').set('authorization', tenant.auth).expect(200);
+    expect(report.body.callBackCsat).toMatchObject({ responses: 1, mean: 4 });
+
+    // Only complaints with a customer get a call-back.
+    const { body: praise } = await create(complaint({ customerId, type: 'praise' })).expect(201);
+    const { body: anonymous } = await create(complaint()).expect(201);
+    for (const id of [praise.id, anonymous.id]) {
+      await move(id, { to: 'acknowledged' }).expect(200);
+      await move(id, { to: 'in_progress' }).expect(200);
+      expect((await move(id, { to: 'resolved', resolution: 'ok', category: 'other' }).expect(200)).body.followUpId).toBeNull();
+    }
   });
 
   describe('bad input: clear 4xx, nothing written', () => {

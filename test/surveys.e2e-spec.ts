@@ -24,10 +24,9 @@ describe('surveys, results and the satisfaction report', () => {
   let tenant: TenantClient;
   let clock: Clock;
 
-  async function newCustomer(tenantId = tenant.tenantId): Promise<string> {
-    const id = uuid7();
-    await t.sql(`INSERT INTO customers (tenant_id, id, member_no) VALUES ($1, $2, $3)`, [tenantId, id, `M${id.slice(-8)}`]);
-    return id;
+  async function newCustomer(auth = tenant.auth): Promise<string> {
+    const response = await t.http.post('/v1/customers').set('authorization', auth).send({ name: '张三' }).expect(201);
+    return response.body.id as string;
   }
 
   async function createSurvey(extra: Record<string, unknown> = {}, auth = tenant.auth): Promise<Survey> {

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { CustomersService } from '../customers/customers.service';
+import { FollowUpsService } from '../customers/follow-ups.service';
 import type { Tx } from '../database/tx';
 import type { FeedbackRow } from './feedback.repository';
+
+/** How long after a complaint is resolved the satisfaction call-back (回访) is due. */
+const FOLLOW_UP_AFTER_MS = 2 * 86_400_000;
 
 /**
  * Everything feedback needs from other features (customers, transactions, follow-ups, loyalty),
@@ -9,11 +14,27 @@ import type { FeedbackRow } from './feedback.repository';
  */
 @Injectable()
 export class FeedbackLinks {
-  /** 422 on `field` when the customer does not exist in the tenant (or is no longer active). */
-  async requireCustomer(tx: Tx, customerId: string, field = 'customerId'): Promise<void> {
-    // Interim until CustomersService.requireCustomer lands on main.
-    const row = await tx.one(`SELECT 1 FROM customers WHERE tenant_id = $1 AND id = $2 AND status = 'active'`, [tx.tenant, customerId]);
-    if (!row) throw DomainError.field(field, 'unknown_customer', `${field} does not name a customer of this tenant.`);
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly followUps: FollowUpsService,
+  ) {}
+
+  /**
+   * The customer a body field names, following merges to the survivor; a 422 on that field
+   * when there is none in this tenant or it is no longer active (archived, erased).
+   */
+  async requireCustomer(tx: Tx, customerId: string, field = 'customerId'): Promise<string> {
+    let customer: { id: string; status: string };
+    try {
+      customer = await this.customers.requireCustomer(tx, customerId);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_found') {
+        throw DomainError.field(field, 'unknown_customer', `${field} does not name a customer of this tenant.`);
+      }
+      throw error;
+    }
+    if (customer.status !== 'active') throw DomainError.field(field, 'inactive_customer', `The customer is ${customer.status}.`);
+    return customer.id;
   }
 
   /** The transaction must exist and belong to the same customer (none when no customer is given). */
@@ -24,12 +45,24 @@ export class FeedbackLinks {
     void customerId;
   }
 
-  /** The 回访 after a resolved complaint, due in two days, for whoever handled the complaint. */
-  async createSatisfactionFollowUp(tx: Tx, feedback: FeedbackRow, now: Date): Promise<void> {
-    // Interim until FollowUpsService.create lands on main.
-    void tx;
-    void feedback;
-    void now;
+  /**
+   * The 回访 after a resolved complaint, due in two days, for whoever handled the complaint.
+   * Keyed by the item's version, so each resolution (after a reopen too) gets one call-back.
+   */
+  async createSatisfactionFollowUp(tx: Tx, feedback: FeedbackRow, now: Date): Promise<string | undefined> {
+    return this.followUps.create(tx, {
+      customerId: feedback.customer_id!,
+      reason: `Satisfaction call-back: ${feedback.subject}`.slice(0, 200),
+      dueAt: new Date(now.getTime() + FOLLOW_UP_AFTER_MS),
+      assignee: feedback.assignee,
+      source: 'feedback',
+      sourceKey: `feedback:${feedback.id}:${feedback.version}`,
+    });
+  }
+
+  /** Completes the call-back (which also logs the contact as an interaction). */
+  async completeFollowUp(tx: Tx, followUpId: string, completion: { outcome: string; by: string; type?: string }): Promise<void> {
+    await this.followUps.complete(tx, { id: followUpId, ...completion });
   }
 
   /**

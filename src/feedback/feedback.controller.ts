@@ -4,7 +4,7 @@ import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
-import { AssignFeedbackInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
+import { AssignFeedbackInput, CompleteFeedbackFollowUpInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
 import { FeedbackModel, FeedbackNoteModel, FeedbackNotePageModel, FeedbackPageModel } from './dto/feedback.model';
 import { FeedbackService } from './feedback.service';
 
@@ -72,6 +72,21 @@ export class FeedbackController {
   @ApiProblems(401, 403, 404, 422)
   assign(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: AssignFeedbackInput): Promise<FeedbackModel> {
     return this.feedback.assign(principal, id, input);
+  }
+
+  @Post(':id/follow-up/complete')
+  @HttpCode(200)
+  @Scopes('feedback:write')
+  @ApiOperation({
+    summary: 'Record the satisfaction call-back',
+    description:
+      'Completes the follow-up (回访) scheduled when the complaint was resolved, logs the contact as an interaction and keeps ' +
+      'the CSAT score (1–5) the customer gave, which the satisfaction report counts. 409 when there is no open call-back.',
+  })
+  @ApiOkResponse({ type: FeedbackModel })
+  @ApiProblems(401, 403, 404, 409, 422)
+  completeFollowUp(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: CompleteFeedbackFollowUpInput): Promise<FeedbackModel> {
+    return this.feedback.completeFollowUp(principal, id, input);
   }
 
   @Post(':id/notes')

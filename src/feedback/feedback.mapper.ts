@@ -25,6 +25,8 @@ export function toFeedbackModel(row: FeedbackRow, now: Date, transitions?: Trans
     firstResponseAt: iso(row.first_response_at),
     resolvedAt: iso(row.resolved_at),
     closedAt: iso(row.closed_at),
+    followUpId: row.follow_up_id,
+    followUpCsat: row.follow_up_csat,
     createdBy: row.created_by,
     version: row.version,
     createdAt: row.created_at.toISOString(),

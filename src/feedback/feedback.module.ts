@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackLinks } from './feedback-links';
 import { FeedbackRepository } from './feedback.repository';
@@ -14,6 +15,7 @@ import { SurveysService } from './surveys.service';
 
 /** Complaints and other feedback with their workflow, satisfaction surveys, and the satisfaction report. */
 @Module({
+  imports: [CustomersModule],
   controllers: [FeedbackController, SurveysController, SatisfactionReportController],
   providers: [
     FeedbackRepository,

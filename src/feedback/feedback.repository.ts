@@ -22,6 +22,8 @@ export interface FeedbackRow {
   first_response_at: Date | null;
   resolved_at: Date | null;
   closed_at: Date | null;
+  follow_up_id: string | null;
+  follow_up_csat: number | null;
   created_by: string;
   version: number;
   created_at: Date;
@@ -57,7 +59,8 @@ export interface FeedbackFilter {
 }
 
 const COLUMNS = `tenant_id, id, customer_id, type, channel, severity, status, subject, body, store_id, transaction_id,
-  assignee, category, resolution, due_at, first_response_at, resolved_at, closed_at, created_by, version, created_at, updated_at`;
+  assignee, category, resolution, due_at, first_response_at, resolved_at, closed_at, follow_up_id, follow_up_csat, created_by, version,
+  created_at, updated_at`;
 
 /** Parameter list of the open statuses, shared by the overdue filter and the overdue job. */
 const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -69,7 +72,7 @@ export class FeedbackRepository {
     return row ?? { settings: {}, time_zone: 'UTC' };
   }
 
-  async insert(tx: Tx, row: Omit<FeedbackRow, 'tenant_id' | 'version' | 'first_response_at' | 'resolved_at' | 'closed_at' | 'assignee' | 'category' | 'resolution'>): Promise<FeedbackRow> {
+  async insert(tx: Tx, row: Omit<FeedbackRow, 'tenant_id' | 'version' | 'first_response_at' | 'resolved_at' | 'closed_at' | 'assignee' | 'category' | 'resolution' | 'follow_up_id' | 'follow_up_csat'>): Promise<FeedbackRow> {
     const inserted = await tx.one<FeedbackRow>(
       `INSERT INTO feedback (tenant_id, id, customer_id, type, channel, severity, status, subject, body, store_id, transaction_id,
                              due_at, created_by, created_at, updated_at)
@@ -132,6 +135,19 @@ export class FeedbackRepository {
         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [tx.tenant, id, assignee, now],
     );
+  }
+
+  async setFollowUp(tx: Tx, id: string, followUpId: string): Promise<void> {
+    await tx.query(`UPDATE feedback SET follow_up_id = $3 WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, followUpId]);
+  }
+
+  async recordFollowUpOutcome(tx: Tx, id: string, csat: number | null, now: Date): Promise<FeedbackRow> {
+    const row = await tx.one<FeedbackRow>(
+      `UPDATE feedback SET follow_up_csat = $3, follow_up_completed_at = $4, version = version + 1, updated_at = $4
+        WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [tx.tenant, id, csat, now],
+    );
+    return row!;
   }
 
   async insertNote(tx: Tx, row: NoteRow): Promise<NoteRow> {

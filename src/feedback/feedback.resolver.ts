@@ -1,7 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { AssignFeedbackInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
+import { AssignFeedbackInput, CompleteFeedbackFollowUpInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
 import { FeedbackModel, FeedbackNoteModel, FeedbackPageModel } from './dto/feedback.model';
 import { FeedbackService } from './feedback.service';
 
@@ -49,6 +49,16 @@ export class FeedbackResolver {
     @Args('input') input: AssignFeedbackInput,
   ): Promise<FeedbackModel> {
     return this.feedback.assign(principal, id, input);
+  }
+
+  @Mutation(() => FeedbackModel, { description: 'Record the satisfaction call-back (回访) of a resolved complaint, with an optional CSAT.' })
+  @Scopes('feedback:write')
+  completeFeedbackFollowUp(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: CompleteFeedbackFollowUpInput,
+  ): Promise<FeedbackModel> {
+    return this.feedback.completeFollowUp(principal, id, input);
   }
 
   @Mutation(() => FeedbackNoteModel, { description: 'Add a note to the item\'s thread.' })

@@ -9,7 +9,7 @@ import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { JobRegistry } from '../events/job-registry';
 import { OutboxService } from '../events/outbox.service';
-import { AssignFeedbackInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
+import { AssignFeedbackInput, CompleteFeedbackFollowUpInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
 import { FeedbackModel, FeedbackNoteModel } from './dto/feedback.model';
 import { allowedTransitions, canTransition, dueAt, FeedbackSeverity, FeedbackStatus } from './feedback-workflow';
 import { actorOf } from './actor';
@@ -40,13 +40,13 @@ export class FeedbackService implements OnModuleInit {
   async create(principal: Principal, input: CreateFeedbackInput): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      if (input.customerId) await this.links.requireCustomer(tx, input.customerId);
-      if (input.transactionId) await this.links.requireTransactionOfCustomer(tx, input.transactionId, input.customerId ?? null);
+      const customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : null;
+      if (input.transactionId) await this.links.requireTransactionOfCustomer(tx, input.transactionId, customerId);
       const { settings } = await this.repository.tenantSettings(tx);
       const severity = (input.severity ?? 'normal') as FeedbackSeverity;
       const row = await this.repository.insert(tx, {
         id: uuid7(),
-        customer_id: input.customerId ?? null,
+        customer_id: customerId,
         type: input.type,
         channel: input.channel,
         severity,
@@ -134,6 +134,23 @@ export class FeedbackService implements OnModuleInit {
     });
   }
 
+  /**
+   * Records the outcome of the satisfaction call-back of a resolved complaint: completes the
+   * follow-up (logging the contact) and keeps the CSAT score for the satisfaction report.
+   */
+  async completeFollowUp(principal: Principal, id: string, input: CompleteFeedbackFollowUpInput): Promise<FeedbackModel> {
+    const now = this.clock.now();
+    return this.database.withTenant(principal.tenantId, async (tx) => {
+      const current = await this.require(tx, id);
+      if (!current.follow_up_id) {
+        throw new DomainError('conflict', 'This feedback has no satisfaction call-back; one is scheduled when a complaint with a customer is resolved.');
+      }
+      await this.links.completeFollowUp(tx, current.follow_up_id, { outcome: input.outcome, by: actorOf(principal), type: input.type });
+      const row = await this.repository.recordFollowUpOutcome(tx, id, input.csat ?? null, now);
+      return toFeedbackModel(row, now);
+    });
+  }
+
   async assign(principal: Principal, id: string, input: AssignFeedbackInput): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -188,7 +205,13 @@ export class FeedbackService implements OnModuleInit {
       payload: { id: row.id, type: row.type, category: row.category, storeId: row.store_id, resolvedAt: now.toISOString(), breachedSla: now > row.due_at },
     });
     // The manuals close the loop with a call-back (回访) asking whether the customer is satisfied.
-    if (row.type === 'complaint' && row.customer_id) await this.links.createSatisfactionFollowUp(tx, row, now);
+    if (row.type === 'complaint' && row.customer_id) {
+      const followUpId = await this.links.createSatisfactionFollowUp(tx, row, now);
+      if (followUpId) {
+        await this.repository.setFollowUp(tx, row.id, followUpId);
+        row.follow_up_id = followUpId;
+      }
+    }
   }
 
   private assertTransition(from: FeedbackStatus, to: FeedbackStatus): void {

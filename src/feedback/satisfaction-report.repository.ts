@@ -54,6 +54,16 @@ export class SatisfactionReportRepository {
     return tx.query(`SELECT ${column} AS key, count(*)::int AS count FROM feedback WHERE ${sql} GROUP BY 1 ORDER BY 2 DESC, 1`, params);
   }
 
+  /** CSAT scores customers gave on the call-backs of complaints received in the period. */
+  async callBackCsatCounts(tx: Tx, scope: ReportScope): Promise<Map<number, number>> {
+    const { sql, params } = this.scope(tx, scope);
+    const rows = await tx.query<{ score: number; n: number }>(
+      `SELECT follow_up_csat AS score, count(*)::int AS n FROM feedback WHERE ${sql} AND follow_up_csat IS NOT NULL GROUP BY 1`,
+      params,
+    );
+    return new Map(rows.map((r) => [r.score, r.n]));
+  }
+
   private scope(tx: Tx, scope: ReportScope): { sql: string; params: unknown[] } {
     const params: unknown[] = [tx.tenant, scope.from, scope.to];
     let sql = `tenant_id = $1 AND type = 'complaint' AND created_at >= $2 AND created_at < $3`;

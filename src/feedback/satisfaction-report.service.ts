@@ -5,7 +5,7 @@ import { Database } from '../database/database.service';
 import { SatisfactionReportModel } from './dto/satisfaction-report.model';
 import { SatisfactionQuery } from './dto/survey.input';
 import { FeedbackRepository } from './feedback.repository';
-import { rate } from './satisfaction-math';
+import { csatFromCounts, rate } from './satisfaction-math';
 import { resolvePeriod } from './satisfaction-period';
 import { SatisfactionReportRepository } from './satisfaction-report.repository';
 import { summarise } from './survey.mapper';
@@ -38,6 +38,7 @@ export class SatisfactionReportService {
         storeId: query.storeId ?? null,
         nps: scores.nps,
         csat: scores.csat,
+        callBackCsat: csatFromCounts(await this.report.callBackCsatCounts(tx, scope)),
         complaints: {
           total: stats.total,
           byCategory: await this.report.complaintCounts(tx, scope, 'category'),

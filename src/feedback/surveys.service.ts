@@ -98,14 +98,14 @@ export class SurveysService implements OnModuleInit {
       }
       const checked = checkAnswers(await this.repository.questionsOf(tx, [surveyId]), input.answers);
       if (checked.errors.length) throw DomainError.validation(checked.errors);
-      if (input.customerId) await this.links.requireCustomer(tx, input.customerId);
+      const customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : undefined;
 
       const id = uuid7();
-      const dedupeKey = survey.allow_repeat ? null : input.customerId ? `c:${input.customerId}` : `t:${input.linkToken}`;
+      const dedupeKey = survey.allow_repeat ? null : customerId ? `c:${customerId}` : `t:${input.linkToken}`;
       const row = await this.repository.insertResponse(tx, {
         id,
         survey_id: surveyId,
-        customer_id: input.customerId ?? null,
+        customer_id: customerId ?? null,
         link_token: input.linkToken ?? null,
         dedupe_key: dedupeKey,
         store_id: input.storeId ?? survey.store_id,
@@ -116,10 +116,10 @@ export class SurveysService implements OnModuleInit {
         created_at: now,
       });
       if (!row) {
-        throw new DomainError('conflict', input.customerId ? 'This customer already answered this survey.' : 'This link was already used to answer this survey.');
+        throw new DomainError('conflict', customerId ? 'This customer already answered this survey.' : 'This link was already used to answer this survey.');
       }
-      if (input.customerId && survey.reward_points > 0) {
-        row.points_awarded = await this.links.awardSurveyPoints(tx, { customerId: input.customerId, points: survey.reward_points, responseId: id, surveyId });
+      if (customerId && survey.reward_points > 0) {
+        row.points_awarded = await this.links.awardSurveyPoints(tx, { customerId, points: survey.reward_points, responseId: id, surveyId });
         if (row.points_awarded) await this.repository.setPointsAwarded(tx, id, row.points_awarded);
       }
       return toResponseModel(row);

@@ -112,6 +112,30 @@ export class FeedbackNoteInput {
   body: string;
 }
 
+@InputType('CompleteFeedbackFollowUpInput')
+export class CompleteFeedbackFollowUpInput {
+  @ApiProperty({ maxLength: 5000, description: 'What the customer said; also logged as an interaction.', example: 'Happy with the exchange.' })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
+  outcome: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 5, description: 'Satisfaction score the customer gave (CSAT 1–5).', example: 4 })
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  csat?: number;
+
+  @ApiPropertyOptional({ enum: ['call', 'sms', 'email', 'wechat', 'visit', 'note'], default: 'call', example: 'call' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(['call', 'sms', 'email', 'wechat', 'visit', 'note'])
+  type?: string;
+}
+
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /** Query of `GET /v1/feedback`, and the same filter in GraphQL. */

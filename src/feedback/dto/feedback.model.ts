@@ -107,6 +107,14 @@ export class FeedbackModel {
   @Field(() => String, { nullable: true })
   closedAt: string | null;
 
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The satisfaction call-back (回访) scheduled when the complaint was resolved.' })
+  @Field(() => String, { nullable: true })
+  followUpId: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'CSAT (1–5) the customer gave on the call-back.', example: 4 })
+  @Field(() => Int, { nullable: true })
+  followUpCsat: number | null;
+
   @ApiProperty({ example: 'client:kc_3f9a1c0e5b7d2a4c6e8f0a1b' })
   @Field()
   createdBy: string;

@@ -80,6 +80,10 @@ export class SatisfactionReportModel {
   @Field(() => CsatModel)
   csat: CsatModel;
 
+  @ApiProperty({ type: CsatModel, description: 'CSAT customers gave on the satisfaction call-backs (回访) of resolved complaints.' })
+  @Field(() => CsatModel)
+  callBackCsat: CsatModel;
+
   @ApiProperty({ type: ComplaintCountsModel, description: 'Complaints received in the period.' })
   @Field(() => ComplaintCountsModel)
   complaints: ComplaintCountsModel;
