@@ -1,4 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { AttributeDefinitionsController } from './attribute-definitions.controller';
+import { AttributeDefinitionsService } from './attribute-definitions.service';
+import { CustomerIdentitiesController } from './customer-identities.controller';
+import { CustomerJobsService } from './customer-jobs.service';
+import { CustomerMergeService } from './customer-merge.service';
+import { CustomerUpdatesService } from './customer-updates.service';
+import { CustomersSearchRepository } from './customers-search.repository';
+import { CustomersSearchService } from './customers-search.service';
 import { AttributeDefinitionsRepository } from './attribute-definitions.repository';
 import { CustomerAccessService } from './customer-access.service';
 import { CustomerIdentityCodec } from './customer-identity-codec';
@@ -16,7 +26,7 @@ import { InteractionsService } from './interactions.service';
 
 /** Customer records, identities, attributes, search, merge, interactions and follow-ups. */
 @Module({
-  controllers: [CustomersController, FollowUpsController],
+  controllers: [CustomersController, CustomerIdentitiesController, AttributeDefinitionsController, FollowUpsController],
   providers: [
     CustomersRepository,
     AttributeDefinitionsRepository,
@@ -27,10 +37,25 @@ import { InteractionsService } from './interactions.service';
     CustomerProfileBuilder,
     CustomerAccessService,
     CustomersService,
+    CustomerUpdatesService,
+    CustomersSearchRepository,
+    CustomersSearchService,
+    CustomerMergeService,
+    CustomerJobsService,
+    AttributeDefinitionsService,
     InteractionsService,
     FollowUpsService,
     CustomerJsonScalar,
   ],
-  exports: [CustomersService, FollowUpsService, InteractionsService],
+  exports: [CustomersService, FollowUpsService, InteractionsService, CustomerJobsService],
 })
-export class CustomersModule {}
+export class CustomersModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** PATCH bodies are JSON merge patches (RFC 7396); parse them like JSON. */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    if (!fastify?.addContentTypeParser || fastify.hasContentTypeParser('application/merge-patch+json')) return;
+    fastify.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+  }
+}

@@ -206,4 +206,20 @@ export class CustomersRepository {
   async deleteAllIdentities(tx: Tx, customerId: string): Promise<void> {
     await tx.query(`DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId]);
   }
+
+  async findByIdsForUpdate(tx: Tx, ids: string[]): Promise<CustomerRow[]> {
+    return tx.query<CustomerRow>(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
+      [tx.tenant, ids],
+    );
+  }
+
+  async moveIdentities(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
+    await tx.query(`UPDATE customer_identities SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+  }
+
+  /** Older tombstones that pointed at a record now merged point straight at the new survivor. */
+  async repointTombstones(tx: Tx, fromIds: string[], survivorId: string): Promise<void> {
+    await tx.query(`UPDATE customers SET merged_into = $2 WHERE tenant_id = $1 AND merged_into = ANY($3::uuid[])`, [tx.tenant, survivorId, fromIds]);
+  }
 }

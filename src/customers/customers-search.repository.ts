@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { Keyset } from '../common/pagination';
+import type { Tx } from '../database/tx';
+import { customerColumns, CustomerRow } from './customers.repository';
+
+export interface SearchCriteria {
+  /** Lower-cased substring for the name (trigram index); undefined to skip. */
+  nameLike?: string;
+  /** Lower-case ASCII prefix for full pinyin and initials. */
+  pinyinPrefix?: string;
+  phoneTailBidx?: string;
+  phoneBidx?: string;
+  emailBidx?: string;
+  memberNo?: string;
+  tag?: string;
+  tier?: string;
+  storeId?: string;
+  /** Store staff: only this store (null: none). */
+  restrictedStore?: string | null;
+  registeredBy?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  status: string;
+}
+
+export interface DuplicateRow {
+  a: string;
+  b: string;
+  reason: string;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Staff search and duplicate detection: hand-written SQL, all parameterised. */
+@Injectable()
+export class CustomersSearchRepository {
+  async search(tx: Tx, criteria: SearchCriteria, after: Keyset | undefined, limit: number): Promise<CustomerRow[]> {
+    const params: unknown[] = [tx.tenant, criteria.status];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = ['c.tenant_id = $1', 'c.status = $2'];
+    // Each arm of the OR has its own index, so PostgreSQL can answer with a BitmapOr.
+    const any: string[] = [];
+    if (criteria.nameLike !== undefined) any.push(`lower(c.name) LIKE ${p(`%${escapeLike(criteria.nameLike)}%`)}`);
+    if (criteria.pinyinPrefix !== undefined) {
+      const prefix = p(`${escapeLike(criteria.pinyinPrefix)}%`);
+      any.push(`c.name_pinyin LIKE ${prefix}`, `c.name_initials LIKE ${prefix}`);
+    }
+    if (criteria.phoneTailBidx !== undefined) any.push(`c.phone_tail_bidx = ${p(criteria.phoneTailBidx)}`);
+    if (criteria.phoneBidx !== undefined) any.push(`c.phone_bidx = ${p(criteria.phoneBidx)}`);
+    if (criteria.emailBidx !== undefined) any.push(`c.email_bidx = ${p(criteria.emailBidx)}`);
+    if (criteria.memberNo !== undefined) any.push(`c.member_no = ${p(criteria.memberNo)}`);
+    if (any.length) where.push(`(${any.join(' OR ')})`);
+    if (criteria.tag !== undefined) where.push(`c.tags @> ARRAY[${p(criteria.tag)}]::text[]`);
+    if (criteria.tier !== undefined) where.push(`c.tier_code = ${p(criteria.tier)}`);
+    if (criteria.storeId !== undefined) where.push(`c.store_id = ${p(criteria.storeId)}`);
+    if (criteria.restrictedStore !== undefined) where.push(`c.store_id IS NOT DISTINCT FROM ${p(criteria.restrictedStore)}`);
+    if (criteria.registeredBy !== undefined) where.push(`c.registered_by = ${p(criteria.registeredBy)}`);
+    if (criteria.createdFrom !== undefined) where.push(`c.created_at >= ${p(criteria.createdFrom)}::timestamptz`);
+    if (criteria.createdTo !== undefined) where.push(`c.created_at < ${p(criteria.createdTo)}::timestamptz`);
+    if (after) where.push(`(c.created_at, c.id) < (${p(after.createdAt)}::timestamptz, ${p(after.id)}::uuid)`);
+    return tx.query<CustomerRow>(
+      `SELECT ${customerColumns('c')} FROM customers c
+        WHERE ${where.join(' AND ')}
+        ORDER BY c.created_at DESC, c.id DESC
+        LIMIT ${p(limit + 1)}`,
+      params,
+    );
+  }
+
+  /** Candidate pairs (older id first) with one row per reason. */
+  async duplicates(tx: Tx, limit: number): Promise<DuplicateRow[]> {
+    return tx.query<DuplicateRow>(
+      `WITH active AS (
+         SELECT id, created_at, phone_bidx, email_bidx, phone_tail_bidx, name, name_pinyin, birth_year, birth_month, birth_day
+           FROM customers WHERE tenant_id = $1 AND status = 'active'
+       ), pairs AS (
+         SELECT a.id AS a, b.id AS b, 'same_phone' AS reason FROM active a JOIN active b ON a.phone_bidx = b.phone_bidx AND a.id < b.id
+         UNION ALL
+         SELECT a.id, b.id, 'same_email' FROM active a JOIN active b ON a.email_bidx = b.email_bidx AND a.id < b.id
+         UNION ALL
+         SELECT a.id, b.id, 'same_name_birthday' FROM active a JOIN active b
+             ON a.name = b.name AND a.birth_month = b.birth_month AND a.birth_day = b.birth_day
+            AND a.birth_year IS NOT DISTINCT FROM b.birth_year AND a.id < b.id
+         UNION ALL
+         SELECT a.id, b.id, 'same_pinyin_phone_tail' FROM active a JOIN active b
+             ON a.name_pinyin = b.name_pinyin AND a.phone_tail_bidx = b.phone_tail_bidx AND a.id < b.id
+       ), top AS (
+         SELECT a, b FROM pairs GROUP BY a, b ORDER BY count(*) DESC, a, b LIMIT $2
+       )
+       SELECT p.a, p.b, p.reason FROM pairs p JOIN top USING (a, b)`,
+      [tx.tenant, limit],
+    );
+  }
+}
