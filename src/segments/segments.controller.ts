@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiProduces, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { Page, PageQuery } from '../common/pagination';
-import { CreateSegmentInput, PreviewSegmentInput, UpdateSegmentInput } from './dto/segment.input';
+import { CreateSegmentInput, EXPORT_FIELDS, ExportQuery, PreviewSegmentInput, UpdateSegmentInput } from './dto/segment.input';
+import { SegmentExportService } from './export/segment-export.service';
 import { SegmentCustomerModel, SegmentMemberPageModel, SegmentModel, SegmentPageModel, SegmentPreviewModel, SegmentRefreshJobModel } from './dto/segment.model';
 import { SegmentRefreshService } from './segment-refresh.service';
 import { SegmentsService } from './segments.service';
@@ -17,6 +18,7 @@ export class SegmentsController {
   constructor(
     private readonly segments: SegmentsService,
     private readonly refresh: SegmentRefreshService,
+    private readonly exports: SegmentExportService,
   ) {}
 
   @Post()
@@ -116,5 +118,38 @@ export class SegmentsController {
   @ApiProblems(401, 403, 404, 422)
   members(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: PageQuery): Promise<Page<SegmentCustomerModel>> {
     return this.segments.members(principal, id, query);
+  }
+
+  @Get(':id/export')
+  @Scopes('segments:read')
+  @ApiOperation({
+    summary: 'Export members',
+    description:
+      'Streams the members of the last refresh as NDJSON or CSV (RFC 4180, optional UTF-8 BOM for Excel) straight from a ' +
+      'database cursor. With `channel`, only customers whose marketing consent on that channel is granted and who are not ' +
+      `restricted. Fields: ${EXPORT_FIELDS.join(', ')}; phone and email are masked without pii:read. Spreadsheet formulas in cells are neutralised.`,
+  })
+  @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ description: 'The export stream.' })
+  @ApiProblems(401, 403, 404, 422)
+  async export(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
+    let opened = false;
+    try {
+      await this.exports.export(principal, id, query, (target) => {
+        opened = true;
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          'content-type': target.contentType,
+          'content-disposition': `attachment; filename="${target.filename}"`,
+          'cache-control': 'no-store',
+        });
+        return reply.raw;
+      });
+    } catch (error) {
+      // Before the first byte the error becomes a problem document; after it, the only honest
+      // signal left is to cut the connection so the client sees a truncated transfer.
+      if (!opened) throw error;
+      reply.raw.destroy(error instanceof Error ? error : undefined);
+    }
   }
 }

@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { SegmentExportRepository } from './export/segment-export.repository';
+import { SegmentExportService } from './export/segment-export.service';
+import { RfmController } from './rfm/rfm.controller';
+import { RfmRepository } from './rfm/rfm.repository';
+import { RfmService } from './rfm/rfm.service';
 import { SegmentMembershipRepository } from './segment-membership.repository';
 import { SegmentRefreshService } from './segment-refresh.service';
 import { SegmentsController } from './segments.controller';
@@ -6,8 +11,8 @@ import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
 
 @Module({
-  controllers: [SegmentsController],
-  providers: [SegmentsRepository, SegmentMembershipRepository, SegmentsService, SegmentRefreshService],
-  exports: [SegmentsService, SegmentRefreshService],
+  controllers: [RfmController, SegmentsController],
+  providers: [SegmentsRepository, SegmentMembershipRepository, SegmentsService, SegmentRefreshService, RfmRepository, RfmService, SegmentExportRepository, SegmentExportService],
+  exports: [SegmentsService, SegmentRefreshService, RfmService],
 })
 export class SegmentsModule {}
