@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PiiCrypto } from '../src/common/crypto/pii-crypto.service';
+import { AuditService } from '../src/privacy/audit/audit.service';
 import { SegmentRefreshService } from '../src/segments/segment-refresh.service';
 import { TestApp, TenantClient } from './support/test-app';
 
@@ -71,6 +72,36 @@ describe('segments: export and settings', () => {
     }).expect(200);
     const m1 = (response.body as string).trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.memberNo === 'M1');
     expect(m1.phone).toBe('138****8000');
+  });
+
+  it('with a channel exports only customers who granted marketing on it (not withdrawn, not archived) and audits the export', async () => {
+    const ids = await t.sql<{ id: string; member_no: string }>(`SELECT id, member_no FROM customers WHERE tenant_id = $1 ORDER BY member_no`, [tenant.tenantId]);
+    const byNo = Object.fromEntries(ids.map((r) => [r.member_no, r.id]));
+    const consent = (memberNo: string, channel: string, status: string) =>
+      t.http.post(`/v1/customers/${byNo[memberNo]}/consents`).set('authorization', tenant.auth)
+        .send({ purpose: 'marketing', channel, status, source: 'pos', evidence: { method: 'checkbox', noticeVersion: 'privacy-2026-10' } }).expect(201);
+    await consent('M1', 'sms', 'granted');
+    await consent('M3', 'sms', 'granted');
+    await consent('M3', 'sms', 'withdrawn');
+    await consent('M2', 'email', 'granted');
+    const response = await t.http.get(exportPath('channel=sms&fields=memberNo')).set('authorization', tenant.auth).buffer(true).parse((res, done) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done(null, text));
+    }).expect(200);
+    expect((response.body as string).trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ memberNo: 'M1' }]);
+    // The rule language agrees with the export filter.
+    const preview = await t.http.post('/v1/segments/preview').set('authorization', tenant.auth).send({ query: 'consent.sms or consent.email' }).expect(200);
+    expect(preview.body.sample.map((c: { memberNo: string }) => c.memberNo).sort()).toEqual(['M1', 'M2']);
+
+    await t.app.get(AuditService).flush();
+    const audit = await t.sql<{ actor_id: string; details: Record<string, unknown> }>(
+      `SELECT actor_id, details FROM audit_log WHERE tenant_id = $1 AND action = 'segment.export' AND details->>'channel' = 'sms'`,
+      [tenant.tenantId],
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_id: tenant.clientId, details: { segmentId, rows: 1, channel: 'sms', format: 'ndjson' } });
   });
 
   it('refuses unknown channels, fields and formats with 422 before streaming', async () => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConsentModule } from '../consent/consent.module';
 import { SegmentExportRepository } from './export/segment-export.repository';
 import { SegmentExportService } from './export/segment-export.service';
 import { RfmController } from './rfm/rfm.controller';
@@ -11,6 +12,7 @@ import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
 
 @Module({
+  imports: [ConsentModule],
   controllers: [RfmController, SegmentsController],
   providers: [SegmentsRepository, SegmentMembershipRepository, SegmentsService, SegmentRefreshService, RfmRepository, RfmService, SegmentExportRepository, SegmentExportService],
   exports: [SegmentsService, SegmentRefreshService, RfmService],

@@ -3,7 +3,6 @@ import QueryStream from 'pg-query-stream';
 import type { Readable } from 'node:stream';
 import type { Tx } from '../../database/tx';
 import type { ExportField } from '../dto/segment.input';
-import { marketingConsentSql } from '../rules/read-models';
 
 /** Export columns: SQL from this allow-list only, aliased to the API field name. */
 const COLUMN_SQL: Record<ExportField, string> = {
@@ -34,20 +33,20 @@ export class SegmentExportRepository {
    * sorting a million rows would hold them all server-side). With a channel, only customers
    * whose marketing consent on it is granted, active and not restricted.
    */
-  stream(tx: Tx, segmentId: string, fields: readonly ExportField[], channel: string | undefined): Readable {
+  stream(tx: Tx, segmentId: string, fields: readonly ExportField[], consent?: { channel: string; sql: (channelParam: string) => string }): Readable {
     const select = fields.map((f) => `${COLUMN_SQL[f]} AS "${f}"`).join(', ');
     const params: unknown[] = [tx.tenant, segmentId];
     const rfmJoin = fields.includes('rfmSegment') ? 'LEFT JOIN customer_rfm r ON r.tenant_id = m.tenant_id AND r.customer_id = m.customer_id' : '';
-    let consent = '';
-    if (channel) {
-      params.push(channel);
-      consent = ` AND ${marketingConsentSql('c', '$3::text')}`;
+    let filter = '';
+    if (consent) {
+      params.push(consent.channel);
+      filter = ` AND ${consent.sql('$3')}`;
     }
     const sql = `SELECT ${select}
                    FROM segment_members m
                    JOIN customers c ON c.tenant_id = m.tenant_id AND c.id = m.customer_id
                    ${rfmJoin}
-                  WHERE m.tenant_id = $1 AND m.segment_id = $2 AND c.status = 'active'${consent}`;
+                  WHERE m.tenant_id = $1 AND m.segment_id = $2 AND c.status = 'active'${filter}`;
     return tx.client.query(new QueryStream(sql, params, { batchSize: BATCH_SIZE })) as unknown as Readable;
   }
 }

@@ -5,7 +5,9 @@ import { hasScope, Principal } from '../../auth/principal';
 import { PiiCrypto } from '../../common/crypto/pii-crypto.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { maskEmail, maskPhone } from '../../customers/customer-masking';
+import { ConsentService } from '../../consent/consent.service';
 import { Database } from '../../database/database.service';
+import { AuditService } from '../../privacy/audit/audit.service';
 import { EXPORT_FIELDS, ExportField, ExportQuery } from '../dto/segment.input';
 import { CONSENT_CHANNELS } from '../rules/read-models';
 import { SegmentsService } from '../segments.service';
@@ -21,6 +23,7 @@ export interface ExportTarget {
 
 export interface ExportSummary {
   segmentId: string;
+  segmentName: string;
   rows: number;
   channel: string | null;
   format: string;
@@ -38,6 +41,8 @@ export class SegmentExportService {
     private readonly segments: SegmentsService,
     private readonly exports: SegmentExportRepository,
     private readonly pii: PiiCrypto,
+    private readonly consent: ConsentService,
+    private readonly audit: AuditService,
   ) {}
 
   async export(principal: Principal, segmentId: string, query: ExportQuery, open: (target: ExportTarget) => Writable): Promise<ExportSummary> {
@@ -53,7 +58,7 @@ export class SegmentExportService {
       const plain = this.pii.decrypt(value);
       return unmasked ? plain : mask(plain);
     };
-    return this.database.withTenant(principal.tenantId, async (tx) => {
+    const summary = await this.database.withTenant(principal.tenantId, async (tx) => {
       await tx.query(`SET LOCAL statement_timeout = 0`);
       const segment = await this.segments.load(tx, segmentId);
       const encoder = new ExportEncoder(
@@ -66,14 +71,27 @@ export class SegmentExportService {
         },
         { bom: query.bom === 'true' },
       );
-      const source = this.exports.stream(tx, segment.id, fields, channel);
+      const source = this.exports.stream(
+        tx,
+        segment.id,
+        fields,
+        channel ? { channel, sql: (param) => this.consent.marketingAllowedSql('c', param) } : undefined,
+      );
       const sink = open({
         contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         filename: `segment-${segment.id}${channel ? `-${channel}` : ''}.${format === 'csv' ? 'csv' : 'ndjson'}`,
       });
       await pipeline(source, encoder, sink);
-      return { segmentId: segment.id, rows: encoder.rows, channel: channel ?? null, format };
+      return { segmentId: segment.id, segmentName: segment.name, rows: encoder.rows, channel: channel ?? null, format };
     });
+    // Who exported which segment, for which channel, how many rows (PIPL accountability).
+    this.audit.recordFor(principal, {
+      action: 'segment.export',
+      resource: 'GET /v1/segments/:id/export',
+      fields: fields.filter((f) => f === 'phone' || f === 'email' || f === 'name'),
+      details: { segmentId: summary.segmentId, segmentName: summary.segmentName, rows: summary.rows, channel: summary.channel, format, fields },
+    });
+    return summary;
   }
 
   private parseFields(text: string | undefined): ExportField[] {

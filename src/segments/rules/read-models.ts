@@ -1,3 +1,5 @@
+import { marketingAllowedSql } from '../../consent/consent.sql';
+
 /**
  * Other modules' tables that segment evaluation reads.
  *
@@ -24,11 +26,7 @@ export const READ_MODELS = {
   storeStats: { table: 'customer_store_stats', customerId: 'customer_id', storeId: 'store_id', count: 'purchase_count' },
   transactions: { table: 'transactions', customerId: 'customer_id', type: 'type', occurredAt: 'occurred_at', storeId: 'store_id', sale: 'sale' },
   items: { table: 'transaction_items', transactionId: 'transaction_id', sku: 'sku', category: 'category' },
-  /** consent module: current state per customer × purpose × channel. */
-  consent: { table: 'consent_state', customerId: 'customer_id', purpose: 'purpose', channel: 'channel', status: 'status', marketing: 'marketing', granted: 'granted' },
   /** feedback module: complaints and their workflow status. */
-  /** privacy module: customers whose processing is restricted (never exported). */
-  restrictions: { table: 'privacy_restrictions', customerId: 'customer_id' },
   feedback: { table: 'feedback', customerId: 'customer_id', type: 'type', status: 'status', complaint: 'complaint', closedStatuses: ['resolved', 'closed'] },
 } as const;
 
@@ -36,11 +34,11 @@ export const CONSENT_CHANNELS = ['sms', 'email', 'wechat', 'phone', 'push'] as c
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 
 /**
- * SQL for "customer `alias` has granted marketing consent on the channel in `$param`".
- * The one place exports and the rule compiler decide consent.
+ * SQL for "customer `alias` may receive marketing on the channel in `$n`": the consent
+ * module's own set-based rule (granted, active, not restricted, guardian for minors), so
+ * segments and exports decide consent exactly as the consent module does. Imported as the
+ * pure SQL builder because the compiler is a pure function; services use ConsentService.
  */
 export function marketingConsentSql(alias: string, channelParam: string): string {
-  const c = READ_MODELS.consent;
-  return `EXISTS (SELECT 1 FROM ${c.table} cs WHERE cs.tenant_id = ${alias}.tenant_id AND cs.${c.customerId} = ${alias}.id
-            AND cs.${c.purpose} = '${c.marketing}' AND cs.${c.channel} = ${channelParam} AND cs.${c.status} = '${c.granted}')`;
+  return marketingAllowedSql(alias, channelParam);
 }

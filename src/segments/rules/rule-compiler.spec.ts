@@ -86,8 +86,13 @@ describe('rule compiler: SQL shape', () => {
   });
 
   it('compiles consent and feedback against their read models', () => {
-    expect(compile('not consent.email').where).toMatch(/^\(NOT coalesce\(\(NOT EXISTS|^\(NOT coalesce\(EXISTS/);
-    expect(compile('consent.wechat = false').where).toMatch(/^\(NOT EXISTS \(SELECT 1 FROM consent_state/);
+    // The consent module's own rule: active, granted on the channel, not restricted, guardian for minors.
+    const granted = compile('consent.email');
+    expect(granted.where).toContain("cs.purpose = 'marketing' AND cs.channel = $2::text AND cs.status = 'granted'");
+    expect(granted.where).toContain('privacy_restrictions');
+    expect(granted.params).toEqual(['tenant', 'email']);
+    expect(compile('not consent.email').where).toMatch(/^\(NOT coalesce\(\(c\.status = 'active' AND EXISTS/);
+    expect(compile('consent.wechat = false').where).toMatch(/^\(NOT \(c\.status = 'active' AND EXISTS \(SELECT 1 FROM consent_state/);
     expect(compile('feedback.openComplaints > 0').where).toContain("f.type = 'complaint'");
   });
 

@@ -197,7 +197,7 @@ export function compileRule(tree: RuleNode, locator: RuleLocator, context: Compi
     if ((node.op !== '=' && node.op !== '!=') || typeof node.value !== 'boolean') {
       fail(node, 'type_mismatch', `${node.field} is true/false; write consent.${channel} or not consent.${channel}`);
     }
-    const granted = marketingConsentSql('c', params.add(channel, 'text'));
+    const granted = marketingConsentSql('c', params.add(channel));
     return (node.op === '=') === node.value ? granted : `(NOT ${granted})`;
   }
 
