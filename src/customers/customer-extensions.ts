@@ -8,6 +8,12 @@ export type CustomerViewLoader = (tx: Tx, customerIds: string[]) => Promise<Map<
 export type CustomerMergeHandler = (tx: Tx, survivorId: string, sourceIds: string[]) => Promise<void>;
 
 /**
+ * Scrubs a feature's personal data about one customer inside the erasure transaction (privacy
+ * request or retention): free text overwritten, rows deleted or detached. Must leave no PII.
+ */
+export type CustomerEraseHandler = (tx: Tx, customerId: string) => Promise<void>;
+
+/**
  * Lets features that depend on customers contribute to the customer record without the
  * customers module depending on them (no cycles, no forwardRef — STYLE rule 9). Features
  * register in their service's constructor or onModuleInit.
@@ -16,6 +22,7 @@ export type CustomerMergeHandler = (tx: Tx, survivorId: string, sourceIds: strin
 export class CustomerExtensions {
   private readonly views = new Map<string, CustomerViewLoader>();
   private readonly mergeHandlers = new Map<string, CustomerMergeHandler>();
+  private readonly eraseHandlers = new Map<string, CustomerEraseHandler>();
 
   registerView(key: string, loader: CustomerViewLoader): void {
     this.views.set(key, loader);
@@ -23,6 +30,19 @@ export class CustomerExtensions {
 
   registerMergeHandler(feature: string, handler: CustomerMergeHandler): void {
     this.mergeHandlers.set(feature, handler);
+  }
+
+  registerEraseHandler(feature: string, handler: CustomerEraseHandler): void {
+    this.eraseHandlers.set(feature, handler);
+  }
+
+  /** Features that scrub their own rows on erasure (the privacy module covers the rest). */
+  eraseHandlerFeatures(): string[] {
+    return [...this.eraseHandlers.keys()];
+  }
+
+  async runEraseHandlers(tx: Tx, customerId: string): Promise<void> {
+    for (const handler of this.eraseHandlers.values()) await handler(tx, customerId);
   }
 
   /** customerId → { key: block } for every registered view. */

@@ -1,9 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ConsentModule } from '../consent/consent.module';
 import { AuditModule } from './audit/audit.module';
+import { ErasureService } from './erasure.service';
+import { PersonalDataRepository } from './personal-data.repository';
+import { PrivacyExportService } from './privacy-export.service';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
+import { PrivacyController } from './privacy.controller';
+import { PrivacyService } from './privacy.service';
+import { RetentionJob } from './retention.job';
 
-/** Audit log, data-subject requests, key rotation, backups and retention. */
+/** Audit log, data-subject requests, erasure and retention (key rotation and backups are CLI commands). */
 @Module({
   imports: [AuditModule, ConsentModule],
+  controllers: [PrivacyController],
+  providers: [PrivacyRequestsRepository, PersonalDataRepository, PrivacyExportService, ErasureService, PrivacyService, RetentionJob],
+  exports: [PrivacyService, ErasureService, RetentionJob],
 })
 export class PrivacyModule {}

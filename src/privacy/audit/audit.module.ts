@@ -16,6 +16,6 @@ import { AuditService } from './audit.service';
   imports: [AuthModule],
   controllers: [AuditController],
   providers: [AuditRepository, AuditService, AuditQueryService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
-  exports: [AuditService],
+  exports: [AuditService, AuditRepository],
 })
 export class AuditModule {}
