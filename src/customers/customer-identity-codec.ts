@@ -13,8 +13,19 @@ export interface NormalisedIdentity {
   bidx: string;
 }
 
-/** Types whose ids are only unique within an app or source system. */
-const NAMESPACED: ReadonlySet<string> = new Set(['wechat_openid', 'wechat_unionid', 'external']);
+/**
+ * Types whose ids are only unique within a namespace, which is therefore required: openids per
+ * WeChat app id (an official account and a mini-program give one person different openids),
+ * unionids per open-platform account, 企业微信 external user ids per corp, external ids per source.
+ */
+export const NAMESPACED: ReadonlySet<string> = new Set(['wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external']);
+
+const NAMESPACE_OF: Record<string, string> = {
+  wechat_openid: 'the WeChat app id (official account or mini-program)',
+  wechat_unionid: 'the WeChat open-platform account',
+  wework_external_userid: 'the WeCom (企业微信) corp id',
+  external: 'the source system, e.g. shopify:123',
+};
 
 /**
  * Turns identity input (`{ type, value, namespace }` or `type:value` / `type:namespace:value`)
@@ -40,8 +51,11 @@ export class CustomerIdentityCodec {
       }
     }
     if (!NAMESPACED.has(type)) namespace = '';
-    if (type === 'external' && !namespace) {
-      throw DomainError.field(`${field}.namespace`, 'required', 'external identities need a namespace (the source system), e.g. shopify:123');
+    if (NAMESPACED.has(type) && !namespace) {
+      throw DomainError.field(`${field}.namespace`, 'required', `${type} identities need a namespace: ${NAMESPACE_OF[type]}`);
+    }
+    if (namespace && !/^[A-Za-z0-9_.-]{1,64}$/.test(namespace)) {
+      throw DomainError.field(`${field}.namespace`, 'invalid', 'namespace is 1–64 letters, digits, dot, dash or underscore');
     }
     let value: string | undefined = raw;
     if (type === 'phone') value = normalisePhone(raw, region);

@@ -16,7 +16,7 @@ export const PII_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Identity types whose `value` is personal data ({ type: 'phone', value: '+86…' }). */
-const IDENTITY_TYPES: ReadonlySet<string> = new Set(['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'external']);
+const IDENTITY_TYPES: ReadonlySet<string> = new Set(['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external']);
 
 /**
  * A copy of the payload without personal data, for subscribers whose client lacks `pii:read`.

@@ -5,7 +5,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, M
 import { CustomerJson } from './json-object.scalar';
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
-export const IDENTITY_TYPES = ['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'external'] as const;
+export const IDENTITY_TYPES = ['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
 
 @InputType('AddressInput')
@@ -59,7 +59,7 @@ export class IdentityInput {
   @MaxLength(200)
   value: string;
 
-  @ApiPropertyOptional({ description: 'App id for WeChat ids, source system for external ids (e.g. `shopify`).', example: 'wx5f1a', maxLength: 64 })
+  @ApiPropertyOptional({ description: 'Required for namespaced types: WeChat app id for `wechat_openid`, open-platform account for `wechat_unionid`, corp id for `wework_external_userid`, source system for `external` (e.g. `shopify`).', example: 'wx5f1a', maxLength: 64 })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()

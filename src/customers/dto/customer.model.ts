@@ -42,7 +42,7 @@ export class IdentityModel {
   @Field(() => ID)
   id: string;
 
-  @ApiProperty({ enum: ['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'external'], example: 'phone' })
+  @ApiProperty({ enum: ['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external'], example: 'phone' })
   @Field()
   type: string;
 
