@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { clientCreate, staffCreate, tenantCreate, tenantList } from './commands/auth.commands';
 import { contract } from './commands/contract.commands';
+import { statsCheck } from './commands/transactions.commands';
 import { CliCommand, CliContext, CliUsageError, parseArgs } from './cli-context';
 
 /** `npm run kehu -- <group> <action> ...`; each feature adds its commands here. */
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, CliCommand> = {
   'staff create': staffCreate,
   'contract write': contract,
   'contract check': contract,
+  'stats check': statsCheck,
   'migrate run': async (_args, context) => {
     await context.app();
     process.stdout.write('migrations are up to date\n');

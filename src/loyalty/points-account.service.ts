@@ -195,6 +195,11 @@ export class PointsAccountService {
     return { entry: toEntryModel(entry!), pointsBalance: balance + points };
   }
 
+  /** Customers whose cached balance differs from their ledger sum or open lots (empty = all good). */
+  async checkBalances(tenantId: string) {
+    return this.database.withTenant(tenantId, (tx) => this.repository.balanceDifferences(tx));
+  }
+
   private async requireCustomer(tx: Tx, customerId: string): Promise<string> {
     if (!isUuid(customerId)) throw DomainError.notFound('Customer');
     const customer = await this.refs.resolve(tx, { id: customerId });

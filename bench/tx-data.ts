@@ -1,0 +1,35 @@
+import type { Pool } from 'pg';
+
+/** Customers to post against, inserted directly (the scenario prices posting, not registering). */
+export async function benchCustomers(pool: Pool, tenantId: string, count: number): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO customers (tenant_id, id, member_no) SELECT $1, kehu_uuid7(), 'BENCH' || g FROM generate_series(1, $2) g RETURNING id`,
+    [tenantId, count],
+  );
+  return rows.map((r) => r.id);
+}
+
+let counter = 0;
+
+/** A POS receipt with `items` lines for a random customer; a new externalId every call. */
+export function receipt(customerIds: string[], items: number, tag: string): Record<string, unknown> {
+  const lines = Array.from({ length: items }, (_, i) => ({
+    sku: `SKU-${(counter + i) % 500}`,
+    name: 'Item',
+    category: ['shirts', 'shoes', 'bags'][i % 3],
+    quantity: 1,
+    unitPrice: '19.90',
+    amount: '19.90',
+  }));
+  return {
+    source: 'bench-pos',
+    externalId: `${tag}-${process.pid}-${++counter}`,
+    type: 'sale',
+    occurredAt: new Date().toISOString(),
+    storeId: `store-${counter % 20}`,
+    customer: { id: customerIds[counter % customerIds.length] },
+    currency: 'CNY',
+    total: (19.9 * items).toFixed(2),
+    items: lines,
+  };
+}
