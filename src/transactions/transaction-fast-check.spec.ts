@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { TransactionInput } from './dto/transaction.input';
+import { certainlyValidTransaction } from './transaction-fast-check';
+
+const valid = {
+  source: 'pos-1',
+  externalId: 'R-1',
+  type: 'sale',
+  occurredAt: '2026-11-23T10:15:00+08:00',
+  storeId: 'store-001',
+  customer: { id: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20' },
+  currency: 'CNY',
+  total: '10.00',
+  items: [{ sku: 'A', name: 'n', category: 'c', quantity: 1.5, unitPrice: '5.00', amount: '10.00' }],
+};
+
+function decoratorsAccept(raw: object): boolean {
+  return validateSync(plainToInstance(TransactionInput, raw), { whitelist: true, forbidNonWhitelisted: true }).length === 0;
+}
+
+describe('certainlyValidTransaction never accepts what the decorators refuse', () => {
+  const variants: [string, object][] = [
+    ['valid', valid],
+    ['anonymous', { ...valid, customer: null }],
+    ['unknown field', { ...valid, extra: 1 }],
+    ['bad date', { ...valid, occurredAt: '2026-02-30T10:15:00Z' }],
+    ['date without zone', { ...valid, occurredAt: '2026-11-23T10:15:00' }],
+    ['negative quantity', { ...valid, items: [{ ...valid.items[0], quantity: -1 }] }],
+    ['4 decimals quantity', { ...valid, items: [{ ...valid.items[0], quantity: 1.0001 }] }],
+    ['no items', { ...valid, items: [] }],
+    ['bad money', { ...valid, total: '10,00' }],
+    ['unknown item field', { ...valid, items: [{ ...valid.items[0], colour: 'red' }] }],
+    ['bad uuid', { ...valid, customer: { id: 'nope' } }],
+    ['lower currency', { ...valid, currency: 'cny' }],
+    ['bad type', { ...valid, type: 'refund' }],
+  ];
+  it.each(variants)('%s', (_name, raw) => {
+    if (certainlyValidTransaction(raw)) expect(decoratorsAccept(raw)).toBe(true);
+  });
+  it('takes the common valid receipt', () => {
+    expect(certainlyValidTransaction(valid)).toBe(true);
+    expect(certainlyValidTransaction({ ...valid, occurredAt: new Date().toISOString() })).toBe(true);
+  });
+});
