@@ -11,6 +11,7 @@ import { Segments1763861000000 } from './1763861000000-segments';
 import { Consent1763860000000 } from './1763860000000-consent';
 import { AuditLog1763860100000 } from './1763860100000-audit-log';
 import { PrivacyRequests1763860200000 } from './1763860200000-privacy-requests';
+import { Imports1763862000000 } from './1763862000000-imports';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   Consent1763860000000,
   AuditLog1763860100000,
   PrivacyRequests1763860200000,
+  Imports1763862000000,
 ];

@@ -20,6 +20,7 @@ import { CustomersModule } from './customers/customers.module';
 import { SegmentsModule } from './segments/segments.module';
 import { ConsentModule } from './consent/consent.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { ImportsModule } from './imports/imports.module';
 
 /** Feature modules; each new capability adds its module here. */
 export const FEATURE_MODULES = [
@@ -33,6 +34,7 @@ export const FEATURE_MODULES = [
   EventsModule,
   LoyaltyModule,
   TransactionsModule,
+  ImportsModule,
 ];
 
 @Module({})

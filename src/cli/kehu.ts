@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { clientCreate, staffCreate, tenantCreate, tenantList } from './commands/auth.commands';
 import { contract } from './commands/contract.commands';
 import { statsCheck } from './commands/transactions.commands';
+import { importCommand } from './commands/import.commands';
 import { CliCommand, CliContext, CliUsageError, parseArgs } from './cli-context';
 
 /** `npm run kehu -- <group> <action> ...`; each feature adds its commands here. */
@@ -13,6 +14,8 @@ const COMMANDS: Record<string, CliCommand> = {
   'contract write': contract,
   'contract check': contract,
   'stats check': statsCheck,
+  'import customers': importCommand,
+  'import transactions': importCommand,
   'migrate run': async (_args, context) => {
     await context.app();
     process.stdout.write('migrations are up to date\n');

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../database/tx';
+import type { NormalisedIdentity } from '../customers/customer-identity-codec';
+import { CUSTOMER_COLUMNS, CustomerRow } from '../customers/customers.repository';
+
+/** Column → SQL type of what an import writes into `customers` (an allow-list for the SQL below). */
+const CUSTOMER_TYPES: Record<string, string> = {
+  member_no: 'text',
+  name: 'text',
+  name_pinyin: 'text',
+  name_initials: 'text',
+  gender: 'text',
+  birth_year: 'smallint',
+  birth_month: 'smallint',
+  birth_day: 'smallint',
+  birthday_enc: 'text',
+  phone_enc: 'text',
+  phone_bidx: 'text',
+  phone_tail_bidx: 'text',
+  email_enc: 'text',
+  email_bidx: 'text',
+  address_enc: 'text',
+  province: 'text',
+  city: 'text',
+  district: 'text',
+  postcode: 'text',
+  clothing_size: 'text',
+  shoe_size: 'text',
+  preferred_store_id: 'text',
+  store_id: 'text',
+  registered_by: 'text',
+  tags: 'text[]',
+  attributes: 'jsonb',
+  completeness: 'smallint',
+};
+const NAMES = Object.keys(CUSTOMER_TYPES);
+const RECORD_TYPE = NAMES.map((n) => `${n} ${CUSTOMER_TYPES[n]}`).join(', ');
+
+export interface IdentityInsert {
+  id: string;
+  customer_id: string;
+  type: string;
+  namespace: string;
+  value_enc: string;
+  value_bidx: string;
+}
+
+/**
+ * Set-based writes into the customers' tables for imports: one statement per batch for each
+ * of look-up, insert, patch and identities, instead of the per-record path of the API.
+ */
+@Injectable()
+export class CustomerImportRepository {
+  /** `type|namespace|bidx` → holder customer id, following merges to the survivor. */
+  async identityHolders(tx: Tx, identities: NormalisedIdentity[]): Promise<Map<string, string>> {
+    if (!identities.length) return new Map();
+    const rows = await tx.query<{ type: string; namespace: string; value_bidx: string; customer_id: string }>(
+      `SELECT i.type, i.namespace, i.value_bidx, COALESCE(c.merged_into, c.id) AS customer_id
+         FROM customer_identities i JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
+        WHERE i.tenant_id = $1 AND i.value_bidx = ANY($2::text[])`,
+      [tx.tenant, [...new Set(identities.map((i) => i.bidx))]],
+    );
+    return new Map(rows.map((r) => [`${r.type}|${r.namespace}|${r.value_bidx}`, r.customer_id]));
+  }
+
+  /** Inserts new customers; answers the ids stored (a member number already taken skips its row). */
+  async insertCustomers(tx: Tx, rows: ({ id: string } & Record<string, unknown>)[], now: Date): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const payload = rows.map((r) => {
+      const out: Record<string, unknown> = { id: r.id };
+      for (const n of NAMES) out[n] = r[n] ?? null;
+      out.tags ??= [];
+      out.attributes ??= {};
+      out.gender ??= 'unknown';
+      out.completeness ??= 0;
+      return out;
+    });
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO customers (tenant_id, id, confirmed_at, created_at, updated_at, ${NAMES.join(', ')})
+       SELECT $1, v.id, $3, $3, $3, ${NAMES.map((n) => `v.${n}`).join(', ')}
+         FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, ${RECORD_TYPE})
+       ON CONFLICT (tenant_id, member_no) DO NOTHING
+       RETURNING id`,
+      [tx.tenant, JSON.stringify(payload), now],
+    );
+    return new Set(inserted.map((r) => r.id));
+  }
+
+  async insertIdentities(tx: Tx, identities: IdentityInsert[], now: Date): Promise<void> {
+    if (!identities.length) return;
+    await tx.query(
+      `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
+       SELECT $1, v.id, v.customer_id, v.type, v.namespace, v.value_enc, v.value_bidx, $3
+         FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, customer_id uuid, type text, namespace text, value_enc text, value_bidx text)
+       ON CONFLICT (tenant_id, type, namespace, value_bidx) DO NOTHING`,
+      [tx.tenant, JSON.stringify(identities), now],
+    );
+  }
+
+  async lockCustomers(tx: Tx, ids: string[]): Promise<CustomerRow[]> {
+    return tx.query<CustomerRow>(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND status = 'active' ORDER BY id FOR UPDATE`,
+      [tx.tenant, [...new Set(ids)]],
+    );
+  }
+
+  /** Writes only the columns each patch names; the others keep their stored value. */
+  async patchCustomers(tx: Tx, patches: { id: string; columns: Record<string, unknown> }[], now: Date): Promise<void> {
+    if (!patches.length) return;
+    const sets = NAMES.map((n) => `${n} = CASE WHEN v.cols ? '${n}' THEN v.${n} ELSE c.${n} END`).join(', ');
+    await tx.query(
+      `UPDATE customers c SET ${sets}, version = c.version + 1, updated_at = $3
+         FROM (SELECT x.id, x.cols, r.* FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, cols jsonb),
+                 LATERAL jsonb_to_record(x.cols) AS r(${RECORD_TYPE})) v
+        WHERE c.tenant_id = $1 AND c.id = v.id`,
+      [tx.tenant, JSON.stringify(patches.map((p) => ({ id: p.id, cols: p.columns }))), now],
+    );
+  }
+}
