@@ -25,6 +25,15 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     const reuse = await post({ ...body, total: '1.00', items: [{ ...body.items[0], unitPrice: '1.00', amount: '1.00' }] }).expect(422);
     expect(reuse.body.code).toBe('idempotency_key_reuse');
     expect(await t.count('transactions', 'tenant_id = $1', [tenant.tenantId])).toBe(1);
+    // Idempotency-Key works as well, on top of (source, externalId)
+    const keyed = sale(customerId, '10.00');
+    const k1 = await post(keyed).set('idempotency-key', 'key-1').expect(201);
+    const k2 = await post(keyed).set('idempotency-key', 'key-1').expect(201);
+    expect(k2.headers['idempotent-replayed']).toBe('true');
+    expect(k2.body).toEqual(k1.body);
+    const k3 = await post(sale(customerId, '10.00')).set('idempotency-key', 'key-1').expect(422);
+    expect(k3.body.code).toBe('idempotency_key_reuse');
+    expect(await t.count('transactions', 'tenant_id = $1', [tenant.tenantId])).toBe(2);
     const got = await t.http.get(`/v1/transactions/${first.body.id}`).set('authorization', tenant.auth).expect(200);
     expect(got.body).toMatchObject({ total: '128.50', points: 128, items: [{ sku: 'SKU-1', amount: '128.50' }] });
     await expectConsistent(t, tenant);
