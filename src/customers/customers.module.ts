@@ -14,7 +14,10 @@ import { CustomerAccessService } from './customer-access.service';
 import { CustomerIdentityCodec } from './customer-identity-codec';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
+import { CustomerLoadersService } from './customer-loaders.service';
 import { CustomersController } from './customers.controller';
+import { CustomersResolver } from './customers.resolver';
+import { FollowUpsResolver } from './follow-ups.resolver';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 import { CustomerJsonScalar } from './dto/json-object.scalar';
@@ -46,6 +49,9 @@ import { InteractionsService } from './interactions.service';
     InteractionsService,
     FollowUpsService,
     CustomerJsonScalar,
+    CustomerLoadersService,
+    CustomersResolver,
+    FollowUpsResolver,
   ],
   exports: [CustomersService, FollowUpsService, InteractionsService, CustomerJobsService],
 })

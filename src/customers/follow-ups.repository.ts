@@ -84,4 +84,11 @@ export class FollowUpsRepository {
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
     await tx.query(`UPDATE customer_follow_ups SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
   }
+
+  async listOpenFor(tx: Tx, customerIds: string[]): Promise<FollowUpRow[]> {
+    return tx.query<FollowUpRow>(
+      `SELECT ${COLUMNS} FROM customer_follow_ups WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND status = 'open' ORDER BY due_at, id`,
+      [tx.tenant, customerIds],
+    );
+  }
 }

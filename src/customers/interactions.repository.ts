@@ -46,4 +46,15 @@ export class InteractionsRepository {
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
     await tx.query(`UPDATE customer_interactions SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
   }
+
+  /** The newest `perCustomer` interactions of each customer, in one query. */
+  async recentFor(tx: Tx, customerIds: string[], perCustomer: number): Promise<InteractionRow[]> {
+    return tx.query<InteractionRow>(
+      `SELECT ${COLUMNS} FROM (
+         SELECT ${COLUMNS}, row_number() OVER (PARTITION BY customer_id ORDER BY created_at DESC, id DESC) AS n
+           FROM customer_interactions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])
+       ) ranked WHERE n <= $3 ORDER BY created_at DESC, id DESC`,
+      [tx.tenant, customerIds, perCustomer],
+    );
+  }
 }

@@ -60,7 +60,7 @@ export class CustomerSearchQuery {
   status?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @Field(() => Int, { nullable: true, name: 'first' })
+  @Field(() => Int, { nullable: true })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -69,7 +69,7 @@ export class CustomerSearchQuery {
   limit?: number;
 
   @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`." })
-  @Field(() => String, { nullable: true, name: 'after' })
+  @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
