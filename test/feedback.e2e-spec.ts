@@ -5,6 +5,21 @@ import { JobRegistry } from '../src/events/job-registry';
 import { TestApp, TenantClient } from './support/test-app';
 
 const T0 = '2026-11-23T08:00:00.000Z';
+
+let receipt = 0;
+function saleOf(customerId: string | null) {
+  return {
+    source: 'pos-1',
+    externalId: `FB-${++receipt}-${Math.random().toString(36).slice(2, 8)}`,
+    type: 'sale',
+    occurredAt: T0,
+    storeId: 'store-001',
+    customer: customerId ? { id: customerId } : null,
+    currency: 'CNY',
+    total: '299.00',
+    items: [{ sku: 'COAT-M', name: 'Coat', category: 'coats', quantity: 1, unitPrice: '299.00', amount: '299.00' }],
+  };
+}
 const HOUR = 3_600_000;
 
 describe('feedback: record, workflow, SLA, notes, overdue', () => {
@@ -244,6 +259,34 @@ describe('feedback: record, workflow, SLA, notes, overdue', () => {
       await move(id, { to: 'in_progress' }).expect(200);
       expect((await move(id, { to: 'resolved', resolution: 'ok', category: 'other' }).expect(200)).body.followUpId).toBeNull();
     }
+  });
+
+  it('links a transaction of the same customer, and takes the customer from the transaction when none is given', async () => {
+    const customerId = await newCustomer();
+    const sale = await t.http.post('/v1/transactions').set('authorization', tenant.auth).send(saleOf(customerId)).expect(201);
+    const linked = await create(complaint({ customerId, transactionId: sale.body.id })).expect(201);
+    expect(linked.body).toMatchObject({ customerId, transactionId: sale.body.id });
+    const inferred = await create(complaint({ transactionId: sale.body.id })).expect(201);
+    expect(inferred.body.customerId).toBe(customerId);
+    const anonymousSale = await t.http.post('/v1/transactions').set('authorization', tenant.auth).send(saleOf(null)).expect(201);
+    expect((await create(complaint({ transactionId: anonymousSale.body.id })).expect(201)).body.customerId).toBeNull();
+  });
+
+  it('refuses a transaction of another customer, or of none, or unknown — writing nothing', async () => {
+    const [owner, other] = [await newCustomer(), await newCustomer()];
+    const sale = await t.http.post('/v1/transactions').set('authorization', tenant.auth).send(saleOf(owner)).expect(201);
+    const anonymousSale = await t.http.post('/v1/transactions').set('authorization', tenant.auth).send(saleOf(null)).expect(201);
+    const before = { feedback: await t.count('feedback', 'tenant_id = $1', [tenant.tenantId]), events: await t.count('events', 'tenant_id = $1', [tenant.tenantId]) };
+    for (const body of [
+      complaint({ customerId: other, transactionId: sale.body.id }),
+      complaint({ customerId: other, transactionId: anonymousSale.body.id }),
+      complaint({ customerId: other, transactionId: uuid7() }),
+    ]) {
+      const refused = await create(body).expect(422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'transactionId' })]);
+    }
+    expect(await t.count('feedback', 'tenant_id = $1', [tenant.tenantId])).toBe(before.feedback);
+    expect(await t.count('events', 'tenant_id = $1', [tenant.tenantId])).toBe(before.events);
   });
 
   describe('bad input: clear 4xx, nothing written', () => {

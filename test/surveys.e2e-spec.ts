@@ -114,6 +114,30 @@ describe('surveys, results and the satisfaction report', () => {
     expect(anonymous.body.errors[0].field).toBe('customerId');
   });
 
+  it('credits reward points to a known respondent once per response (reason survey_reward)', async () => {
+    const survey = await createSurvey({ rewardPoints: 20 });
+    const customerId = await newCustomer();
+    const body = { customerId, answers: answers(survey, { nps: 9, csat: 4, single_choice: ['Price'] }) };
+    const first = await respond(survey, body).expect(201);
+    expect(first.body.pointsAwarded).toBe(20);
+    await respond(survey, body).expect(409);
+    const ledger = await t.sql<{ points: string; reason: string; external_id: string }>(
+      `SELECT points, reason, external_id FROM points_ledger WHERE customer_id = $1`,
+      [customerId],
+    );
+    expect(ledger).toEqual([{ points: '20', reason: 'survey_reward', external_id: first.body.id }]);
+    const loyalty = await t.http.get(`/v1/customers/${customerId}/loyalty`).set('authorization', tenant.auth).expect(200);
+    expect(loyalty.body.points.balance).toBe(20);
+
+    const anonymous = await respond(survey, { linkToken: 'rw-1', answers: body.answers }).expect(201);
+    expect(anonymous.body.pointsAwarded).toBe(0);
+    const repeatable = await createSurvey({ rewardPoints: 5, allowRepeat: true });
+    const again = { customerId, answers: answers(repeatable, { nps: 9, csat: 4, single_choice: ['Price'] }) };
+    await respond(repeatable, again).expect(201);
+    await respond(repeatable, again).expect(201);
+    expect(await t.count('points_ledger', `customer_id = $1 AND reason = 'survey_reward'`, [customerId])).toBe(3);
+  });
+
   it('of two concurrent responses by one customer exactly one is stored', async () => {
     const survey = await createSurvey();
     const customerId = await newCustomer();

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { CustomersService } from '../customers/customers.service';
 import { FollowUpsService } from '../customers/follow-ups.service';
+import { LoyaltyService } from '../loyalty/loyalty.service';
+import { TransactionsService } from '../transactions/transactions.service';
 import type { Tx } from '../database/tx';
 import type { FeedbackRow } from './feedback.repository';
 
@@ -17,6 +19,8 @@ export class FeedbackLinks {
   constructor(
     private readonly customers: CustomersService,
     private readonly followUps: FollowUpsService,
+    private readonly transactions: TransactionsService,
+    private readonly loyalty: LoyaltyService,
   ) {}
 
   /**
@@ -37,12 +41,19 @@ export class FeedbackLinks {
     return customer.id;
   }
 
-  /** The transaction must exist and belong to the same customer (none when no customer is given). */
-  async requireTransactionOfCustomer(tx: Tx, transactionId: string, customerId: string | null): Promise<void> {
-    // Interim until TransactionsService.findTransactionCustomer lands on main.
-    void tx;
-    void transactionId;
-    void customerId;
+  /**
+   * The transaction must exist and belong to the feedback's customer. Without a customer the
+   * transaction's own customer is the one the feedback concerns, so it is returned to link it.
+   * Both sides are compared after following merges.
+   */
+  async requireTransactionOfCustomer(tx: Tx, transactionId: string, customerId: string | null): Promise<string | null> {
+    const owner = await this.transactions.findTransactionCustomer(tx, transactionId);
+    if (owner === undefined) throw DomainError.field('transactionId', 'unknown_transaction', 'transactionId does not name a transaction of this tenant.');
+    const survivor = owner === null ? null : (await this.customers.requireCustomer(tx, owner)).id;
+    if (customerId !== null && survivor !== customerId) {
+      throw DomainError.field('transactionId', 'other_customer', 'The transaction belongs to another customer (or to none).');
+    }
+    return survivor;
   }
 
   /**
@@ -70,9 +81,14 @@ export class FeedbackLinks {
    * response id, so one response is rewarded once). Returns the points credited.
    */
   async awardSurveyPoints(tx: Tx, reward: { customerId: string; points: number; responseId: string; surveyId: string }): Promise<number> {
-    // Interim until LoyaltyService.awardPoints lands on main.
-    void tx;
-    void reward;
-    return 0;
+    await this.loyalty.awardPoints(tx, {
+      customerId: reward.customerId,
+      points: reward.points,
+      reason: 'survey_reward',
+      source: 'survey',
+      externalId: reward.responseId,
+      actor: `survey:${reward.surveyId}`,
+    });
+    return reward.points;
   }
 }

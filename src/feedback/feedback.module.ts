@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
+import { LoyaltyModule } from '../loyalty/loyalty.module';
+import { TransactionsModule } from '../transactions/transactions.module';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackLinks } from './feedback-links';
 import { FeedbackRepository } from './feedback.repository';
@@ -15,7 +17,7 @@ import { SurveysService } from './surveys.service';
 
 /** Complaints and other feedback with their workflow, satisfaction surveys, and the satisfaction report. */
 @Module({
-  imports: [CustomersModule],
+  imports: [CustomersModule, TransactionsModule, LoyaltyModule],
   controllers: [FeedbackController, SurveysController, SatisfactionReportController],
   providers: [
     FeedbackRepository,

@@ -40,8 +40,8 @@ export class FeedbackService implements OnModuleInit {
   async create(principal: Principal, input: CreateFeedbackInput): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : null;
-      if (input.transactionId) await this.links.requireTransactionOfCustomer(tx, input.transactionId, customerId);
+      let customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : null;
+      if (input.transactionId) customerId = await this.links.requireTransactionOfCustomer(tx, input.transactionId, customerId);
       const { settings } = await this.repository.tenantSettings(tx);
       const severity = (input.severity ?? 'normal') as FeedbackSeverity;
       const row = await this.repository.insert(tx, {
