@@ -1,16 +1,7 @@
 import iconv from 'iconv-lite';
 import { ImportWorker } from '../src/imports/import-worker';
+import { waitForImport } from './support/import-helpers';
 import { TestApp, TenantClient } from './support/test-app';
-
-/** Waits for an import to finish, through the progress endpoint like a caller would. */
-export async function waitForImport(t: TestApp, tenant: TenantClient, id: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 400; i++) {
-    const response = await t.http.get(`/v1/imports/${id}`).set('authorization', tenant.auth).expect(200);
-    if (['completed', 'failed'].includes(response.body.status)) return response.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('import did not finish');
-}
 
 describe('imports: customers from CSV and NDJSON', () => {
   let t: TestApp;

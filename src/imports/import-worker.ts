@@ -5,6 +5,7 @@ import type { Tx } from '../database/tx';
 import { CustomerImportProcessor } from './customer-import.processor';
 import type { ImportMapping } from './import-mapping';
 import { BatchCounts, ImportErrorInput, ImportRow, ImportsRepository, StagedRow } from './imports.repository';
+import { TransactionImportProcessor } from './transaction-import.processor';
 
 /** Thrown inside a dry-run batch to undo its writes after counting them. */
 class DryRunRollback extends Error {}
@@ -29,6 +30,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly db: Database,
     private readonly repository: ImportsRepository,
     private readonly customers: CustomerImportProcessor,
+    private readonly transactions: TransactionImportProcessor,
     private readonly clock: Clock,
   ) {}
 
@@ -94,7 +96,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const headerOf = (field: string) => headers.get(field) ?? field;
     const now = this.clock.now();
     const work = () =>
-      this.customers.process(tx, rows, mapping.namespace, headerOf, now);
+      job.kind === 'customers'
+        ? this.customers.process(tx, rows, mapping.namespace, headerOf, now)
+        : this.transactions.process(tx, rows, mapping, headerOf, now, job.id);
     if (!job.dry_run) return work();
     // A dry run does the same work inside a savepoint and undoes it: the counts are real.
     await tx.query('SAVEPOINT dry_run');

@@ -8,6 +8,9 @@ import { CustomerTenantSettingsService } from '../customers/customer-tenant-sett
 import { CustomerImportProcessor } from './customer-import.processor';
 import { CustomerImportRepository } from './customer-import.repository';
 import { ImportWorker } from './import-worker';
+import { TransactionImportProcessor } from './transaction-import.processor';
+import { TransactionsModule } from '../transactions/transactions.module';
+import { LoyaltyModule } from '../loyalty/loyalty.module';
 import { ImportsController } from './imports.controller';
 import { ImportsRepository } from './imports.repository';
 import { ImportsService } from './imports.service';
@@ -19,12 +22,14 @@ const STREAMED_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson'
  * provided here too (they are stateless), so imports normalise and encrypt exactly as the API.
  */
 @Module({
+  imports: [TransactionsModule, LoyaltyModule],
   controllers: [ImportsController],
   providers: [
     ImportsRepository,
     CustomerImportRepository,
     CustomerImportProcessor,
     ImportWorker,
+    TransactionImportProcessor,
     ImportsService,
     AttributeDefinitionsRepository,
     CustomerTenantSettingsService,

@@ -7,6 +7,9 @@ import { OutboxEvent, OutboxService } from '../events/outbox.service';
 import { CustomerRefs } from '../loyalty/customer-refs';
 import type { ProgramContext } from '../loyalty/loyalty-program.service';
 import { LoyaltyService } from '../loyalty/loyalty.service';
+import { baseTier } from '../loyalty/loyalty-program';
+import { pointsForSale } from '../loyalty/points-math';
+import { localMonth } from '../loyalty/points-posting';
 import type { PointsPosting, PostingResult } from '../loyalty/points-posting';
 import { CustomerStatsRepository } from './customer-stats.repository';
 import type { PreparedTransaction } from './transaction-validation';
@@ -64,7 +67,8 @@ export class TransactionIngest {
 
     // 2. Items, then returns checked against their sales (which may be in this same set).
     await this.repository.insertItems(tx, created.map((w) => ({ transactionId: w.id, t: w.t })));
-    await this.checkReturns(tx, created.filter((w) => w.t.type === 'return'));
+    await this.checkReturns(tx, created.filter((w) => w.t.type === 'return' && !w.t.unlinked));
+    for (const w of created.filter((c) => c.t.unlinked && c.customerId)) w.reversal = this.unlinkedReversal(context, w);
     const failed = created.filter((w) => w.error);
     await this.repository.deleteMany(tx, failed.map((w) => w.id));
     const stored = created.filter((w) => !w.error);
@@ -107,11 +111,12 @@ export class TransactionIngest {
   }
 
   private async resolveCustomers(tx: Tx, work: Working[]): Promise<void> {
-    const byId = await this.refs.resolveIds(tx, work.filter((w) => w.t.customer?.id && w.t.type === 'sale').map((w) => w.t.customer!.id!));
+    const own = (w: Working) => w.t.type === 'sale' || w.t.unlinked === true;
+    const byId = await this.refs.resolveIds(tx, work.filter((w) => w.t.customer?.id && own(w)).map((w) => w.t.customer!.id!));
     for (const w of work) {
       const ref = w.t.customer;
-      // A return belongs to its sale's customer; set in checkReturns.
-      if (!ref || w.t.type === 'return') continue;
+      // A return belongs to its sale's customer (set in checkReturns), an unlinked one to its own reference.
+      if (!ref || !own(w)) continue;
       const found = ref.id ? byId.get(ref.id) : await this.refs.resolve(tx, ref);
       if (!found || found.status === 'erased' || found.status === 'archived') {
         w.error = DomainError.field('customer', 'not_found', 'No active customer matches customer.');
@@ -119,6 +124,22 @@ export class TransactionIngest {
         w.customerId = found.id;
       }
     }
+  }
+
+  /**
+   * An unlinked return reverses what the same lines would earn today at the base rate (no tier
+   * or birthday bonus: the sale is unknown), expressed as a reversal of a sale of that amount.
+   */
+  private unlinkedReversal(context: ProgramContext, w: Working): PointsPosting['reversal'] {
+    const program = context.program;
+    const points = pointsForSale(program, w.t.lines.map((l) => ({ sku: l.sku, category: l.category, amountMinor: l.amountMinor })), {
+      occurredAt: w.t.occurredAt,
+      tier: baseTier(program),
+      birthMonth: null,
+      localMonth: localMonth(w.t.occurredAt, context.timeZone),
+      currencyExponent: w.t.exponent,
+    });
+    return { saleTransactionId: w.id, salePoints: points, saleTotalMinor: w.t.totalMinor, returnedBeforeMinor: 0n, returnedNowMinor: w.t.totalMinor };
   }
 
   /** A return names a stored sale of the same source and never takes back more than was sold per line. */

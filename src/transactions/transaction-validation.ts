@@ -37,6 +37,11 @@ export interface PreparedTransaction {
   itemCount: number;
   lines: PreparedLine[];
   originalExternalId: string | null;
+  /**
+   * A return that names no sale (bulk imports of POS exports): it belongs to its own customer
+   * reference, reduces stats and reverses points at the earn rate in force.
+   */
+  unlinked?: boolean;
 }
 
 /** Batch items arrive as plain JSON and are validated one by one, so one bad item fails alone. */

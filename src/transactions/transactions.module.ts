@@ -13,6 +13,6 @@ import { TransactionsService } from './transactions.service';
   imports: [LoyaltyModule],
   controllers: [TransactionsController],
   providers: [CustomerFieldsResolver, TransactionsRepository, CustomerStatsRepository, TransactionIngest, TransactionsService, TransactionsResolver, TransactionsJobs],
-  exports: [TransactionsService],
+  exports: [TransactionsService, TransactionIngest],
 })
 export class TransactionsModule {}
