@@ -18,6 +18,7 @@ import { CustomerExtensionsModule } from './customers/customer-extensions';
 import { FeedbackModule } from './feedback/feedback.module';
 import { CustomersModule } from './customers/customers.module';
 import { SegmentsModule } from './segments/segments.module';
+import { ReportsModule } from './reports/reports.module';
 import { ConsentModule } from './consent/consent.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ImportsModule } from './imports/imports.module';
@@ -29,6 +30,7 @@ export const FEATURE_MODULES = [
   CustomersModule,
   FeedbackModule,
   SegmentsModule,
+  ReportsModule,
   ConsentModule,
   PrivacyModule,
   EventsModule,

@@ -10,7 +10,7 @@ describe('segments: export and settings', () => {
   let segmentId: string;
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    t = await TestApp.start({ KEHU_RUN_WORKER: 'false' });
     tenant = await t.tenant();
     const pii = t.app.get(PiiCrypto);
     const rows: Array<[string, string, string | null]> = [

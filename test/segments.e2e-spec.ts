@@ -36,7 +36,7 @@ describe('segments: rules, preview, refresh, members', () => {
   const get = (path: string, who = tenant) => t.http.get(path).set('authorization', who.auth);
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    t = await TestApp.start({ KEHU_RUN_WORKER: 'false' });
     tenant = await t.tenant();
     await seed(tenant, [
       { memberNo: 'M1', gender: 'female', city: '上海', tags: ['vip'], attributes: { style: '商务', height: 165 }, birthMonth: 11, tier: 'gold', points: 500 },

@@ -10,11 +10,12 @@ import { SegmentRefreshService } from './segment-refresh.service';
 import { SegmentsController } from './segments.controller';
 import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
+import { SegmentsResolver } from './segments.resolver';
 
 @Module({
   imports: [ConsentModule],
   controllers: [RfmController, SegmentsController],
-  providers: [SegmentsRepository, SegmentMembershipRepository, SegmentsService, SegmentRefreshService, RfmRepository, RfmService, SegmentExportRepository, SegmentExportService],
+  providers: [SegmentsResolver, SegmentsRepository, SegmentMembershipRepository, SegmentsService, SegmentRefreshService, RfmRepository, RfmService, SegmentExportRepository, SegmentExportService],
   exports: [SegmentsService, SegmentRefreshService, RfmService],
 })
 export class SegmentsModule {}

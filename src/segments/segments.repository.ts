@@ -82,6 +82,10 @@ export class SegmentsRepository {
     return tx.one<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND builtin_key = $2`, [tx.tenant, key]);
   }
 
+  async materialised(tx: Tx): Promise<SegmentRow[]> {
+    return tx.query<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND refreshed_at IS NOT NULL ORDER BY created_at, id`, [tx.tenant]);
+  }
+
   async builtins(tx: Tx): Promise<SegmentRow[]> {
     return tx.query<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND builtin_key IS NOT NULL`, [tx.tenant]);
   }

@@ -126,6 +126,11 @@ export class SegmentsService {
     return row;
   }
 
+  /** The tenant's classification settings (lapsed days, gold, thresholds), inside the caller's transaction. */
+  async settingsFor(tx: Tx) {
+    return this.segments.settings(tx);
+  }
+
   /** Creates any missing built-in segment for the tenant; idempotent and cheap when present. */
   async ensureBuiltins(tx: Tx): Promise<void> {
     const settings = await this.segments.settings(tx);

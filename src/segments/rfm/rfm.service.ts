@@ -15,8 +15,8 @@ import { RfmRepository } from './rfm.repository';
 
 /**
  * RFM scores on demand and nightly; tenant classification settings; the `rfm` block of the
- * customer view. The nightly job also refreshes the built-in segments so their
- * entered/exited events follow the new scores.
+ * customer view. The nightly job then re-materialises the segments that
+ * were refreshed before, so their entered/exited events follow the new scores.
  */
 @Injectable()
 export class RfmService implements OnModuleInit {
@@ -59,7 +59,7 @@ export class RfmService implements OnModuleInit {
       at: '03:00',
       run: async ({ tenantId }) => {
         await this.recomputeTenant(tenantId);
-        await this.refreshBuiltins(tenantId);
+        await this.refreshMaterialised(tenantId);
       },
     });
   }
@@ -78,16 +78,17 @@ export class RfmService implements OnModuleInit {
     });
   }
 
-  /** Each built-in in its own transaction: one failing (e.g. a missing read model) leaves the others. */
-  async refreshBuiltins(tenantId: string): Promise<void> {
-    const builtins = await this.database.withTenant(tenantId, async (tx) => {
-      await this.segmentsService.ensureBuiltins(tx);
-      return this.segments.builtins(tx);
-    });
-    for (const segment of builtins) {
+  /**
+   * Re-materialises every segment that has been refreshed before (built-in or user), each in
+   * its own transaction so one failure leaves the others. Segments nobody materialised stay
+   * untouched: no surprise entered/exited events for a tenant that never asked for them.
+   */
+  async refreshMaterialised(tenantId: string): Promise<void> {
+    const segments = await this.database.withTenant(tenantId, (tx) => this.segments.materialised(tx));
+    for (const segment of segments) {
       await this.database
         .withTenant(tenantId, (tx) => this.refresh.refreshInTx(tx, segment.id))
-        .catch((error: unknown) => this.logger.error(`built-in ${segment.builtin_key} refresh failed: ${String(error)}`));
+        .catch((error: unknown) => this.logger.error(`nightly refresh of segment ${segment.id} failed: ${String(error)}`));
     }
   }
 
