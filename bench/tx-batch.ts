@@ -13,12 +13,14 @@ export default async function txBatch(): Promise<void> {
   const kehu = await startKehu(database.url);
   const baseline = await startBaseline(database.url, 'tx-batch');
   try {
-    const customers = await benchCustomers(database.pool, kehu.tenantId, 10_000);
+    // A chain's member base: concurrent batches from different tills rarely share a customer.
+    const customers = await benchCustomers(database.pool, kehu.tenantId, 200_000);
     const load = (url: string, headers: Record<string, string>): LoadOptions => ({
       url,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      connections: 4,
+      // Two batches in flight: more only queue behind each other (and hit autocannon's 10 s timeout).
+      connections: 2,
       durationSeconds: 15,
       requests: [
         {

@@ -4,14 +4,14 @@ import { benchCustomers, receipt } from './tx-data';
 /**
  * POST /v1/transactions (auth, validation, idempotency, points, tier, stats, events — one
  * database transaction) against a bare Fastify + pg handler running the same statements.
- * Every request is a new receipt of 2 items for one of 1,000 customers.
+ * Every request is a new receipt of 2 items for one of 10,000 customers.
  */
 export default async function txSingle(): Promise<void> {
   const database = await benchDatabase('tx_single');
   const kehu = await startKehu(database.url);
   const baseline = await startBaseline(database.url, 'tx-single');
   try {
-    const customers = await benchCustomers(database.pool, kehu.tenantId, 1000);
+    const customers = await benchCustomers(database.pool, kehu.tenantId, 10_000);
     const load = (url: string, headers: Record<string, string>): LoadOptions => ({
       url,
       method: 'POST',
