@@ -1,6 +1,7 @@
 import { Clock } from '../src/common/clock';
 import { uuid7 } from '../src/common/uuid7';
 import { CustomerExtensions } from '../src/customers/customer-extensions';
+import { ErasureService } from '../src/privacy/erasure.service';
 import { TestApp, TenantClient } from './support/test-app';
 
 const MINUTE = 60_000;
@@ -316,6 +317,33 @@ describe('surveys, results and the satisfaction report', () => {
     expect(await t.count('survey_responses', 'survey_id = $1 AND customer_id = $2', [survey.id, survivor])).toBe(2);
     expect(await t.count('survey_responses', 'survey_id = $1 AND dedupe_key = $2', [survey.id, `c:${survivor}`])).toBe(1);
     await respond(survey, { customerId: survivor, answers: answers(survey, { nps: 9, csat: 4, single_choice: ['Price'] }) }).expect(409);
+  });
+
+  it('erasing a customer keeps their scores anonymously and scrubs their words', async () => {
+    const survey = await createSurvey();
+    const customerId = await newCustomer();
+    const response = await respond(survey, { customerId, answers: answers(survey, { nps: 2, csat: 1, single_choice: ['Price'], text: '张三 13800138000' }) }).expect(201);
+    const item = await t.http
+      .post('/v1/feedback')
+      .set('authorization', tenant.auth)
+      .send({ customerId, type: 'complaint', channel: 'phone', subject: 'Call me on 13800138000', body: 'private', storeId: 's1' })
+      .expect(201);
+    await t.http.post(`/v1/feedback/${item.body.id}/notes`).set('authorization', tenant.auth).send({ body: 'lives at 1 Main St' }).expect(201);
+
+    await t.database.withTenant(tenant.tenantId, (tx) => t.app.get(ErasureService).erase(tx, customerId, clock.now(), 'privacy_request'));
+
+    const [row] = await t.sql<{ customer_id: string | null; nps_score: number; answers: Array<{ text?: string }> }>(
+      `SELECT customer_id, nps_score, answers FROM survey_responses WHERE id = $1`,
+      [response.body.id],
+    );
+    expect(row.customer_id).toBeNull();
+    expect(row.nps_score).toBe(2);
+    expect(JSON.stringify(row.answers)).not.toContain('13800138000');
+    const [feedback] = await t.sql<{ subject: string; body: string }>(`SELECT subject, body FROM feedback WHERE id = $1`, [item.body.id]);
+    expect(feedback).toEqual({ subject: '[erased]', body: '[erased]' });
+    expect(await t.count('feedback_notes', `feedback_id = $1 AND body LIKE '%Main St%'`, [item.body.id])).toBe(0);
+    const results = await t.http.get(`/v1/surveys/${survey.id}/results`).set('authorization', tenant.auth).expect(200);
+    expect(results.body.nps).toMatchObject({ responses: 1, detractors: 1 });
   });
 
   it('GraphQL mirrors surveys, results and the report', async () => {

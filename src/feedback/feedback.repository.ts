@@ -207,6 +207,21 @@ export class FeedbackRepository {
     );
   }
 
+  /**
+   * Erasure: the customer's feedback stays (counts, SLA history) but its free text, notes and
+   * transition notes go. The row keeps its link to the PII-free customer tombstone.
+   */
+  async eraseCustomer(tx: Tx, customerId: string): Promise<void> {
+    const mine = `SELECT id FROM feedback WHERE tenant_id = $1 AND customer_id = $2`;
+    await tx.query(`UPDATE feedback_notes SET body = '[erased]' WHERE tenant_id = $1 AND feedback_id IN (${mine})`, [tx.tenant, customerId]);
+    await tx.query(`UPDATE feedback_transitions SET note = NULL WHERE tenant_id = $1 AND feedback_id IN (${mine})`, [tx.tenant, customerId]);
+    await tx.query(
+      `UPDATE feedback SET subject = '[erased]', body = '[erased]', resolution = CASE WHEN resolution IS NULL THEN NULL ELSE '[erased]' END
+        WHERE tenant_id = $1 AND customer_id = $2`,
+      [tx.tenant, customerId],
+    );
+  }
+
   async repointCustomer(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
     await tx.query(`UPDATE feedback SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [
       tx.tenant,

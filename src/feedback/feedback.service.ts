@@ -35,6 +35,7 @@ export class FeedbackService implements OnModuleInit {
     // Hourly precision is not needed: SLAs are hours to days, and the list's overdue filter is live.
     this.jobs.register({ name: OVERDUE_JOB, at: '00:00', run: ({ tenantId, now }) => this.reportOverdue(tenantId, now).then(() => undefined) });
     this.extensions.registerMergeHandler('feedback', (tx, survivorId, sourceIds) => this.repository.repointCustomer(tx, survivorId, sourceIds));
+    this.extensions.registerEraseHandler('feedback', (tx, customerId) => this.repository.eraseCustomer(tx, customerId));
   }
 
   async create(principal: Principal, input: CreateFeedbackInput): Promise<FeedbackModel> {

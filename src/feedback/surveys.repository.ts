@@ -172,6 +172,23 @@ export class SurveysRepository {
   }
 
   /**
+   * Erasure: responses stay as anonymous scores for the statistics; free-text answers are
+   * scrubbed and the customer link is replaced by a key unique to the row.
+   */
+  async eraseCustomer(tx: Tx, customerId: string): Promise<void> {
+    await tx.query(
+      `UPDATE survey_responses
+          SET customer_id = NULL,
+              link_token = 'erased:' || id,
+              dedupe_key = CASE WHEN dedupe_key IS NULL THEN NULL ELSE 'erased:' || id END,
+              answers = (SELECT COALESCE(jsonb_agg(CASE WHEN a ? 'text' THEN a || '{"text": "[erased]"}'::jsonb ELSE a END), '[]'::jsonb)
+                           FROM jsonb_array_elements(answers) AS a)
+        WHERE tenant_id = $1 AND customer_id = $2`,
+      [tx.tenant, customerId],
+    );
+  }
+
+  /**
    * Re-points merged customers' responses to the survivor. Where that would give the survivor
    * two responses to a one-response survey, all rows stay, the oldest holds the survivor's key
    * and the others get a key unique to the row. Two steps, because a unique index is checked

@@ -30,6 +30,7 @@ export class SurveysService implements OnModuleInit {
 
   onModuleInit(): void {
     this.extensions.registerMergeHandler('surveys', (tx, survivorId, sourceIds) => this.repository.repointCustomer(tx, survivorId, sourceIds));
+    this.extensions.registerEraseHandler('surveys', (tx, customerId) => this.repository.eraseCustomer(tx, customerId));
   }
 
   async create(principal: Principal, input: CreateSurveyInput): Promise<SurveyModel> {
