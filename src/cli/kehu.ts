@@ -3,6 +3,7 @@ import { clientCreate, staffCreate, tenantCreate, tenantList } from './commands/
 import { contract } from './commands/contract.commands';
 import { statsCheck } from './commands/transactions.commands';
 import { importCommand } from './commands/import.commands';
+import { backup, keysRotate, keysStatus, restore } from './commands/privacy.commands';
 import { CliCommand, CliContext, CliUsageError, parseArgs } from './cli-context';
 
 /** `npm run kehu -- <group> <action> ...`; each feature adds its commands here. */
@@ -16,6 +17,10 @@ const COMMANDS: Record<string, CliCommand> = {
   'stats check': statsCheck,
   'import customers': importCommand,
   'import transactions': importCommand,
+  'keys rotate': keysRotate,
+  'keys status': keysStatus,
+  backup,
+  restore,
   'migrate run': async (_args, context) => {
     await context.app();
     process.stdout.write('migrations are up to date\n');
@@ -24,7 +29,9 @@ const COMMANDS: Record<string, CliCommand> = {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const name = args.words.slice(0, 2).join(' ');
+  // Two-word commands (`keys rotate`) first, then one-word ones (`backup <file>`).
+  const twoWords = args.words.slice(0, 2).join(' ');
+  const name = COMMANDS[twoWords] ? twoWords : (args.words[0] ?? '');
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`usage: kehu <command>\n  ${Object.keys(COMMANDS).join('\n  ')}\n`);

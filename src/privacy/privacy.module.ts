@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConsentModule } from '../consent/consent.module';
 import { AuditModule } from './audit/audit.module';
 import { ErasureService } from './erasure.service';
+import { BackupService } from './maintenance/backup.service';
+import { KeyRotationService } from './maintenance/key-rotation.service';
 import { PersonalDataRepository } from './personal-data.repository';
 import { PrivacyExportService } from './privacy-export.service';
 import { PrivacyRequestsRepository } from './privacy-requests.repository';
@@ -13,7 +15,16 @@ import { RetentionJob } from './retention.job';
 @Module({
   imports: [AuditModule, ConsentModule],
   controllers: [PrivacyController],
-  providers: [PrivacyRequestsRepository, PersonalDataRepository, PrivacyExportService, ErasureService, PrivacyService, RetentionJob],
-  exports: [PrivacyService, ErasureService, RetentionJob],
+  providers: [
+    PrivacyRequestsRepository,
+    PersonalDataRepository,
+    PrivacyExportService,
+    ErasureService,
+    PrivacyService,
+    RetentionJob,
+    KeyRotationService,
+    BackupService,
+  ],
+  exports: [PrivacyService, ErasureService, RetentionJob, KeyRotationService, BackupService],
 })
 export class PrivacyModule {}
