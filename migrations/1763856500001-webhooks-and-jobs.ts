@@ -73,7 +73,9 @@ export class WebhooksAndJobs1763856500001 implements MigrationInterface {
     await q.query(`
       CREATE INDEX webhook_deliveries_open_customer_idx ON webhook_deliveries (tenant_id, webhook_id, customer_id, event_seq)
         WHERE status IN ('pending', 'delivering') AND customer_id IS NOT NULL`);
-    await q.query(`CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (tenant_id, webhook_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (tenant_id, webhook_id, created_at DESC, id DESC)`,
+    );
     await enableTenantRls(q, 'webhook_deliveries');
 
     await q.query(`
@@ -89,7 +91,9 @@ export class WebhooksAndJobs1763856500001 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, delivery_id) REFERENCES webhook_deliveries (tenant_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX webhook_delivery_attempts_delivery_idx ON webhook_delivery_attempts (tenant_id, delivery_id, attempted_at)`);
+    await q.query(
+      `CREATE INDEX webhook_delivery_attempts_delivery_idx ON webhook_delivery_attempts (tenant_id, delivery_id, attempted_at)`,
+    );
     await enableTenantRls(q, 'webhook_delivery_attempts');
 
     // Once per (tenant, job, tenant-local day): the primary key is the idempotency guarantee.
@@ -107,7 +111,9 @@ export class WebhooksAndJobs1763856500001 implements MigrationInterface {
         last_error text,
         PRIMARY KEY (tenant_id, job_name, day)
       )`);
-    await q.query(`CREATE INDEX scheduled_job_runs_due_idx ON scheduled_job_runs (tenant_id, run_after) WHERE status IN ('pending', 'running')`);
+    await q.query(
+      `CREATE INDEX scheduled_job_runs_due_idx ON scheduled_job_runs (tenant_id, run_after) WHERE status IN ('pending', 'running')`,
+    );
     await enableTenantRls(q, 'scheduled_job_runs');
   }
 

@@ -25,12 +25,15 @@ describe('scheduler: daily jobs per tenant-local day', () => {
     });
     tenant = await t.tenant();
     helsinki = await t.tenant();
-    await t.sql(`UPDATE tenants SET time_zone = 'Europe/Helsinki' WHERE id = $1`, [helsinki.tenantId]);
+    await t.sql(`UPDATE tenants SET time_zone = 'Europe/Helsinki' WHERE id = $1`, [
+      helsinki.tenantId,
+    ]);
   });
   afterAll(() => t.close());
 
   const tick = () => t.app.get(JobScheduler).tick();
-  const daysOf = (who: TenantClient) => runs.filter((r) => r.tenantId === who.tenantId).map((r) => r.day);
+  const daysOf = (who: TenantClient) =>
+    runs.filter((r) => r.tenantId === who.tenantId).map((r) => r.day);
 
   it('runs at 09:00 tenant-local time, once per day, and catches up after downtime', async () => {
     const clock = clockOf(t);
@@ -53,8 +56,12 @@ describe('scheduler: daily jobs per tenant-local day', () => {
     await tick();
     expect(daysOf(tenant)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26']);
     expect(daysOf(helsinki)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25']);
-    expect(runs.find((r) => r.day === '2026-11-24')!.now.toISOString()).toBe('2026-11-26T03:00:00.000Z');
-    expect(await t.count('scheduled_job_runs', `job_name = 'test.birthday' AND status = 'done'`)).toBe(7);
+    expect(runs.find((r) => r.day === '2026-11-24')!.now.toISOString()).toBe(
+      '2026-11-26T03:00:00.000Z',
+    );
+    expect(
+      await t.count('scheduled_job_runs', `job_name = 'test.birthday' AND status = 'done'`),
+    ).toBe(7);
   });
 
   it('retries a failing run later instead of losing the day', async () => {
@@ -69,7 +76,11 @@ describe('scheduler: daily jobs per tenant-local day', () => {
       `SELECT status, last_error, attempts FROM scheduled_job_runs WHERE tenant_id = $1 AND job_name = 'test.birthday' AND day = '2026-11-27'`,
       [tenant.tenantId],
     );
-    expect(row).toMatchObject({ status: 'pending', last_error: 'receiver of greetings down', attempts: 1 });
+    expect(row).toMatchObject({
+      status: 'pending',
+      last_error: 'receiver of greetings down',
+      attempts: 1,
+    });
     await tick(); // not due again yet
     expect(runs.length).toBe(before);
     clock.advance(3 * 60 * 1000);

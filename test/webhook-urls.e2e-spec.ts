@@ -22,13 +22,21 @@ describe('webhooks: SSRF guard with the default configuration', () => {
     ['https://user:pw@hooks.example.com/kehu', 'credentials_in_url'],
   ])('refuses %s (%s) and stores nothing', async (url, code) => {
     const tenant = await t.tenant(['webhooks:admin']);
-    const response = await t.http.post('/v1/webhooks').set('authorization', tenant.auth).send({ url, events: ['customer.created'] }).expect(422);
+    const response = await t.http
+      .post('/v1/webhooks')
+      .set('authorization', tenant.auth)
+      .send({ url, events: ['customer.created'] })
+      .expect(422);
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'url', code })]);
     expect(await t.count('webhooks', 'tenant_id = $1', [tenant.tenantId])).toBe(0);
   });
 
   it('accepts a public https address', async () => {
     const tenant = await t.tenant(['webhooks:admin']);
-    await t.http.post('/v1/webhooks').set('authorization', tenant.auth).send({ url: 'https://93.184.215.14/kehu', events: ['*'] }).expect(201);
+    await t.http
+      .post('/v1/webhooks')
+      .set('authorization', tenant.auth)
+      .send({ url: 'https://93.184.215.14/kehu', events: ['*'] })
+      .expect(201);
   });
 });

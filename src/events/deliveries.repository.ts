@@ -125,10 +125,19 @@ export class DeliveriesRepository {
   }
 
   async find(tx: Tx, id: string): Promise<DeliveryRow | undefined> {
-    return tx.one<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<DeliveryRow>(
+      `SELECT ${COLUMNS} FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
-  async listForWebhook(tx: Tx, webhookId: string, after: { createdAt: string; id: string } | undefined, status: string | undefined, limit: number): Promise<DeliveryRow[]> {
+  async listForWebhook(
+    tx: Tx,
+    webhookId: string,
+    after: { createdAt: string; id: string } | undefined,
+    status: string | undefined,
+    limit: number,
+  ): Promise<DeliveryRow[]> {
     return tx.query<DeliveryRow>(
       `SELECT ${COLUMNS} FROM webhook_deliveries
         WHERE tenant_id = $1 AND webhook_id = $2
@@ -136,7 +145,14 @@ export class DeliveriesRepository {
           AND ($5::text IS NULL OR status = $5)
         ORDER BY created_at DESC, id DESC
         LIMIT $6`,
-      [tx.tenant, webhookId, after?.createdAt ?? null, after?.id ?? null, status ?? null, limit + 1],
+      [
+        tx.tenant,
+        webhookId,
+        after?.createdAt ?? null,
+        after?.id ?? null,
+        status ?? null,
+        limit + 1,
+      ],
     );
   }
 
@@ -151,13 +167,28 @@ export class DeliveriesRepository {
   }
 
   /** A fresh delivery of the same event to the same subscription, due now. */
-  async insertRedelivery(tx: Tx, original: DeliveryRow, id: string, now: Date): Promise<DeliveryRow> {
+  async insertRedelivery(
+    tx: Tx,
+    original: DeliveryRow,
+    id: string,
+    now: Date,
+  ): Promise<DeliveryRow> {
     const row = await tx.one<DeliveryRow>(
       `INSERT INTO webhook_deliveries
               (tenant_id, id, webhook_id, event_id, event_seq, event_type, customer_id, next_attempt_at, redelivery_of, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $8)
        RETURNING ${COLUMNS}`,
-      [tx.tenant, id, original.webhook_id, original.event_id, original.event_seq, original.event_type, original.customer_id, now, original.id],
+      [
+        tx.tenant,
+        id,
+        original.webhook_id,
+        original.event_id,
+        original.event_seq,
+        original.event_type,
+        original.customer_id,
+        now,
+        original.id,
+      ],
     );
     return row!;
   }

@@ -14,7 +14,12 @@ export function retryDelayMs(failures: number, random: () => number = Math.rando
 }
 
 /** When to try again, or undefined when the delivery is out of its 24 h window and goes dead. */
-export function nextAttemptAt(firstQueuedAt: Date, now: Date, failures: number, random?: () => number): Date | undefined {
+export function nextAttemptAt(
+  firstQueuedAt: Date,
+  now: Date,
+  failures: number,
+  random?: () => number,
+): Date | undefined {
   const at = new Date(now.getTime() + retryDelayMs(failures, random));
   if (at.getTime() - firstQueuedAt.getTime() > RETRY_WINDOW_MS) return undefined;
   return at;

@@ -36,7 +36,8 @@ export class EventSequencer {
 
   async sequenceAll(): Promise<number> {
     let total = 0;
-    for (const tenantId of await this.events.tenantsWithUnsequencedEvents()) total += await this.sequenceTenant(tenantId);
+    for (const tenantId of await this.events.tenantsWithUnsequencedEvents())
+      total += await this.sequenceTenant(tenantId);
     return total;
   }
 }

@@ -68,7 +68,9 @@ export class EventsWorker implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         await this.track(work());
       } catch (error) {
-        this.logger.error(`${name} loop: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(
+          `${name} loop: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       if (this.stopped) return;
       const timer = setTimeout(() => {
@@ -84,7 +86,8 @@ export class EventsWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async dispatchRound(): Promise<void> {
     for (const tenantId of await this.dispatcher.tenantsWithWork()) {
       const busy = this.busyTenants.get(tenantId) ?? 0;
-      if (busy >= LANES_PER_TENANT || (busy === 0 && this.busyTenants.size >= PARALLEL_TENANTS)) continue;
+      if (busy >= LANES_PER_TENANT || (busy === 0 && this.busyTenants.size >= PARALLEL_TENANTS))
+        continue;
       this.busyTenants.set(tenantId, busy + 1);
       void this.track(this.drainTenant(tenantId));
     }
@@ -94,7 +97,9 @@ export class EventsWorker implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       while (!this.stopped && (await this.dispatcher.dispatchTenant(tenantId)) > 0);
     } catch (error) {
-      this.logger.error(`deliveries for tenant ${tenantId}: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `deliveries for tenant ${tenantId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       const left = (this.busyTenants.get(tenantId) ?? 1) - 1;
       if (left > 0) this.busyTenants.set(tenantId, left);

@@ -17,14 +17,17 @@ export class EventsController {
   @ApiOperation({
     summary: 'Pull feed of events',
     description:
-      'The tenant\'s events in stream order (`seq`), the same events webhooks deliver. Poll with `after=<nextCursor>`; ' +
+      "The tenant's events in stream order (`seq`), the same events webhooks deliver. Poll with `after=<nextCursor>`; " +
       'the cursor never skips an event that committed late, because seqs are handed out only to committed events, in ' +
       'order, by one sequencer per tenant. Personal data is removed unless the token holds `pii:read`; marketing events ' +
       'without consent are left out.',
   })
   @ApiOkResponse({ type: EventPage })
   @ApiProblems(401, 403, 422)
-  feed(@CurrentPrincipal() principal: Principal, @Query() query: EventFeedQuery): Promise<EventPage> {
+  feed(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: EventFeedQuery,
+  ): Promise<EventPage> {
     return this.events.feed(principal, query);
   }
 }

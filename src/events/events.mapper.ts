@@ -30,7 +30,9 @@ export function toWebhookModel(row: WebhookRow, secret?: string): WebhookModel {
     consecutiveFailures: row.consecutive_failures,
     piiAllowed: row.pii_allowed,
     ...(secret ? { secret } : {}),
-    previousSecretExpiresAt: row.previous_secret ? (row.previous_secret_expires_at?.toISOString() ?? null) : null,
+    previousSecretExpiresAt: row.previous_secret
+      ? (row.previous_secret_expires_at?.toISOString() ?? null)
+      : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -34,13 +34,22 @@ export class EventsRepository {
    * it just means another process is sequencing this tenant right now.
    */
   async trySequencerLock(tx: Tx): Promise<boolean> {
-    const row = await tx.one<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended('kehu.events.seq:' || $1, 0)) AS ok`, [tx.tenant]);
+    const row = await tx.one<{ ok: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended('kehu.events.seq:' || $1, 0)) AS ok`,
+      [tx.tenant],
+    );
     return Boolean(row?.ok);
   }
 
   async lockStream(tx: Tx): Promise<number> {
-    await tx.query(`INSERT INTO event_streams (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tx.tenant]);
-    const row = await tx.one<{ last_seq: string }>(`SELECT last_seq FROM event_streams WHERE tenant_id = $1 FOR UPDATE`, [tx.tenant]);
+    await tx.query(
+      `INSERT INTO event_streams (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`,
+      [tx.tenant],
+    );
+    const row = await tx.one<{ last_seq: string }>(
+      `SELECT last_seq FROM event_streams WHERE tenant_id = $1 FOR UPDATE`,
+      [tx.tenant],
+    );
     return Number(row!.last_seq);
   }
 
@@ -61,7 +70,11 @@ export class EventsRepository {
         WHERE e.tenant_id = $1 AND e.id = numbered.id`,
       [tx.tenant, lastSeq, limit],
     );
-    if (count) await tx.query(`UPDATE event_streams SET last_seq = $2 WHERE tenant_id = $1`, [tx.tenant, lastSeq + count]);
+    if (count)
+      await tx.query(`UPDATE event_streams SET last_seq = $2 WHERE tenant_id = $1`, [
+        tx.tenant,
+        lastSeq + count,
+      ]);
     return count;
   }
 
@@ -79,7 +92,12 @@ export class EventsRepository {
     );
   }
 
-  async feed(tx: Tx, after: number, types: string[] | undefined, limit: number): Promise<EventRow[]> {
+  async feed(
+    tx: Tx,
+    after: number,
+    types: string[] | undefined,
+    limit: number,
+  ): Promise<EventRow[]> {
     return tx.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
         WHERE tenant_id = $1 AND seq > $2 AND seq IS NOT NULL AND ($3::text[] IS NULL OR type = ANY ($3))
@@ -90,6 +108,9 @@ export class EventsRepository {
   }
 
   async byIds(tx: Tx, ids: string[]): Promise<EventRow[]> {
-    return tx.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = $1 AND id = ANY ($2::uuid[])`, [tx.tenant, ids]);
+    return tx.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = $1 AND id = ANY ($2::uuid[])`,
+      [tx.tenant, ids],
+    );
   }
 }

@@ -29,12 +29,21 @@ export class EventsService {
       .filter(Boolean);
     const unknown = types?.filter((t) => !isEventType(t)) ?? [];
     if (unknown.length) {
-      throw DomainError.field('types', 'unknown_event_type', `unknown event type(s): ${unknown.join(', ')}`);
+      throw DomainError.field(
+        'types',
+        'unknown_event_type',
+        `unknown event type(s): ${unknown.join(', ')}`,
+      );
     }
     // Sequence what has committed so far, so a reader never waits for the background loop.
     await this.sequencer.sequenceTenant(principal.tenantId);
     const rows = await this.database.withTenant(principal.tenantId, (tx) =>
-      this.events.feed(tx, after, types?.length ? types : undefined, query.limit ?? DEFAULT_FEED_LIMIT),
+      this.events.feed(
+        tx,
+        after,
+        types?.length ? types : undefined,
+        query.limit ?? DEFAULT_FEED_LIMIT,
+      ),
     );
     const piiAllowed = principal.scopes.has('pii:read');
     const items = [];
@@ -45,7 +54,10 @@ export class EventsService {
     return { items, nextCursor: rows.length ? String(rows[rows.length - 1].seq) : String(after) };
   }
 
-  private async consented(principal: Principal, row: { id: string; type: string; customer_id: string | null; payload: Record<string, unknown> }): Promise<boolean> {
+  private async consented(
+    principal: Principal,
+    row: { id: string; type: string; customer_id: string | null; payload: Record<string, unknown> },
+  ): Promise<boolean> {
     try {
       return await this.consent.allows({
         tenantId: principal.tenantId,

@@ -36,24 +36,39 @@ export class JobScheduler {
       const local = localTime(now, tenant.time_zone);
       totals.planned += await this.database.withTenant(tenant.id, async (tx) => {
         const last = await this.runs.lastPlannedDays(tx);
-        const owed = jobs.flatMap((job) => daysDue(last.get(job.name), local, job.at).map((day) => ({ job: job.name, day })));
+        const owed = jobs.flatMap((job) =>
+          daysDue(last.get(job.name), local, job.at).map((day) => ({ job: job.name, day })),
+        );
         return this.runs.plan(tx, owed, now);
       });
       const names = jobs.map((j) => j.name);
       for (;;) {
         const started = this.clock.now();
-        const run = await this.database.withTenant(tenant.id, (tx) => this.runs.claim(tx, started, new Date(started.getTime() + LEASE_MS), names));
+        const run = await this.database.withTenant(tenant.id, (tx) =>
+          this.runs.claim(tx, started, new Date(started.getTime() + LEASE_MS), names),
+        );
         if (!run) break;
         try {
-          await this.registry.get(run.job_name)!.run({ tenantId: tenant.id, day: run.day, now: started });
-          await this.database.withTenant(tenant.id, (tx) => this.runs.finish(tx, run, this.clock.now()));
+          await this.registry
+            .get(run.job_name)!
+            .run({ tenantId: tenant.id, day: run.day, now: started });
+          await this.database.withTenant(tenant.id, (tx) =>
+            this.runs.finish(tx, run, this.clock.now()),
+          );
           totals.ran++;
         } catch (error) {
           totals.failed++;
           const message = error instanceof Error ? error.message : String(error);
-          this.logger.error(`job ${run.job_name} for tenant ${tenant.id} day ${run.day} failed (attempt ${run.attempts}): ${message}`);
-          const retryAt = run.attempts < MAX_ATTEMPTS ? new Date(this.clock.now().getTime() + 60_000 * 2 ** run.attempts) : undefined;
-          await this.database.withTenant(tenant.id, (tx) => this.runs.fail(tx, run, message, retryAt));
+          this.logger.error(
+            `job ${run.job_name} for tenant ${tenant.id} day ${run.day} failed (attempt ${run.attempts}): ${message}`,
+          );
+          const retryAt =
+            run.attempts < MAX_ATTEMPTS
+              ? new Date(this.clock.now().getTime() + 60_000 * 2 ** run.attempts)
+              : undefined;
+          await this.database.withTenant(tenant.id, (tx) =>
+            this.runs.fail(tx, run, message, retryAt),
+          );
         }
       }
     }

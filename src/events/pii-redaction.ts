@@ -16,7 +16,15 @@ export const PII_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Identity types whose `value` is personal data ({ type: 'phone', value: '+86…' }). */
-const IDENTITY_TYPES: ReadonlySet<string> = new Set(['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external']);
+const IDENTITY_TYPES: ReadonlySet<string> = new Set([
+  'phone',
+  'email',
+  'member_no',
+  'wechat_openid',
+  'wechat_unionid',
+  'wework_external_userid',
+  'external',
+]);
 
 /**
  * A copy of the payload without personal data, for subscribers whose client lacks `pii:read`.
@@ -28,7 +36,8 @@ export function redactPii(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
     if (PII_KEYS.has(key)) continue;
-    if (key === 'value' && IDENTITY_TYPES.has(String((value as Record<string, unknown>).type))) continue;
+    if (key === 'value' && IDENTITY_TYPES.has(String((value as Record<string, unknown>).type)))
+      continue;
     out[key] = redactPii(inner);
   }
   return out;

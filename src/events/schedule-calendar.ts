@@ -24,7 +24,10 @@ export function localTime(instant: Date, timeZone: string): LocalTime {
     formatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+  return {
+    day: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+  };
 }
 
 export function addDays(day: string, days: number): string {
@@ -37,7 +40,12 @@ export function addDays(day: string, days: number): string {
  * every missed day (bounded, so a restore from an old backup does not replay months); a job
  * never run before starts with today, once today's time has come.
  */
-export function daysDue(lastPlanned: string | undefined, now: LocalTime, at: string, maxCatchUpDays = 7): string[] {
+export function daysDue(
+  lastPlanned: string | undefined,
+  now: LocalTime,
+  at: string,
+  maxCatchUpDays = 7,
+): string[] {
   const end = now.time >= at ? now.day : addDays(now.day, -1);
   let start = lastPlanned ? addDays(lastPlanned, 1) : now.time >= at ? now.day : undefined;
   if (!start) return [];

@@ -34,7 +34,12 @@ export class ScheduledRunsRepository {
   }
 
   /** Leases the oldest due run of the tenant; a run whose worker died becomes due when its lease ends. */
-  async claim(tx: Tx, now: Date, leaseUntil: Date, jobNames: string[]): Promise<ScheduledRunRow | undefined> {
+  async claim(
+    tx: Tx,
+    now: Date,
+    leaseUntil: Date,
+    jobNames: string[],
+  ): Promise<ScheduledRunRow | undefined> {
     return tx.one<ScheduledRunRow>(
       `UPDATE scheduled_job_runs r SET status = 'running', attempts = r.attempts + 1, locked_until = $3, started_at = $2
          FROM (SELECT job_name, day FROM scheduled_job_runs
@@ -57,11 +62,23 @@ export class ScheduledRunsRepository {
     );
   }
 
-  async fail(tx: Tx, run: ScheduledRunRow, error: string, retryAt: Date | undefined): Promise<void> {
+  async fail(
+    tx: Tx,
+    run: ScheduledRunRow,
+    error: string,
+    retryAt: Date | undefined,
+  ): Promise<void> {
     await tx.query(
       `UPDATE scheduled_job_runs SET status = $4, run_after = COALESCE($5, run_after), locked_until = NULL, last_error = $6
         WHERE tenant_id = $1 AND job_name = $2 AND day = $3::date`,
-      [tx.tenant, run.job_name, run.day, retryAt ? 'pending' : 'failed', retryAt ?? null, error.slice(0, 1000)],
+      [
+        tx.tenant,
+        run.job_name,
+        run.day,
+        retryAt ? 'pending' : 'failed',
+        retryAt ?? null,
+        error.slice(0, 1000),
+      ],
     );
   }
 }

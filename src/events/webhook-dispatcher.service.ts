@@ -63,12 +63,27 @@ export class WebhookDispatcher implements OnModuleDestroy {
   async dispatchTenant(tenantId: string, limit = 1000): Promise<number> {
     const now = this.clock.now();
     const jobs = await this.database.withTenant(tenantId, async (tx) => {
-      const claimed = await this.deliveries.claim(tx, now, new Date(now.getTime() + LEASE_MS), limit);
+      const claimed = await this.deliveries.claim(
+        tx,
+        now,
+        new Date(now.getTime() + LEASE_MS),
+        limit,
+      );
       if (!claimed.length) return [];
-      const events = new Map((await this.events.byIds(tx, [...new Set(claimed.map((d) => d.event_id))])).map((e) => [e.id, e]));
+      const events = new Map(
+        (await this.events.byIds(tx, [...new Set(claimed.map((d) => d.event_id))])).map((e) => [
+          e.id,
+          e,
+        ]),
+      );
       const targets = new Map<string, Target>();
-      for (const row of await this.webhooks.activeForTenant(tx)) targets.set(row.id, { row, secrets: this.secretsOf(row, now) });
-      return claimed.map((delivery) => ({ delivery, target: targets.get(delivery.webhook_id)!, event: events.get(delivery.event_id) }));
+      for (const row of await this.webhooks.activeForTenant(tx))
+        targets.set(row.id, { row, secrets: this.secretsOf(row, now) });
+      return claimed.map((delivery) => ({
+        delivery,
+        target: targets.get(delivery.webhook_id)!,
+        event: events.get(delivery.event_id),
+      }));
     });
     if (!jobs.length) return 0;
 
@@ -107,7 +122,9 @@ export class WebhookDispatcher implements OnModuleDestroy {
             }
           }
         };
-        await Promise.all(Array.from({ length: Math.min(PER_WEBHOOK_CONCURRENCY, webhookJobs.length) }, worker));
+        await Promise.all(
+          Array.from({ length: Math.min(PER_WEBHOOK_CONCURRENCY, webhookJobs.length) }, worker),
+        );
       }),
     );
 
@@ -115,7 +132,12 @@ export class WebhookDispatcher implements OnModuleDestroy {
       await this.deliveries.settle(tx, outcomes);
       for (const [webhookId, streak] of streaks) {
         if (!streak.successes && !streak.failures) continue;
-        const row = await this.webhooks.recordOutcomes(tx, webhookId, streak.successes, streak.failures);
+        const row = await this.webhooks.recordOutcomes(
+          tx,
+          webhookId,
+          streak.successes,
+          streak.failures,
+        );
         if (row.active && row.consecutive_failures >= this.config.webhookDisableAfterFailures) {
           const reason = `${row.consecutive_failures} consecutive failed deliveries`;
           await this.webhooks.disable(tx, webhookId, reason, this.clock.now());
@@ -123,9 +145,16 @@ export class WebhookDispatcher implements OnModuleDestroy {
             type: 'webhook.disabled',
             subjectType: 'webhook',
             subjectId: webhookId,
-            payload: { webhookId, url: row.url, reason, consecutiveFailures: row.consecutive_failures },
+            payload: {
+              webhookId,
+              url: row.url,
+              reason,
+              consecutiveFailures: row.consecutive_failures,
+            },
           });
-          this.logger.warn(`tenant ${tenantId}: webhook ${webhookId} disabled after ${row.consecutive_failures} failures`);
+          this.logger.warn(
+            `tenant ${tenantId}: webhook ${webhookId} disabled after ${row.consecutive_failures} failures`,
+          );
         }
       }
     });
@@ -135,7 +164,11 @@ export class WebhookDispatcher implements OnModuleDestroy {
   /** Both secrets sign while a rotation overlaps, so receivers can switch at their own pace. */
   private secretsOf(row: WebhookRow, now: Date): string[] {
     const secrets = [this.crypto.decrypt(row.secret)];
-    if (row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
+    if (
+      row.previous_secret &&
+      row.previous_secret_expires_at &&
+      row.previous_secret_expires_at > now
+    ) {
       secrets.push(this.crypto.decrypt(row.previous_secret));
     }
     return secrets;
@@ -155,7 +188,10 @@ export class WebhookDispatcher implements OnModuleDestroy {
     };
   }
 
-  private async attempt(tenantId: string, job: Job): Promise<{ outcome: DeliveryOutcome; unreachable: boolean }> {
+  private async attempt(
+    tenantId: string,
+    job: Job,
+  ): Promise<{ outcome: DeliveryOutcome; unreachable: boolean }> {
     const { delivery, target, event } = job;
     let result: SendResult;
     try {
@@ -171,12 +207,25 @@ export class WebhookDispatcher implements OnModuleDestroy {
       if (!allowed) {
         const now = this.clock.now();
         return {
-          outcome: { id: delivery.id, status: 'suppressed', attempted: false, nextAttemptAt: now, statusCode: null, latencyMs: null, error: 'no marketing consent', attemptedAt: now },
+          outcome: {
+            id: delivery.id,
+            status: 'suppressed',
+            attempted: false,
+            nextAttemptAt: now,
+            statusCode: null,
+            latencyMs: null,
+            error: 'no marketing consent',
+            attemptedAt: now,
+          },
           unreachable: false,
         };
       }
       const timestamp = Math.floor(this.clock.now().getTime() / 1000);
-      const body = JSON.stringify({ type: event.type, timestamp: new Date(timestamp * 1000).toISOString(), data: toEventModel(event, target.row.pii_allowed) });
+      const body = JSON.stringify({
+        type: event.type,
+        timestamp: new Date(timestamp * 1000).toISOString(),
+        data: toEventModel(event, target.row.pii_allowed),
+      });
       result = await this.sender.send({
         url: target.row.url,
         body,
@@ -190,12 +239,27 @@ export class WebhookDispatcher implements OnModuleDestroy {
     } catch (error) {
       // A poison event (unreadable, or a consent check that throws) fails like a bad response:
       // logged, retried on the schedule, dead after 24 h; the rest of the batch goes on.
-      result = { ok: false, statusCode: null, latencyMs: 0, error: `could not prepare delivery: ${(error as Error).message}`, unreachable: false };
+      result = {
+        ok: false,
+        statusCode: null,
+        latencyMs: 0,
+        error: `could not prepare delivery: ${(error as Error).message}`,
+        unreachable: false,
+      };
     }
     const now = this.clock.now();
     if (result.ok) {
       return {
-        outcome: { id: delivery.id, status: 'succeeded', attempted: true, nextAttemptAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, error: null, attemptedAt: now },
+        outcome: {
+          id: delivery.id,
+          status: 'succeeded',
+          attempted: true,
+          nextAttemptAt: now,
+          statusCode: result.statusCode,
+          latencyMs: result.latencyMs,
+          error: null,
+          attemptedAt: now,
+        },
         unreachable: false,
       };
     }

@@ -27,7 +27,9 @@ function guardedLookup(): LookupFunction {
       if (error) return callback(error);
       const blocked = addresses.find((a) => isPrivateAddress(a.address));
       if (blocked || !addresses.length) {
-        return callback(Object.assign(new Error(`refused private address for ${hostname}`), { code: 'EPRIVATE' }));
+        return callback(
+          Object.assign(new Error(`refused private address for ${hostname}`), { code: 'EPRIVATE' }),
+        );
       }
       if ((options as { all?: boolean }).all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
@@ -74,26 +76,55 @@ export class WebhookSender {
         method: 'POST',
         agent: secure ? this.httpsAgent : this.httpAgent,
         lookup: this.lookup,
-        headers: { ...request.headers, 'content-type': 'application/json', 'content-length': String(body.length), 'user-agent': 'Kehu-Webhooks/1' },
+        headers: {
+          ...request.headers,
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          'user-agent': 'Kehu-Webhooks/1',
+        },
       });
       // One deadline for the whole exchange (connect, send, response), not per socket event.
       const timer = setTimeout(() => {
-        finish({ ok: false, statusCode: null, error: `timeout after ${request.timeoutMs} ms`, unreachable: true });
+        finish({
+          ok: false,
+          statusCode: null,
+          error: `timeout after ${request.timeoutMs} ms`,
+          unreachable: true,
+        });
         req.destroy();
       }, request.timeoutMs);
       req.on('error', (error: NodeJS.ErrnoException) => {
-        finish({ ok: false, statusCode: null, error: error.code ? `${error.code}: ${error.message}` : error.message, unreachable: true });
+        finish({
+          ok: false,
+          statusCode: null,
+          error: error.code ? `${error.code}: ${error.message}` : error.message,
+          unreachable: true,
+        });
       });
       req.on('response', (res) => {
         const code = res.statusCode ?? 0;
         res.resume(); // the body is not used; drain it so the socket returns to the pool
         res.on('end', () => {
-          if (code >= 200 && code < 300) finish({ ok: true, statusCode: code, error: null, unreachable: false });
+          if (code >= 200 && code < 300)
+            finish({ ok: true, statusCode: code, error: null, unreachable: false });
           else if (code >= 300 && code < 400) {
-            finish({ ok: false, statusCode: code, error: `redirect to ${String(res.headers.location ?? '?')} not followed`, unreachable: false });
-          } else finish({ ok: false, statusCode: code, error: `receiver answered ${code}`, unreachable: false });
+            finish({
+              ok: false,
+              statusCode: code,
+              error: `redirect to ${String(res.headers.location ?? '?')} not followed`,
+              unreachable: false,
+            });
+          } else
+            finish({
+              ok: false,
+              statusCode: code,
+              error: `receiver answered ${code}`,
+              unreachable: false,
+            });
         });
-        res.on('error', (error) => finish({ ok: false, statusCode: code, error: error.message, unreachable: true }));
+        res.on('error', (error) =>
+          finish({ ok: false, statusCode: code, error: error.message, unreachable: true }),
+        );
       });
       req.end(body);
     });

@@ -20,7 +20,12 @@ export function isValidWebhookSecret(secret: string): boolean {
  * Standard Webhooks signature header value: `v1,<base64 HMAC-SHA256(id.timestamp.body)>` per
  * secret, space separated, so during a rotation receivers holding either secret verify.
  */
-export function signWebhook(secrets: string[], messageId: string, timestampSeconds: number, body: string): string {
+export function signWebhook(
+  secrets: string[],
+  messageId: string,
+  timestampSeconds: number,
+  body: string,
+): string {
   const content = `${messageId}.${timestampSeconds}.${body}`;
   return secrets
     .map((secret) => {

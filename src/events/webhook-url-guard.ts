@@ -47,7 +47,10 @@ export function isPrivateAddress(address: string): boolean {
 export type UrlProblem = { code: string; message: string };
 
 /** Syntax and scheme rules, without DNS. */
-export function checkWebhookUrlSyntax(raw: string, allowPrivate: boolean): { url?: URL; problem?: UrlProblem } {
+export function checkWebhookUrlSyntax(
+  raw: string,
+  allowPrivate: boolean,
+): { url?: URL; problem?: UrlProblem } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -58,7 +61,12 @@ export function checkWebhookUrlSyntax(raw: string, allowPrivate: boolean): { url
     return { problem: { code: 'https_required', message: 'url must use https' } };
   }
   if (url.username || url.password) {
-    return { problem: { code: 'credentials_in_url', message: 'url must not carry credentials; sign with the webhook secret' } };
+    return {
+      problem: {
+        code: 'credentials_in_url',
+        message: 'url must not carry credentials; sign with the webhook secret',
+      },
+    };
   }
   return { url };
 }
@@ -67,7 +75,10 @@ export function checkWebhookUrlSyntax(raw: string, allowPrivate: boolean): { url
  * Full check before a subscription is stored: scheme, then every address the host resolves
  * to. The sender checks again at connect time (DNS can change after this).
  */
-export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<UrlProblem | undefined> {
+export async function checkWebhookUrl(
+  raw: string,
+  allowPrivate: boolean,
+): Promise<UrlProblem | undefined> {
   const { url, problem } = checkWebhookUrlSyntax(raw, allowPrivate);
   if (problem) return problem;
   if (allowPrivate) return undefined;
@@ -82,7 +93,10 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promi
     }
   }
   if (!addresses.length || addresses.some(isPrivateAddress)) {
-    return { code: 'private_address', message: 'url must not point at a private, loopback or link-local address' };
+    return {
+      code: 'private_address',
+      message: 'url must not point at a private, loopback or link-local address',
+    };
   }
   return undefined;
 }

@@ -1,11 +1,36 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
-import { CreateWebhookInput, DeliveryListQuery, RotateSecretInput, UpdateWebhookInput } from './dto/webhook.input';
+import {
+  CreateWebhookInput,
+  DeliveryListQuery,
+  RotateSecretInput,
+  UpdateWebhookInput,
+} from './dto/webhook.input';
 import { DeliveryModel, DeliveryPage, WebhookModel, WebhookPage } from './dto/webhook.model';
 import { WebhooksService } from './webhooks.service';
 
@@ -27,7 +52,11 @@ export class WebhooksController {
   })
   @ApiCreatedResponse({ type: WebhookModel })
   @ApiProblems(401, 403, 422)
-  async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateWebhookInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookModel> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreateWebhookInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebhookModel> {
     const { webhook, etag } = await this.webhooks.create(principal, input);
     void reply.header('Location', `/v1/webhooks/${webhook.id}`).header('ETag', etag);
     return webhook;
@@ -35,7 +64,10 @@ export class WebhooksController {
 
   @Get()
   @Scopes('webhooks:admin')
-  @ApiOperation({ summary: 'List webhook subscriptions', description: 'Newest first, cursor-paginated. Secrets are never listed.' })
+  @ApiOperation({
+    summary: 'List webhook subscriptions',
+    description: 'Newest first, cursor-paginated. Secrets are never listed.',
+  })
   @ApiOkResponse({ type: WebhookPage })
   @ApiProblems(401, 403, 422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery): Promise<WebhookPage> {
@@ -44,10 +76,18 @@ export class WebhooksController {
 
   @Get(':id')
   @Scopes('webhooks:admin')
-  @ApiOperation({ summary: 'Get a webhook subscription', description: 'With an `ETag` for `If-Match` on PATCH; includes the failure streak and why it was disabled, if it was.' })
+  @ApiOperation({
+    summary: 'Get a webhook subscription',
+    description:
+      'With an `ETag` for `If-Match` on PATCH; includes the failure streak and why it was disabled, if it was.',
+  })
   @ApiOkResponse({ type: WebhookModel })
   @ApiProblems(401, 403, 404)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookModel> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebhookModel> {
     const { webhook, etag } = await this.webhooks.get(principal, id);
     void reply.header('ETag', etag);
     return webhook;
@@ -57,7 +97,8 @@ export class WebhooksController {
   @Scopes('webhooks:admin')
   @ApiOperation({
     summary: 'Change a webhook subscription',
-    description: 'URL, events, description, active. Setting `active: true` re-enables an auto-disabled subscription and resets its failure count. Honours `If-Match`.',
+    description:
+      'URL, events, description, active. Setting `active: true` re-enables an auto-disabled subscription and resets its failure count. Honours `If-Match`.',
   })
   @ApiOkResponse({ type: WebhookModel })
   @ApiProblems(401, 403, 404, 412, 422)
@@ -76,7 +117,10 @@ export class WebhooksController {
   @Delete(':id')
   @HttpCode(204)
   @Scopes('webhooks:admin')
-  @ApiOperation({ summary: 'Delete a webhook subscription', description: 'Stops deliveries at once and removes its delivery log.' })
+  @ApiOperation({
+    summary: 'Delete a webhook subscription',
+    description: 'Stops deliveries at once and removes its delivery log.',
+  })
   @ApiNoContentResponse()
   @ApiProblems(401, 403, 404)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
@@ -94,7 +138,11 @@ export class WebhooksController {
   })
   @ApiOkResponse({ type: WebhookModel })
   @ApiProblems(401, 403, 404, 422)
-  rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: RotateSecretInput): Promise<WebhookModel> {
+  rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: RotateSecretInput,
+  ): Promise<WebhookModel> {
     return this.webhooks.rotateSecret(principal, id, input);
   }
 
@@ -102,21 +150,33 @@ export class WebhooksController {
   @Scopes('webhooks:admin')
   @ApiOperation({
     summary: 'Delivery log of a subscription',
-    description: 'Newest first: status, attempts, last response code and latency, and every attempt with its outcome.',
+    description:
+      'Newest first: status, attempts, last response code and latency, and every attempt with its outcome.',
   })
   @ApiOkResponse({ type: DeliveryPage })
   @ApiProblems(401, 403, 404, 422)
-  deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: DeliveryListQuery): Promise<DeliveryPage> {
+  deliveries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: DeliveryListQuery,
+  ): Promise<DeliveryPage> {
     return this.webhooks.listDeliveries(principal, id, query);
   }
 
   @Post('deliveries/:id/redeliver')
   @HttpCode(202)
   @Scopes('webhooks:admin')
-  @ApiOperation({ summary: 'Send a delivery again', description: 'Queues the same event (same `webhook-id`) for the same subscription as a new delivery, due now.' })
+  @ApiOperation({
+    summary: 'Send a delivery again',
+    description:
+      'Queues the same event (same `webhook-id`) for the same subscription as a new delivery, due now.',
+  })
   @ApiAcceptedResponse({ type: DeliveryModel })
   @ApiProblems(401, 403, 404)
-  redeliver(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<DeliveryModel> {
+  redeliver(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<DeliveryModel> {
     return this.webhooks.redeliver(principal, id);
   }
 }

@@ -65,16 +65,34 @@ export class WebhooksRepository {
       `INSERT INTO webhooks (tenant_id, id, url, description, events, secret, active, pii_allowed, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
        RETURNING ${COLUMNS}`,
-      [tx.tenant, webhook.id, webhook.url, webhook.description, webhook.events, webhook.secret, webhook.active, webhook.piiAllowed, webhook.createdBy, webhook.now],
+      [
+        tx.tenant,
+        webhook.id,
+        webhook.url,
+        webhook.description,
+        webhook.events,
+        webhook.secret,
+        webhook.active,
+        webhook.piiAllowed,
+        webhook.createdBy,
+        webhook.now,
+      ],
     );
     return row!;
   }
 
   async find(tx: Tx, id: string, forUpdate = false): Promise<WebhookRow | undefined> {
-    return tx.one<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [tx.tenant, id]);
+    return tx.one<WebhookRow>(
+      `SELECT ${COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      [tx.tenant, id],
+    );
   }
 
-  async list(tx: Tx, after: { createdAt: string; id: string } | undefined, limit: number): Promise<WebhookRow[]> {
+  async list(
+    tx: Tx,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<WebhookRow[]> {
     return tx.query<WebhookRow>(
       `SELECT ${COLUMNS} FROM webhooks
         WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
@@ -85,7 +103,9 @@ export class WebhooksRepository {
   }
 
   async activeForTenant(tx: Tx): Promise<WebhookRow[]> {
-    return tx.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE tenant_id = $1 AND active`, [tx.tenant]);
+    return tx.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE tenant_id = $1 AND active`, [
+      tx.tenant,
+    ]);
   }
 
   async update(tx: Tx, id: string, changes: WebhookChanges, now: Date): Promise<WebhookRow> {
@@ -108,11 +128,18 @@ export class WebhooksRepository {
   }
 
   async delete(tx: Tx, id: string): Promise<boolean> {
-    return (await tx.count(`DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id])) > 0;
+    return (
+      (await tx.count(`DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id])) > 0
+    );
   }
 
   /** Adds this batch's outcome to the failure streak; a success in the batch restarts it. */
-  async recordOutcomes(tx: Tx, webhookId: string, successes: number, failuresAfterLastSuccess: number): Promise<WebhookRow> {
+  async recordOutcomes(
+    tx: Tx,
+    webhookId: string,
+    successes: number,
+    failuresAfterLastSuccess: number,
+  ): Promise<WebhookRow> {
     const row = await tx.one<WebhookRow>(
       `UPDATE webhooks
           SET consecutive_failures = CASE WHEN $3 > 0 THEN $4 ELSE consecutive_failures + $4 END
@@ -133,7 +160,9 @@ export class WebhooksRepository {
 
   /** Tenants that have at least one active subscription: the dispatcher's round-robin list. */
   async tenantsWithActiveWebhooks(system: Tx): Promise<string[]> {
-    const rows = await system.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM webhooks WHERE active`);
+    const rows = await system.query<{ tenant_id: string }>(
+      `SELECT DISTINCT tenant_id FROM webhooks WHERE active`,
+    );
     return rows.map((r) => r.tenant_id);
   }
 }

@@ -9,7 +9,12 @@ import { isUuid, uuid7 } from '../common/uuid7';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database.service';
 import { DeliveriesRepository } from './deliveries.repository';
-import { CreateWebhookInput, DeliveryListQuery, RotateSecretInput, UpdateWebhookInput } from './dto/webhook.input';
+import {
+  CreateWebhookInput,
+  DeliveryListQuery,
+  RotateSecretInput,
+  UpdateWebhookInput,
+} from './dto/webhook.input';
 import type { DeliveryModel, WebhookModel } from './dto/webhook.model';
 import { ALL_EVENTS, isEventType } from './event-catalog';
 import { toDeliveryModel, toWebhookModel } from './events.mapper';
@@ -36,7 +41,10 @@ export class WebhooksService {
     private readonly config: AppConfig,
   ) {}
 
-  async create(principal: Principal, input: CreateWebhookInput): Promise<{ webhook: WebhookModel; etag: string }> {
+  async create(
+    principal: Principal,
+    input: CreateWebhookInput,
+  ): Promise<{ webhook: WebhookModel; etag: string }> {
     await this.validate(input.url, input.events, input.secret);
     const secret = input.secret ?? generateWebhookSecret();
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -65,7 +73,10 @@ export class WebhooksService {
       const last = page[page.length - 1];
       return {
         items: page.map((row) => toWebhookModel(row)),
-        nextCursor: more && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+        nextCursor:
+          more && last
+            ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id })
+            : null,
       };
     });
   }
@@ -79,7 +90,12 @@ export class WebhooksService {
     });
   }
 
-  async update(principal: Principal, id: string, input: UpdateWebhookInput, ifMatch?: string): Promise<{ webhook: WebhookModel; etag: string }> {
+  async update(
+    principal: Principal,
+    id: string,
+    input: UpdateWebhookInput,
+    ifMatch?: string,
+  ): Promise<{ webhook: WebhookModel; etag: string }> {
     requireId(id, 'Webhook');
     await this.validate(input.url, input.events, undefined);
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -111,7 +127,11 @@ export class WebhooksService {
   }
 
   /** New secret now; the old one keeps signing (as a second signature) until the overlap ends. */
-  async rotateSecret(principal: Principal, id: string, input: RotateSecretInput): Promise<WebhookModel> {
+  async rotateSecret(
+    principal: Principal,
+    id: string,
+    input: RotateSecretInput,
+  ): Promise<WebhookModel> {
     requireId(id, 'Webhook');
     if (input.secret !== undefined && !isValidWebhookSecret(input.secret)) throw this.secretError();
     const secret = input.secret ?? generateWebhookSecret();
@@ -134,7 +154,11 @@ export class WebhooksService {
     });
   }
 
-  async listDeliveries(principal: Principal, webhookId: string, query: DeliveryListQuery): Promise<Page<DeliveryModel>> {
+  async listDeliveries(
+    principal: Principal,
+    webhookId: string,
+    query: DeliveryListQuery,
+  ): Promise<Page<DeliveryModel>> {
     requireId(webhookId, 'Webhook');
     const limit = query.limit ?? 50;
     const after = decodeCursor(query.cursor);
@@ -143,11 +167,22 @@ export class WebhooksService {
       const rows = await this.deliveries.listForWebhook(tx, webhookId, after, query.status, limit);
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
-      const attempts = await this.deliveries.attemptsFor(tx, page.map((r) => r.id));
+      const attempts = await this.deliveries.attemptsFor(
+        tx,
+        page.map((r) => r.id),
+      );
       const last = page[page.length - 1];
       return {
-        items: page.map((row) => toDeliveryModel(row, attempts.filter((a) => a.delivery_id === row.id))),
-        nextCursor: more && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+        items: page.map((row) =>
+          toDeliveryModel(
+            row,
+            attempts.filter((a) => a.delivery_id === row.id),
+          ),
+        ),
+        nextCursor:
+          more && last
+            ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id })
+            : null,
       };
     });
   }
@@ -163,7 +198,11 @@ export class WebhooksService {
     });
   }
 
-  private async validate(url: string | undefined, events: string[] | undefined, secret: string | undefined): Promise<void> {
+  private async validate(
+    url: string | undefined,
+    events: string[] | undefined,
+    secret: string | undefined,
+  ): Promise<void> {
     const errors: FieldError[] = [];
     if (url !== undefined) {
       const problem = await checkWebhookUrl(url, this.config.webhookAllowPrivate);
@@ -171,14 +210,23 @@ export class WebhooksService {
     }
     events?.forEach((type, index) => {
       if (type !== ALL_EVENTS && !isEventType(type)) {
-        errors.push({ field: `events[${index}]`, code: 'unknown_event_type', message: `"${type}" is not an event type Kehu emits` });
+        errors.push({
+          field: `events[${index}]`,
+          code: 'unknown_event_type',
+          message: `"${type}" is not an event type Kehu emits`,
+        });
       }
     });
-    if (secret !== undefined && !isValidWebhookSecret(secret)) errors.push(this.secretError().options.errors![0]);
+    if (secret !== undefined && !isValidWebhookSecret(secret))
+      errors.push(this.secretError().options.errors![0]);
     if (errors.length) throw DomainError.validation(errors);
   }
 
   private secretError(): DomainError {
-    return DomainError.field('secret', 'invalid_secret', 'secret must be whsec_ followed by base64 of 24 to 64 bytes');
+    return DomainError.field(
+      'secret',
+      'invalid_secret',
+      'secret must be whsec_ followed by base64 of 24 to 64 bytes',
+    );
   }
 }

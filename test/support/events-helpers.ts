@@ -16,7 +16,7 @@ export async function emit(t: TestApp, tenantId: string, events: OutboxEvent[]):
 export async function pump(t: TestApp, tenantId: string): Promise<number> {
   await t.app.get(EventSequencer).sequenceTenant(tenantId);
   let total = 0;
-  for (let n; (n = await t.app.get(WebhookDispatcher).dispatchTenant(tenantId)) > 0; ) total += n;
+  for (let n; (n = await t.app.get(WebhookDispatcher).dispatchTenant(tenantId)) > 0;) total += n;
   return total;
 }
 

@@ -5,7 +5,11 @@ export interface ReceivedWebhook {
   path: string;
   headers: Record<string, string>;
   body: string;
-  json: { type: string; timestamp: string; data: { id: string; seq: string; customerId: string | null; data: Record<string, unknown> } };
+  json: {
+    type: string;
+    timestamp: string;
+    data: { id: string; seq: string; customerId: string | null; data: Record<string, unknown> };
+  };
 }
 
 /**
@@ -19,14 +23,13 @@ export class WebhookReceiver {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<WebhookReceiver> {
-    let receiver!: WebhookReceiver;
-    const server = http.createServer((req, res) => {
+    const server: http.Server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => receiver.handle(req, res, Buffer.concat(chunks).toString('utf8')));
     });
     server.keepAliveTimeout = 1000;
-    receiver = new WebhookReceiver(server);
+    const receiver = new WebhookReceiver(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
@@ -49,8 +52,10 @@ export class WebhookReceiver {
     }
     record();
     if (path.startsWith('/fail')) res.writeHead(500).end('boom');
-    else if (path.startsWith('/redirect')) res.writeHead(302, { location: this.url('/ok/redirected') }).end();
-    else if (path.startsWith('/poison') && body.includes('"poison":true')) res.writeHead(500).end('cannot digest');
+    else if (path.startsWith('/redirect'))
+      res.writeHead(302, { location: this.url('/ok/redirected') }).end();
+    else if (path.startsWith('/poison') && body.includes('"poison":true'))
+      res.writeHead(500).end('cannot digest');
     else res.writeHead(204).end();
   }
 

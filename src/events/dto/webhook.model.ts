@@ -16,19 +16,33 @@ export class WebhookModel {
   @ApiProperty({ example: true })
   active: boolean;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Why Kehu switched it off, if it did.', example: null })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Why Kehu switched it off, if it did.',
+    example: null,
+  })
   disabledReason: string | null;
 
   @ApiProperty({ description: 'Failed attempts since the last success.', example: 0 })
   consecutiveFailures: number;
 
-  @ApiProperty({ description: 'Payloads include personal data (the creating client held `pii:read`).', example: false })
+  @ApiProperty({
+    description: 'Payloads include personal data (the creating client held `pii:read`).',
+    example: false,
+  })
   piiAllowed: boolean;
 
-  @ApiPropertyOptional({ description: 'Only in the answers to create and rotate: the signing secret.', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })
+  @ApiPropertyOptional({
+    description: 'Only in the answers to create and rotate: the signing secret.',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  })
   secret?: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Until when the previous secret also signs deliveries.', example: '2026-11-24T08:00:00.000Z' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Until when the previous secret also signs deliveries.',
+    example: '2026-11-24T08:00:00.000Z',
+  })
   previousSecretExpiresAt: string | null;
 
   @ApiProperty({ example: '2026-11-23T08:00:00.000Z' })
@@ -53,7 +67,11 @@ export class DeliveryAttemptModel {
   @ApiProperty({ enum: ['succeeded', 'failed'], example: 'failed' })
   outcome: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'HTTP status the receiver answered; null on timeout or connection error.', example: 500 })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'HTTP status the receiver answered; null on timeout or connection error.',
+    example: 500,
+  })
   statusCode: number | null;
 
   @ApiProperty({ example: 37 })
@@ -82,7 +100,10 @@ export class DeliveryModel {
   @ApiPropertyOptional({ nullable: true, example: '0193a8f2-0000-7000-8000-000000000001' })
   customerId: string | null;
 
-  @ApiProperty({ enum: ['pending', 'delivering', 'succeeded', 'dead', 'suppressed'], example: 'succeeded' })
+  @ApiProperty({
+    enum: ['pending', 'delivering', 'succeeded', 'dead', 'suppressed'],
+    example: 'succeeded',
+  })
   status: string;
 
   @ApiProperty({ example: 1 })
@@ -100,7 +121,12 @@ export class DeliveryModel {
   @ApiPropertyOptional({ nullable: true, example: null })
   lastError: string | null;
 
-  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'The delivery this one re-sends.', example: null })
+  @ApiPropertyOptional({
+    nullable: true,
+    format: 'uuid',
+    description: 'The delivery this one re-sends.',
+    example: null,
+  })
   redeliveryOf: string | null;
 
   @ApiProperty({ type: [DeliveryAttemptModel] })
