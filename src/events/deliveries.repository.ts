@@ -80,7 +80,9 @@ export class DeliveriesRepository {
   /** Writes a batch's outcomes and its attempt log in two statements, whatever the batch size. */
   async settle(tx: Tx, outcomes: DeliveryOutcome[]): Promise<void> {
     if (!outcomes.length) return;
-    await tx.query(
+    // RETURNING tells which rows still exist (a subscription deleted mid-batch takes its
+    // deliveries with it) and the update locks them, so the attempt log below cannot dangle.
+    const updated = await tx.query<{ id: string }>(
       `UPDATE webhook_deliveries d
           SET status = r.status,
               attempts = d.attempts + CASE WHEN r.attempted THEN 1 ELSE 0 END,
@@ -92,7 +94,8 @@ export class DeliveriesRepository {
               updated_at = r.attempted_at
          FROM unnest($2::uuid[], $3::text[], $4::boolean[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::timestamptz[])
               AS r(id, status, attempted, next_attempt_at, status_code, latency_ms, error, attempted_at)
-        WHERE d.tenant_id = $1 AND d.id = r.id`,
+        WHERE d.tenant_id = $1 AND d.id = r.id
+       RETURNING d.id`,
       [
         tx.tenant,
         outcomes.map((o) => o.id),
@@ -105,7 +108,8 @@ export class DeliveriesRepository {
         outcomes.map((o) => o.attemptedAt),
       ],
     );
-    const attempted = outcomes.filter((o) => o.attempted);
+    const existing = new Set(updated.map((r) => r.id));
+    const attempted = outcomes.filter((o) => o.attempted && existing.has(o.id));
     if (!attempted.length) return;
     await tx.query(
       `INSERT INTO webhook_delivery_attempts (tenant_id, id, delivery_id, attempted_at, outcome, status_code, latency_ms, error)

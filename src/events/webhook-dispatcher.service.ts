@@ -138,7 +138,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
           streak.successes,
           streak.failures,
         );
-        if (row.active && row.consecutive_failures >= this.config.webhookDisableAfterFailures) {
+        if (row?.active && row.consecutive_failures >= this.config.webhookDisableAfterFailures) {
           const reason = `${row.consecutive_failures} consecutive failed deliveries`;
           await this.webhooks.disable(tx, webhookId, reason, this.clock.now());
           await this.outbox.record(tx, {

@@ -139,15 +139,14 @@ export class WebhooksRepository {
     webhookId: string,
     successes: number,
     failuresAfterLastSuccess: number,
-  ): Promise<WebhookRow> {
-    const row = await tx.one<WebhookRow>(
+  ): Promise<WebhookRow | undefined> {
+    return tx.one<WebhookRow>(
       `UPDATE webhooks
           SET consecutive_failures = CASE WHEN $3 > 0 THEN $4 ELSE consecutive_failures + $4 END
         WHERE tenant_id = $1 AND id = $2
         RETURNING ${COLUMNS}`,
       [tx.tenant, webhookId, successes, failuresAfterLastSuccess],
     );
-    return row!;
   }
 
   async disable(tx: Tx, id: string, reason: string, now: Date): Promise<void> {
