@@ -10,7 +10,7 @@ const SCHEDULER_INTERVAL_MS = 15_000;
 /** Tenants delivered at the same time; each has its own loop so a slow receiver holds up only its tenant. */
 const PARALLEL_TENANTS = 8;
 /** Concurrent claim loops per tenant (SKIP LOCKED keeps them apart; per-customer order still holds). */
-const LANES_PER_TENANT = 2;
+const LANES_PER_TENANT = 3;
 
 /**
  * The background loops: sequencer, webhook dispatcher and scheduler. They run in the API
