@@ -60,7 +60,7 @@ export class CustomersController {
     summary: 'Look up a customer by phone, e-mail, member number or identity',
     description:
       'The POS hot path: exactly one of `phone`, `email`, `memberNo` or `identity` (`type:value` or `type:namespace:value`). ' +
-      'Answers the active customer holding that identity with tier and points, in one indexed read. 404 when nobody holds it.',
+      'Answers the active customer holding that identity with tier and points, in one indexed read; `include=views` adds stats, rfm and consents. 404 when nobody holds it.',
   })
   @ApiOkResponse({ type: CustomerModel })
   @ApiProblems(401, 403, 404, 422)

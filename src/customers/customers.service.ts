@@ -35,6 +35,8 @@ export interface LookupQuery {
   email?: string;
   memberNo?: string;
   identity?: string;
+  /** `views`: add the blocks other features register (stats, rfm, consents); costs a query each. */
+  include?: string;
 }
 
 export interface CustomerResult {
@@ -154,7 +156,7 @@ export class CustomersService {
     return 'redirectTo' in first ? (this.get(principal, first.redirectTo) as Promise<CustomerResult>) : first;
   }
 
-  /** POS look-up: one identity, one indexed join, profile with tier and points. */
+  /** POS look-up: one identity, one indexed join, profile with tier and points (other blocks on request). */
   async lookup(principal: Principal, query: LookupQuery): Promise<CustomerResult> {
     const given = (['phone', 'email', 'memberNo', 'identity'] as const).filter((k) => query[k] !== undefined && query[k] !== '');
     if (given.length !== 1) {
@@ -165,7 +167,8 @@ export class CustomersService {
       const identity = this.refIdentity(query, settings.region);
       const row = await this.repository.findByIdentity(tx, identity.type, identity.namespace, identity.bidx);
       if (!row || row.status !== 'active' || !canSee(principal, row.store_id)) throw DomainError.notFound('Customer');
-      return this.result(tx, principal, row);
+      // The POS path stays one indexed read: profile, tier and points live on the row.
+      return this.result(tx, principal, row, query.include === 'views');
     });
   }
 
@@ -198,14 +201,14 @@ export class CustomersService {
   }
 
   /** Maps rows to API models with the blocks other features register (stats, rfm, consents). */
-  async toModels(tx: Tx, principal: Principal, rows: CustomerRow[]): Promise<CustomerModel[]> {
-    const blocks = await this.extensions.loadViews(tx, rows.map((r) => r.id));
+  async toModels(tx: Tx, principal: Principal, rows: CustomerRow[], withViews = true): Promise<CustomerModel[]> {
+    const blocks = withViews ? await this.extensions.loadViews(tx, rows.map((r) => r.id)) : new Map<string, Record<string, unknown>>();
     const unmasked = canReadPii(principal);
     return rows.map((row) => toCustomerModel(row, this.crypto, unmasked, blocks.get(row.id) ?? {}));
   }
 
-  async result(tx: Tx, principal: Principal, row: CustomerRow): Promise<CustomerResult> {
-    const [customer] = await this.toModels(tx, principal, [row]);
+  async result(tx: Tx, principal: Principal, row: CustomerRow, withViews = true): Promise<CustomerResult> {
+    const [customer] = await this.toModels(tx, principal, [row], withViews);
     return { customer, etag: etagFor(row.id, row.version) };
   }
 

@@ -63,6 +63,13 @@ describe('customers: register, read, look up', () => {
     expect((await t.http.get('/v1/customers/lookup').query({ identity: 'wechat_openid:wxapp:oABC' }).set('authorization', tenant.auth).expect(200)).body.id).toBe(id);
     await t.http.get('/v1/customers/lookup').query({ identity: 'wechat_openid:otherapp:oABC' }).set('authorization', tenant.auth).expect(404);
     await t.http.get('/v1/customers/lookup').query({ phone: '13700137000' }).set('authorization', tenant.auth).expect(404);
+    // The POS form is one indexed read; include=views adds the blocks other features contribute.
+    const pos = await t.http.get('/v1/customers/lookup').query({ phone: '13900139000' }).set('authorization', tenant.auth).expect(200);
+    const full = await t.http.get('/v1/customers/lookup').query({ phone: '13900139000', include: 'views' }).set('authorization', tenant.auth).expect(200);
+    const read = await t.http.get(`/v1/customers/${id}`).set('authorization', tenant.auth).expect(200);
+    expect(Object.keys(full.body).sort()).toEqual(Object.keys(read.body).sort());
+    expect(Object.keys(pos.body).length).toBeLessThanOrEqual(Object.keys(full.body).length);
+    expect(pos.body).toMatchObject({ id, tier: null, points: 0 });
     const none = await t.http.get('/v1/customers/lookup').set('authorization', tenant.auth).expect(422);
     expect(none.body.code).toBe('validation_failed');
   });

@@ -1,6 +1,6 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** Exactly one of the four. */
 @ArgsType()
@@ -32,4 +32,13 @@ export class LookupQueryDto {
   @IsString()
   @MaxLength(300)
   identity?: string;
+
+  @ApiPropertyOptional({
+    enum: ['views'],
+    description: '`views` adds the blocks other features contribute (stats, rfm, consents) at one query each; without it the look-up is one indexed read.',
+  })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(['views'])
+  include?: string;
 }
