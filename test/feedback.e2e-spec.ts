@@ -289,6 +289,27 @@ describe('feedback: record, workflow, SLA, notes, overdue', () => {
     expect(await t.count('events', 'tenant_id = $1', [tenant.tenantId])).toBe(before.events);
   });
 
+  it('store staff see and handle only their own store\'s feedback; managers see all', async () => {
+    const shop = await t.tenant();
+    const clerk = await t.staff(shop, 'staff', { storeId: 'store-001' });
+    const manager = await t.staff(shop, 'manager');
+    const { body: own } = await create(complaint({ storeId: 'store-001' }), clerk.auth).expect(201);
+    const { body: other } = await create(complaint({ storeId: 'store-002' }), manager.auth).expect(201);
+    expect(own.createdBy).toMatch(/^staff:/);
+
+    await create(complaint({ storeId: 'store-002' }), clerk.auth).expect(403);
+    const mine = await t.http.get('/v1/feedback').set('authorization', clerk.auth).expect(200);
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([own.id]);
+    const asked = await t.http.get('/v1/feedback?storeId=store-002').set('authorization', clerk.auth).expect(200);
+    expect(asked.body.items).toEqual([]);
+    await t.http.get(`/v1/feedback/${other.id}`).set('authorization', clerk.auth).expect(404);
+    await move(other.id, { to: 'acknowledged' }, clerk.auth).expect(404);
+    await move(own.id, { to: 'acknowledged' }, clerk.auth).expect(200);
+    const all = await t.http.get('/v1/feedback').set('authorization', manager.auth).expect(200);
+    expect(all.body.items.map((i: { id: string }) => i.id).sort()).toEqual([own.id, other.id].sort());
+    expect(await t.count('feedback', 'tenant_id = $1', [shop.tenantId])).toBe(2);
+  });
+
   describe('bad input: clear 4xx, nothing written', () => {
     let bad: TenantClient;
     beforeAll(async () => {

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { decodeCursor, Page, pageLimit, toPage } from '../common/pagination';
 import { isUuid, uuid7 } from '../common/uuid7';
+import { canSee, restrictedStore } from '../customers/customer-access';
 import { CustomerExtensions } from '../customers/customer-extensions';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
@@ -39,6 +40,9 @@ export class FeedbackService implements OnModuleInit {
   }
 
   async create(principal: Principal, input: CreateFeedbackInput): Promise<FeedbackModel> {
+    if (!canSee(principal, input.storeId)) {
+      throw new DomainError('forbidden', 'Store staff record feedback for their own store only.');
+    }
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
       let customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : null;
@@ -74,7 +78,7 @@ export class FeedbackService implements OnModuleInit {
 
   async get(principal: Principal, id: string): Promise<FeedbackModel> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const row = await this.require(tx, id);
+      const row = await this.require(tx, principal, id);
       return toFeedbackModel(row, this.clock.now(), await this.repository.listTransitions(tx, id));
     });
   }
@@ -83,8 +87,12 @@ export class FeedbackService implements OnModuleInit {
     const keyset = decodeCursor(query.cursor);
     const limit = pageLimit(query);
     const now = this.clock.now();
+    // Store staff see their own store's feedback only (the same rule as for customers).
+    const store = restrictedStore(principal);
+    if (store !== undefined && (store === null || (query.storeId !== undefined && query.storeId !== store))) return { items: [], nextCursor: null };
+    const filter = store ? { ...query, storeId: store } : query;
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const rows = await this.repository.list(tx, query, now, keyset, limit);
+      const rows = await this.repository.list(tx, filter, now, keyset, limit);
       return toPage(rows, limit, (row) => toFeedbackModel(row, now));
     });
   }
@@ -97,7 +105,7 @@ export class FeedbackService implements OnModuleInit {
     const now = this.clock.now();
     const to = input.to as FeedbackStatus;
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const current = await this.require(tx, id);
+      const current = await this.require(tx, principal, id);
       this.assertTransition(current.status, to);
       if (to === 'resolved') {
         const errors: FieldError[] = [];
@@ -115,7 +123,7 @@ export class FeedbackService implements OnModuleInit {
         category: input.category,
       });
       if (!row) {
-        const latest = await this.require(tx, id);
+        const latest = await this.require(tx, principal, id);
         this.assertTransition(latest.status, to);
         throw new DomainError('conflict', 'The feedback changed while this transition was applied; read it again and retry.', {
           extensions: { currentStatus: latest.status, version: latest.version },
@@ -142,7 +150,7 @@ export class FeedbackService implements OnModuleInit {
   async completeFollowUp(principal: Principal, id: string, input: CompleteFeedbackFollowUpInput): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const current = await this.require(tx, id);
+      const current = await this.require(tx, principal, id);
       if (!current.follow_up_id) {
         throw new DomainError('conflict', 'This feedback has no satisfaction call-back; one is scheduled when a complaint with a customer is resolved.');
       }
@@ -155,7 +163,7 @@ export class FeedbackService implements OnModuleInit {
   async assign(principal: Principal, id: string, input: AssignFeedbackInput): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      await this.require(tx, id);
+      await this.require(tx, principal, id);
       const row = (await this.repository.assign(tx, id, input.assignee, now))!;
       return toFeedbackModel(row, now);
     });
@@ -164,7 +172,7 @@ export class FeedbackService implements OnModuleInit {
   async addNote(principal: Principal, id: string, input: FeedbackNoteInput): Promise<FeedbackNoteModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      await this.require(tx, id);
+      await this.require(tx, principal, id);
       const row = await this.repository.insertNote(tx, { id: uuid7(), feedback_id: id, author: actorOf(principal), body: input.body, created_at: now });
       return toNoteModel(row);
     });
@@ -174,7 +182,7 @@ export class FeedbackService implements OnModuleInit {
     const keyset = decodeCursor(query.cursor);
     const limit = pageLimit(query);
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      await this.require(tx, id);
+      await this.require(tx, principal, id);
       return toPage(await this.repository.listNotes(tx, id, keyset, limit), limit, toNoteModel);
     });
   }
@@ -225,9 +233,10 @@ export class FeedbackService implements OnModuleInit {
     );
   }
 
-  private async require(tx: Tx, id: string): Promise<FeedbackRow> {
+  /** The item, or 404 — also for store staff asking about another store's feedback. */
+  private async require(tx: Tx, principal: Principal, id: string): Promise<FeedbackRow> {
     const row = isUuid(id) ? await this.repository.find(tx, id) : undefined;
-    if (!row) throw DomainError.notFound('Feedback');
+    if (!row || !canSee(principal, row.store_id)) throw DomainError.notFound('Feedback');
     return row;
   }
 }
