@@ -1,5 +1,7 @@
 import { ConsentService } from '../src/consent/consent.service';
 import { CustomerExtensions } from '../src/customers/customer-extensions';
+import { EventConsentPolicy } from '../src/events/event-consent';
+import { MARKETING_EVENT_TYPES } from '../src/events/event-catalog';
 import { insertCustomer } from './support/customer-rows';
 import { TestApp, TenantClient } from './support/test-app';
 
@@ -169,6 +171,21 @@ describe('consent: events, state, PIPL rules and enforcement', () => {
     expect(perCustomer).toEqual([true, false, false, true, false, false, false]);
     expect(() => consent.marketingAllowedSql('c; drop', '$1')).toThrow();
     expect(() => consent.marketingAllowedSql('c', "'sms' OR true")).toThrow();
+  });
+
+  it('lets marketing events about a customer leave only with marketing consent (EventConsentPolicy checker)', async () => {
+    const policy = t.app.get(EventConsentPolicy);
+    const type = [...MARKETING_EVENT_TYPES][0];
+    const consenting = await insertCustomer(t, tenant.tenantId);
+    const silent = await insertCustomer(t, tenant.tenantId);
+    await t.http.post(`/v1/customers/${consenting}/consents`).set('authorization', tenant.auth).send(grant('marketing', 'wechat')).expect(201);
+    const ask = (customerId: string | null, payload: Record<string, unknown> = {}) =>
+      policy.allows({ tenantId: tenant.tenantId, eventId: 'e', type, customerId, payload, subscriber: { kind: 'webhook', id: 'w' } });
+    expect(await ask(consenting)).toBe(true);
+    expect(await ask(consenting, { channel: 'wechat' })).toBe(true);
+    expect(await ask(consenting, { channel: 'sms' })).toBe(false);
+    expect(await ask(silent)).toBe(false);
+    expect(await ask(null)).toBe(true);
   });
 
   it('refuses sensitive attributes until sensitive_data consent is granted (assertSensitiveAllowed)', async () => {

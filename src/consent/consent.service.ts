@@ -6,10 +6,11 @@ import { isUuid, uuid7 } from '../common/uuid7';
 import { CustomerExtensions } from '../customers/customer-extensions';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
+import { EventConsentPolicy } from '../events/event-consent';
 import { OutboxService } from '../events/outbox.service';
 import { toConsentEventModel, toConsentStateModel, toConsentSummary } from './consent.mapper';
 import { ConsentCustomerRow, ConsentRepository } from './consent.repository';
-import { ConsentChannel, ConsentPurpose, GUARDIAN_PURPOSES, isChanneled, isUnder14, localDate, SENSITIVE_ATTRIBUTE_KEYS } from './consent.rules';
+import { CONSENT_CHANNELS, ConsentChannel, ConsentPurpose, GUARDIAN_PURPOSES, isChanneled, isUnder14, localDate, SENSITIVE_ATTRIBUTE_KEYS } from './consent.rules';
 import { consentAllowedSql, marketingAllowedSql } from './consent.sql';
 import type { RecordConsentInput } from './dto/consent.input';
 import type { ConsentEventModel, CustomerConsentsModel } from './dto/consent.model';
@@ -31,11 +32,19 @@ export class ConsentService implements OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
     private readonly extensions: CustomerExtensions,
+    private readonly eventPolicy: EventConsentPolicy,
   ) {}
 
   onModuleInit(): void {
     this.extensions.registerView('consents', (tx, ids) => this.summaries(tx, ids));
     this.extensions.registerMergeHandler('consent', (tx, survivorId, sourceIds) => this.repository.mergeInto(tx, survivorId, sourceIds));
+    // Marketing events (webhooks, feed) about a customer leave Kehu only with marketing consent:
+    // on the event's channel when it names one, otherwise on any channel.
+    this.eventPolicy.register(async ({ tenantId, customerId, payload }) => {
+      if (!customerId) return true;
+      const channel = typeof payload.channel === 'string' && (CONSENT_CHANNELS as readonly string[]).includes(payload.channel) ? (payload.channel as ConsentChannel) : undefined;
+      return this.database.withTenant(tenantId, (tx) => (channel ? this.isAllowed(tx, customerId, 'marketing', channel) : this.marketingAllowedOnAnyChannel(tx, customerId)));
+    });
   }
 
   async record(principal: Principal, customerId: string, input: RecordConsentInput): Promise<ConsentEventModel> {
@@ -141,6 +150,14 @@ export class ConsentService implements OnModuleInit {
          FROM customers c WHERE c.tenant_id = $1 AND c.id = $2`,
       purpose === 'marketing' ? [tx.tenant, customerId, channel ?? ''] : [tx.tenant, customerId],
     );
+    return rows[0]?.allowed === true;
+  }
+
+  /** Marketing consent that counts on at least one channel (events that name no channel). */
+  async marketingAllowedOnAnyChannel(tx: Tx, customerId: string): Promise<boolean> {
+    if (!isUuid(customerId)) return false;
+    const any = CONSENT_CHANNELS.map((channel) => consentAllowedSql('c', 'marketing', channel)).join(' OR ');
+    const rows = await tx.query<{ allowed: boolean }>(`SELECT (${any}) AS allowed FROM customers c WHERE c.tenant_id = $1 AND c.id = $2`, [tx.tenant, customerId]);
     return rows[0]?.allowed === true;
   }
 
