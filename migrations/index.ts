@@ -12,6 +12,7 @@ import { Consent1763860000000 } from './1763860000000-consent';
 import { AuditLog1763860100000 } from './1763860100000-audit-log';
 import { PrivacyRequests1763860200000 } from './1763860200000-privacy-requests';
 import { Imports1763862000000 } from './1763862000000-imports';
+import { IdentityGraph1763863000000 } from './1763863000000-identity-graph';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   AuditLog1763860100000,
   PrivacyRequests1763860200000,
   Imports1763862000000,
+  IdentityGraph1763863000000,
 ];

@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { formatGraphqlError } from './graphql/graphql-errors';
 import { queryLimitsPlugin } from './graphql/query-limits.plugin';
+import { IdentityModule } from './identity/identity.module';
 import { HealthModule } from './health/health.module';
 import { LoyaltyModule } from './loyalty/loyalty.module';
 import { TransactionsModule } from './transactions/transactions.module';
@@ -37,6 +38,7 @@ export const FEATURE_MODULES = [
   LoyaltyModule,
   TransactionsModule,
   ImportsModule,
+  IdentityModule,
 ];
 
 @Module({})

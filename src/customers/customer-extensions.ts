@@ -1,4 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
 import type { Tx } from '../database/tx';
 
 /** Adds a block to the customer view, e.g. `stats` (transactions) or `rfm` (segments). */
@@ -6,6 +7,50 @@ export type CustomerViewLoader = (tx: Tx, customerIds: string[]) => Promise<Map<
 
 /** Moves a feature's rows from merged source customers to the survivor, inside the merge transaction. */
 export type CustomerMergeHandler = (tx: Tx, survivorId: string, sourceIds: string[]) => Promise<void>;
+
+/** Reverses what a merge handler did beyond re-pointing rows (refresh caches), when a merge is undone. */
+export type CustomerUnmergeHandler = (tx: Tx, survivorId: string, sourceIds: string[]) => Promise<void>;
+
+/** Who merges and why; recorded with the merge. */
+export interface MergeContext {
+  principal: Principal;
+  reason?: string | null;
+  /** The match rule that triggered an automatic merge; null for a manual one. */
+  rule?: string | null;
+}
+
+/** Sees every merge from inside its transaction (the identity module records and snapshots them). */
+export interface CustomerMergeObserver {
+  beforeMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext): Promise<unknown>;
+  afterMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext, state: unknown): Promise<void>;
+}
+
+/** An identity a write brings that another customer already holds. */
+export interface IdentityClaim {
+  type: string;
+  namespace: string;
+  bidx: string;
+  /** The writer says it verified this id. */
+  verified: boolean;
+  holderId: string;
+}
+
+export interface IdentityClaimContext {
+  principal: Principal;
+  /** `create`: a new registration; `identity`: an identity added to `customerId`. */
+  write: 'create' | 'identity';
+  customerId?: string;
+  /** The phone blind index the write brings, if any (two different verified phones never merge silently). */
+  phoneBidx?: string | null;
+  claims: IdentityClaim[];
+}
+
+/**
+ * Decides what to do when a write brings identities other customers hold: returns the customer
+ * the write lands on (after merging holders by the tenant's match rules), or throws
+ * `identity_conflict`. Without a resolver the customers module refuses every claim.
+ */
+export type IdentityClaimResolver = (tx: Tx, context: IdentityClaimContext) => Promise<string>;
 
 /**
  * Scrubs a feature's personal data about one customer inside the erasure transaction (privacy
@@ -23,13 +68,44 @@ export class CustomerExtensions {
   private readonly views = new Map<string, CustomerViewLoader>();
   private readonly mergeHandlers = new Map<string, CustomerMergeHandler>();
   private readonly eraseHandlers = new Map<string, CustomerEraseHandler>();
+  private readonly unmergeHandlers = new Map<string, CustomerUnmergeHandler>();
+  private readonly mergeObservers: CustomerMergeObserver[] = [];
+  private claimResolver?: IdentityClaimResolver;
 
   registerView(key: string, loader: CustomerViewLoader): void {
     this.views.set(key, loader);
   }
 
-  registerMergeHandler(feature: string, handler: CustomerMergeHandler): void {
+  /** `undo` (optional) refreshes the feature's caches after an undone merge put rows back. */
+  registerMergeHandler(feature: string, handler: CustomerMergeHandler, undo?: CustomerUnmergeHandler): void {
     this.mergeHandlers.set(feature, handler);
+    if (undo) this.unmergeHandlers.set(feature, undo);
+  }
+
+  registerMergeObserver(observer: CustomerMergeObserver): void {
+    this.mergeObservers.push(observer);
+  }
+
+  registerIdentityClaimResolver(resolver: IdentityClaimResolver): void {
+    this.claimResolver = resolver;
+  }
+
+  get identityClaimResolver(): IdentityClaimResolver | undefined {
+    return this.claimResolver;
+  }
+
+  async beforeMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext): Promise<unknown[]> {
+    const states: unknown[] = [];
+    for (const observer of this.mergeObservers) states.push(await observer.beforeMerge(tx, survivorId, sourceIds, context));
+    return states;
+  }
+
+  async afterMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext, states: unknown[]): Promise<void> {
+    for (const [i, observer] of this.mergeObservers.entries()) await observer.afterMerge(tx, survivorId, sourceIds, context, states[i]);
+  }
+
+  async runUnmergeHandlers(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
+    for (const handler of this.unmergeHandlers.values()) await handler(tx, survivorId, sourceIds);
   }
 
   registerEraseHandler(feature: string, handler: CustomerEraseHandler): void {

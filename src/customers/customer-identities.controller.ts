@@ -48,7 +48,7 @@ export class CustomerIdentitiesController {
   @ApiOkResponse({ type: CustomerModel })
   @ApiProblems(401, 403, 404, 409, 422)
   async merge(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: MergeCustomersInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerModel> {
-    const { customer, etag } = await this.merging.merge(principal, id, input.sourceIds);
+    const { customer, etag } = await this.merging.merge(principal, id, input.sourceIds, input.reason);
     void reply.header('ETag', etag);
     return customer;
   }

@@ -11,6 +11,8 @@ export interface NormalisedIdentity {
   value: string;
   /** Keyed blind index: what the unique index and look-ups compare. */
   bidx: string;
+  /** Confirmed by the writer (SMS code, WeChat getPhoneNumber). */
+  verified?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ const NAMESPACE_OF: Record<string, string> = {
 export class CustomerIdentityCodec {
   constructor(private readonly crypto: PiiCrypto) {}
 
-  normalise(input: { type: string; value: string; namespace?: string | null }, region: string, field = 'identity'): NormalisedIdentity {
+  normalise(input: { type: string; value: string; namespace?: string | null; verified?: boolean }, region: string, field = 'identity'): NormalisedIdentity {
     if (!(IDENTITY_TYPES as readonly string[]).includes(input.type)) {
       throw DomainError.field(`${field}.type`, 'not_allowed', `identity type must be one of ${IDENTITY_TYPES.join(', ')}`);
     }
@@ -66,7 +68,7 @@ export class CustomerIdentityCodec {
       const code = type === 'phone' ? 'invalid_phone' : type === 'email' ? 'invalid_email' : 'invalid';
       throw DomainError.field(`${field}.value`, code, `${field} is not a valid ${type}`);
     }
-    return { type, namespace, value, bidx: this.bidx(type, value) };
+    return { type, namespace, value, bidx: this.bidx(type, value), verified: input.verified === true };
   }
 
   /** `type:value` or `type:namespace:value` (the look-up and reference form). */

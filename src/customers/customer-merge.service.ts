@@ -8,7 +8,7 @@ import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
 import { AttributeDefinitionsRepository, toDefinitionLike } from './attribute-definitions.repository';
 import { restrictedStore } from './customer-access';
-import { CustomerExtensions } from './customer-extensions';
+import { CustomerExtensions, MergeContext } from './customer-extensions';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
 import { CustomerRow, CustomersRepository, CustomerWritable } from './customers.repository';
@@ -69,7 +69,7 @@ export class CustomerMergeService {
     private readonly clock: Clock,
   ) {}
 
-  async merge(principal: Principal, targetId: string, sourceIds: string[]): Promise<CustomerResult> {
+  async merge(principal: Principal, targetId: string, sourceIds: string[], reason?: string | null): Promise<CustomerResult> {
     if (restrictedStore(principal) !== undefined) throw new DomainError('forbidden', 'Only managers and admins merge customers.');
     const errors: FieldError[] = [];
     sourceIds.forEach((id, i) => {
@@ -79,45 +79,55 @@ export class CustomerMergeService {
     if (errors.length) throw DomainError.validation(errors);
     if (!isUuid(targetId)) throw DomainError.notFound('Customer');
 
-    return this.db.withTenant(principal.tenantId, async (tx) => {
-      const rows = await this.lockAll(tx, [targetId, ...sourceIds]);
-      const survivor = rows.get(targetId);
-      if (!survivor) throw DomainError.notFound('Customer');
-      if (survivor.status !== 'active') {
-        throw new DomainError('conflict', `The merge target is ${survivor.status}${survivor.merged_into ? ` into ${survivor.merged_into}` : ''}; merge into an active customer.`, {
-          extensions: { targetStatus: survivor.status, mergedInto: survivor.merged_into },
-        });
-      }
-      const sources: CustomerRow[] = [];
-      sourceIds.forEach((id, i) => {
-        const row = rows.get(id);
-        // Another tenant's id is invisible under row-level security: it reads as unknown.
-        if (!row) errors.push({ field: `sourceIds[${i}]`, code: 'not_found', message: `Customer ${id} was not found.` });
-        else if (row.status !== 'active') errors.push({ field: `sourceIds[${i}]`, code: 'not_active', message: `Customer ${id} is ${row.status}.` });
-        else sources.push(row);
-      });
-      if (errors.length) throw DomainError.validation(errors);
+    return this.db.withTenant(principal.tenantId, (tx) => this.mergeWithin(tx, { principal, reason: reason ?? null, rule: null }, targetId, sourceIds));
+  }
 
-      const now = this.clock.now();
-      await this.moveOwnRows(tx, survivor.id, sourceIds);
-      await this.extensions.runMergeHandlers(tx, survivor.id, sourceIds);
-      await this.repository.setStatus(tx, sourceIds, 'merged', now, survivor.id);
-      await this.repository.repointTombstones(tx, sourceIds, survivor.id);
-
-      const merged = mergeProfiles(survivor, sources);
-      const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
-      const { columns } = this.builder.apply({}, { ...survivor, ...merged }, await this.settings.get(tx), definitions);
-      const updated = await this.repository.update(tx, survivor.id, { ...merged, completeness: columns.completeness }, now);
-      await this.outbox.record(tx, {
-        type: 'customer.merged',
-        customerId: survivor.id,
-        subjectType: 'customer',
-        subjectId: survivor.id,
-        payload: { survivorId: survivor.id, sourceIds },
+  /**
+   * The merge inside a caller's transaction (the identity module's automatic merges use it):
+   * no role check here; the caller decided the merge is allowed.
+   */
+  async mergeWithin(tx: Tx, context: MergeContext, targetId: string, sourceIds: string[]): Promise<CustomerResult> {
+    const principal = context.principal;
+    const errors: FieldError[] = [];
+    const rows = await this.lockAll(tx, [targetId, ...sourceIds]);
+    const survivor = rows.get(targetId);
+    if (!survivor) throw DomainError.notFound('Customer');
+    if (survivor.status !== 'active') {
+      throw new DomainError('conflict', `The merge target is ${survivor.status}${survivor.merged_into ? ` into ${survivor.merged_into}` : ''}; merge into an active customer.`, {
+        extensions: { targetStatus: survivor.status, mergedInto: survivor.merged_into },
       });
-      // Re-read: merge handlers (loyalty) may have refreshed the cached tier and points.
-      return this.customers.result(tx, principal, (await this.repository.findById(tx, updated!.id))!);
+    }
+    const sources: CustomerRow[] = [];
+    sourceIds.forEach((id, i) => {
+      const row = rows.get(id);
+      // Another tenant's id is invisible under row-level security: it reads as unknown.
+      if (!row) errors.push({ field: `sourceIds[${i}]`, code: 'not_found', message: `Customer ${id} was not found.` });
+      else if (row.status !== 'active') errors.push({ field: `sourceIds[${i}]`, code: 'not_active', message: `Customer ${id} is ${row.status}.` });
+      else sources.push(row);
     });
+    if (errors.length) throw DomainError.validation(errors);
+
+    const now = this.clock.now();
+    const observed = await this.extensions.beforeMerge(tx, survivor.id, sourceIds, context);
+    await this.moveOwnRows(tx, survivor.id, sourceIds);
+    await this.extensions.runMergeHandlers(tx, survivor.id, sourceIds);
+    await this.repository.setStatus(tx, sourceIds, 'merged', now, survivor.id);
+    await this.repository.repointTombstones(tx, sourceIds, survivor.id);
+
+    const merged = mergeProfiles(survivor, sources);
+    const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
+    const { columns } = this.builder.apply({}, { ...survivor, ...merged }, await this.settings.get(tx), definitions);
+    const updated = await this.repository.update(tx, survivor.id, { ...merged, completeness: columns.completeness }, now);
+    await this.outbox.record(tx, {
+      type: 'customer.merged',
+      customerId: survivor.id,
+      subjectType: 'customer',
+      subjectId: survivor.id,
+      payload: { survivorId: survivor.id, sourceIds },
+    });
+    await this.extensions.afterMerge(tx, survivor.id, sourceIds, context, observed);
+    // Re-read: merge handlers (loyalty) may have refreshed the cached tier and points.
+    return this.customers.result(tx, principal, (await this.repository.findById(tx, updated!.id))!);
   }
 
   /** Locks in id order so two merges touching the same records cannot deadlock. */

@@ -98,7 +98,12 @@ export class CustomerUpdatesService {
       if (holder?.customer_id === row.id) {
         return { identity: toIdentityModel((await this.repository.findIdentity(tx, row.id, holder.id))!, this.crypto, unmasked), created: false };
       }
-      await this.customers.assertIdentitiesFree(tx, [identity], row.id);
+      const landedOn = await this.customers.claimIdentities(tx, principal, [identity], { write: 'identity', customerId: row.id, phoneBidx: identity.type === 'phone' ? identity.bidx : null });
+      if (landedOn) {
+        // The match rules merged this customer and the holder: the identity is on the survivor.
+        const moved = (await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx))!;
+        return { identity: toIdentityModel((await this.repository.findIdentity(tx, moved.customer_id, moved.id))!, this.crypto, unmasked), created: false };
+      }
       const now = this.clock.now();
       const inserted = await this.customers.attachIdentity(tx, row.id, identity, now);
       await this.repository.update(tx, row.id, {}, now);

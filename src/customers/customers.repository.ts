@@ -170,12 +170,12 @@ export class CustomersRepository {
     return !!(await tx.one(`SELECT 1 FROM customers WHERE tenant_id = $1 AND member_no = $2`, [tx.tenant, memberNo]));
   }
 
-  async insertIdentity(tx: Tx, identity: Omit<IdentityRow, 'created_at' | 'verified'>, now: Date): Promise<IdentityRow> {
+  async insertIdentity(tx: Tx, identity: Omit<IdentityRow, 'created_at' | 'verified'> & { verified?: boolean }, now: Date): Promise<IdentityRow> {
     const row = await tx.one<IdentityRow>(
-      `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at, verified)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        RETURNING ${IDENTITY_COLUMNS}`,
-      [tx.tenant, identity.id, identity.customer_id, identity.type, identity.namespace, identity.value_enc, identity.value_bidx, now],
+      [tx.tenant, identity.id, identity.customer_id, identity.type, identity.namespace, identity.value_enc, identity.value_bidx, now, identity.verified === true],
     );
     return row!;
   }

@@ -11,13 +11,13 @@ import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
 import { AttributeDefinitionsRepository, toDefinitionLike } from './attribute-definitions.repository';
 import { canReadPii, canSee, restrictedStore } from './customer-access';
-import { CustomerExtensions } from './customer-extensions';
+import { CustomerExtensions, IdentityClaim, IdentityClaimContext } from './customer-extensions';
 import { CustomerIdentityCodec, NormalisedIdentity } from './customer-identity-codec';
 import { buildMemberNo, normaliseMemberNo } from './customer-normalisation';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
 import { toCustomerModel } from './customers.mapper';
-import { CustomerRow, CustomersRepository } from './customers.repository';
+import { CustomerRow, CustomersRepository, CustomerWritable } from './customers.repository';
 import type { CreateCustomerInput } from './dto/customer.input';
 import type { CustomerModel } from './dto/customer.model';
 
@@ -89,7 +89,13 @@ export class CustomersService {
       const memberNo = input.memberNo ? normaliseMemberNo(input.memberNo) : await this.generateMemberNo(tx, settings.memberNoPrefix);
       identities.push({ type: 'member_no', namespace: '', value: memberNo, bidx: this.codec.bidx('member_no', memberNo) });
       const unique = dedupeIdentities(identities);
-      await this.assertIdentitiesFree(tx, unique);
+      const landOn = await this.claimIdentities(tx, principal, unique, { write: 'create', phoneBidx: change.columns.phone_bidx ?? null });
+      if (landOn) {
+        // The tenant's match rules put this registration on an existing customer (guest → member).
+        const own = input.memberNo ? unique : unique.filter((i) => i.type !== 'member_no');
+        const survivor = await this.landOn(tx, landOn, change.columns, own, now);
+        return this.result(tx, principal, survivor);
+      }
 
       const id = uuid7(now.getTime());
       const row = await this.repository.insert(
@@ -212,6 +218,54 @@ export class CustomersService {
     return { customer, etag: etagFor(row.id, row.version) };
   }
 
+  /**
+   * Identities of a write that other customers hold. With a claim resolver (the identity
+   * module's tenant match rules) the write may land on an existing customer, whose id is
+   * returned; without one, or when the rules only suggest, 409 `identity_conflict`.
+   */
+  async claimIdentities(tx: Tx, principal: Principal, identities: NormalisedIdentity[], context: Omit<IdentityClaimContext, 'principal' | 'claims'>): Promise<string | undefined> {
+    const claims: IdentityClaim[] = [];
+    for (const identity of identities) {
+      const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
+      if (holder && holder.customer_id !== context.customerId) claims.push({ type: identity.type, namespace: identity.namespace, bidx: identity.bidx, verified: identity.verified === true, holderId: holder.customer_id });
+    }
+    if (!claims.length) return undefined;
+    const resolver = this.extensions.identityClaimResolver;
+    if (!resolver) {
+      await this.assertIdentitiesFree(tx, identities, context.customerId);
+      return undefined;
+    }
+    return resolver(tx, { ...context, principal, claims });
+  }
+
+  /** Fills the survivor's blanks from a registration the match rules put on it and attaches its new identities. */
+  private async landOn(tx: Tx, survivorId: string, columns: Partial<CustomerWritable>, identities: NormalisedIdentity[], now: Date): Promise<CustomerRow> {
+    const row = (await this.repository.findById(tx, survivorId, true))!;
+    const fill: Partial<CustomerWritable> = {};
+    for (const [column, value] of Object.entries(columns) as [keyof CustomerWritable, unknown][]) {
+      const current = row[column];
+      if (value === null || value === undefined || column === 'completeness') continue;
+      if (column === 'tags') fill.tags = [...new Set([...row.tags, ...(value as string[])])];
+      else if (column === 'attributes') fill.attributes = { ...(value as Record<string, unknown>), ...row.attributes };
+      else if (current === null || (column === 'gender' && current === 'unknown')) (fill as Record<string, unknown>)[column] = value;
+    }
+    for (const identity of identities) {
+      if (!(await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx))) await this.attachIdentity(tx, survivorId, identity, now);
+    }
+    const settings = await this.settings.get(tx);
+    const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
+    const { columns: computed } = this.builder.apply({}, { ...row, ...fill }, settings, definitions);
+    const updated = await this.repository.update(tx, survivorId, { ...fill, completeness: computed.completeness ?? row.completeness }, now);
+    await this.outbox.record(tx, {
+      type: 'customer.updated',
+      customerId: survivorId,
+      subjectType: 'customer',
+      subjectId: survivorId,
+      payload: { customerId: survivorId, fields: Object.keys(fill), version: updated!.version, via: 'identity_match' },
+    });
+    return updated!;
+  }
+
   /** Refuses identities another customer already holds (409 naming the holder). */
   async assertIdentitiesFree(tx: Tx, identities: NormalisedIdentity[], ownerId?: string): Promise<void> {
     for (const identity of identities) {
@@ -227,7 +281,7 @@ export class CustomersService {
   async attachIdentity(tx: Tx, customerId: string, identity: NormalisedIdentity, now: Date) {
     return this.repository.insertIdentity(
       tx,
-      { id: uuid7(now.getTime()), customer_id: customerId, type: identity.type, namespace: identity.namespace, value_enc: this.crypto.encrypt(identity.value), value_bidx: identity.bidx },
+      { id: uuid7(now.getTime()), customer_id: customerId, type: identity.type, namespace: identity.namespace, value_enc: this.crypto.encrypt(identity.value), value_bidx: identity.bidx, verified: identity.verified === true },
       now,
     );
   }

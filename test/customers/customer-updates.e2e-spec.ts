@@ -81,8 +81,10 @@ describe('customers: merge patch, ETags, identities, archive, attributes', () =>
     const added = await t.http.post(`/v1/customers/${a.id}/identities`).set('authorization', tenant.auth).send({ type: 'wechat_unionid', namespace: 'open', value: 'u-1' }).expect(201);
     await t.http.post(`/v1/customers/${a.id}/identities`).set('authorization', tenant.auth).send({ type: 'wechat_unionid', namespace: 'open', value: 'u-1' }).expect(200);
     expect(await t.count('events', 'customer_id = $1 AND type = $2', [a.id, 'identity.added'])).toBe(1);
+    // unionids merge automatically under the default match rules (test/identity); an openid does not.
+    await t.http.post(`/v1/customers/${a.id}/identities`).set('authorization', tenant.auth).send({ type: 'wechat_openid', namespace: 'wxoa', value: 'o-1' }).expect(201);
     const count = await t.count('customer_identities', 'tenant_id = $1', [tenant.tenantId]);
-    const conflict = await t.http.post(`/v1/customers/${b.id}/identities`).set('authorization', tenant.auth).send({ type: 'wechat_unionid', namespace: 'open', value: 'u-1' }).expect(409);
+    const conflict = await t.http.post(`/v1/customers/${b.id}/identities`).set('authorization', tenant.auth).send({ type: 'wechat_openid', namespace: 'wxoa', value: 'o-1' }).expect(409);
     expect(conflict.body).toMatchObject({ code: 'identity_conflict', holder: { id: a.id, memberNo: a.memberNo } });
     expect(await t.count('customer_identities', 'tenant_id = $1', [tenant.tenantId])).toBe(count);
 

@@ -1,7 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CustomerJson } from './json-object.scalar';
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
@@ -65,6 +65,12 @@ export class IdentityInput {
   @IsString()
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'namespace is 1–64 letters, digits, dot, dash or underscore' })
   namespace?: string;
+
+  @ApiPropertyOptional({ description: 'The id was verified (e.g. a phone confirmed by SMS or WeChat getPhoneNumber); verified phones merge automatically under the default match rules.', example: false })
+  @Field(() => Boolean, { nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  verified?: boolean;
 }
 
 /** Fields shared by create and patch; on PATCH, null clears a field (JSON merge patch). */

@@ -127,4 +127,11 @@ export class MergeCustomersInput {
   @ArrayMaxSize(20)
   @IsUUID('all', { each: true })
   sourceIds: string[];
+
+  @ApiPropertyOptional({ description: 'Why; recorded with the merge and listed by GET /v1/customers/{id}/merges.', example: 'Same person: WeChat and till records', maxLength: 500 })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
 }
