@@ -45,6 +45,9 @@ describe('segments: export and settings', () => {
     const lines = (response.body as string).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.memberNo).sort()).toEqual(['M1', 'M2', 'M3']);
     expect(lines.find((l) => l.memberNo === 'M1')).toEqual({ memberNo: 'M1', name: '张三, 先生', city: '上海' });
+    // Quotes and commas survive the JSON PostgreSQL builds for the COPY fast path.
+    expect(lines.find((l) => l.memberNo === 'M2').name).toBe('=HYPERLINK("http://evil","点我")');
+    expect(lines.find((l) => l.memberNo === 'M3').name).toBe('李"四"');
   });
 
   it('writes RFC 4180 CSV with a BOM, Chinese intact, formulas neutralised and phones decrypted with pii:read', async () => {

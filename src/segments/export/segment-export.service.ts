@@ -11,7 +11,7 @@ import { AuditService } from '../../privacy/audit/audit.service';
 import { EXPORT_FIELDS, ExportField, ExportQuery } from '../dto/segment.input';
 import { CONSENT_CHANNELS } from '../rules/read-models';
 import { SegmentsService } from '../segments.service';
-import { ExportEncoder } from './export-format';
+import { ExportEncoder, LineCounter } from './export-format';
 import { SegmentExportRepository } from './segment-export.repository';
 
 const DEFAULT_FIELDS: ExportField[] = ['id', 'memberNo', 'name', 'city', 'tier'];
@@ -71,17 +71,19 @@ export class SegmentExportService {
         },
         { bom: query.bom === 'true' },
       );
-      const source = this.exports.stream(
-        tx,
-        segment.id,
-        fields,
-        channel ? { channel, sql: (param) => this.consent.marketingAllowedSql('c', param) } : undefined,
-      );
-      const sink = open({
+      const consent = channel ? { channel, sql: (ref: string) => this.consent.marketingAllowedSql('c', ref) } : undefined;
+      const target = {
         contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         filename: `segment-${segment.id}${channel ? `-${channel}` : ''}.${format === 'csv' ? 'csv' : 'ndjson'}`,
-      });
-      await pipeline(source, encoder, sink);
+      };
+      if (format === 'ndjson' && !fields.some((f) => f === 'phone' || f === 'email')) {
+        // Fast path: PostgreSQL writes the JSON lines, Node only forwards and counts them.
+        const counter = new LineCounter();
+        await pipeline(this.exports.copyNdjson(tx, segment.id, fields, consent), counter, open(target));
+        return { segmentId: segment.id, segmentName: segment.name, rows: counter.lines, channel: channel ?? null, format };
+      }
+      const source = this.exports.stream(tx, segment.id, fields, consent);
+      await pipeline(source, encoder, open(target));
       return { segmentId: segment.id, segmentName: segment.name, rows: encoder.rows, channel: channel ?? null, format };
     });
     // Who exported which segment, for which channel, how many rows (PIPL accountability).
