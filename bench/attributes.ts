@@ -43,6 +43,13 @@ export default async function attributesScenario(): Promise<void> {
         `SELECT count(*) FROM attr_side WHERE tenant_id = $1 AND key = 'style' AND value_text = 'minimal'`],
       ['hobbies ∋ hiking AND vip', `SELECT count(*) FROM customers WHERE tenant_id = $1 AND attributes @> '{"hobbies":["hiking"],"vip":true}'`,
         `SELECT count(*) FROM attr_side a JOIN attr_side b USING (tenant_id, customer_id) WHERE a.tenant_id = $1 AND a.key = 'hobbies' AND a.value_text = 'hiking' AND b.key = 'vip' AND b.value_text = 'true'`],
+      ['work = job 7 (1 %)', `SELECT count(*) FROM customers WHERE tenant_id = $1 AND attributes @> '{"work":"job 7"}'`,
+        `SELECT count(*) FROM attr_side WHERE tenant_id = $1 AND key = 'work' AND value_text = 'job 7'`],
+      ['work = job 7, 50 profiles', `SELECT id, name, tags, attributes FROM customers WHERE tenant_id = $1 AND attributes @> '{"work":"job 7","style":"street"}' ORDER BY created_at DESC LIMIT 50`,
+        `SELECT c.id, c.name, c.tags, c.attributes FROM customers c WHERE c.tenant_id = $1
+            AND EXISTS (SELECT 1 FROM attr_side a WHERE a.tenant_id = c.tenant_id AND a.customer_id = c.id AND a.key = 'work' AND a.value_text = 'job 7')
+            AND EXISTS (SELECT 1 FROM attr_side a WHERE a.tenant_id = c.tenant_id AND a.customer_id = c.id AND a.key = 'style' AND a.value_text = 'street')
+          ORDER BY c.created_at DESC LIMIT 50`],
       ['kids >= 2 (range)', `SELECT count(*) FROM customers WHERE tenant_id = $1 AND (attributes->>'kids')::numeric >= 2`,
         `SELECT count(*) FROM attr_side WHERE tenant_id = $1 AND key = 'kids' AND value_num >= 2`],
     ];
