@@ -51,7 +51,8 @@ export class CliContext {
         applicationName: 'kehu-cli',
         log: (line) => process.stderr.write(`[kehu] ${line}\n`),
       });
-      this.application = await createKehuApp({ ...this.config, logLevel: 'silent' }, this.database.dataSource);
+      // CLI commands (backup, restore, key rotation…) must not start the background loops.
+      this.application = await createKehuApp({ ...this.config, logLevel: 'silent', runWorker: false }, this.database.dataSource);
       await this.application.init();
     }
     return this.application;
@@ -63,7 +64,7 @@ export class CliContext {
    */
   async offlineApp(): Promise<NestFastifyApplication> {
     if (!this.application) {
-      const config = { ...this.config, logLevel: 'silent' };
+      const config = { ...this.config, logLevel: 'silent', runWorker: false };
       const dataSource = createDataSource({ url: 'postgres://offline@127.0.0.1:1/offline', poolMax: 1, statementTimeoutMs: 0 });
       this.application = await createKehuApp(config, dataSource);
       await this.application.init();
