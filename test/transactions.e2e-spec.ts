@@ -74,7 +74,7 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
     expect(await t.count('transactions', 'tenant_id = $1', [tenant.tenantId])).toBe(before);
-  });
+  }, 240_000); // 1,000 concurrent requests: generous for a loaded CI machine
 
   it('returns reverse points proportionally, never exceed the sale, and may go negative only once spent', async () => {
     const customerId = await createCustomer(t, tenant);

@@ -28,25 +28,27 @@ export class OutboxService {
     return id;
   }
 
+  /**
+   * Many events in one statement (batch ingest). Ids come from uuid7() here rather than
+   * kehu_uuid7() per row in SQL, which costs noticeably at a thousand rows a batch.
+   */
   async recordMany(tx: Tx, events: OutboxEvent[]): Promise<void> {
     if (!events.length) return;
     await tx.query(
       `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
-       SELECT $1, kehu_uuid7(), e.type, e.customer_id, e.subject_type, e.subject_id, e.payload
-         FROM jsonb_to_recordset($2::jsonb)
-              AS e(type text, customer_id uuid, subject_type text, subject_id text, payload jsonb)`,
+       SELECT $1, e.id, e.type, e.customer_id, e.subject_type, e.subject_id, e.payload
+         FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[])
+              AS e(id, type, customer_id, subject_type, subject_id, payload)`,
       [
         tx.tenant,
-        JSON.stringify(
-          events.map((e) => ({
-            type: e.type,
-            customer_id: e.customerId ?? null,
-            subject_type: e.subjectType ?? null,
-            subject_id: e.subjectId ?? null,
-            payload: e.payload,
-          })),
-        ),
+        events.map(() => uuid7()),
+        events.map((e) => e.type),
+        events.map((e) => e.customerId ?? null),
+        events.map((e) => e.subjectType ?? null),
+        events.map((e) => e.subjectId ?? null),
+        events.map((e) => JSON.stringify(e.payload)),
       ],
     );
   }
+
 }

@@ -74,6 +74,11 @@ export function toDomainError(error: unknown): { domain: DomainError; unexpected
       return { domain: new DomainError(code, detail), unexpected: false };
     }
   }
+  // Errors raised in Fastify's pipeline by our own parsers/hooks carry a 4xx statusCode.
+  if (fastify && typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    const code = STATUS_CODES[fastify.statusCode] ?? 'malformed_request';
+    return { domain: new DomainError(code, fastify.message ?? titleFor(code)), unexpected: false };
+  }
   if (error instanceof SyntaxError) {
     return { domain: new DomainError('malformed_request', 'The body is not valid JSON.'), unexpected: false };
   }
