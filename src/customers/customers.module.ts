@@ -53,7 +53,7 @@ import { InteractionsService } from './interactions.service';
     CustomersResolver,
     FollowUpsResolver,
   ],
-  exports: [CustomersService, FollowUpsService, InteractionsService, CustomerJobsService, CustomerMergeService, CustomersRepository, CustomerIdentityCodec],
+  exports: [CustomersService, CustomersSearchService, FollowUpsService, InteractionsService, CustomerJobsService, CustomerMergeService, CustomersRepository, CustomerIdentityCodec],
 })
 export class CustomersModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -8,6 +8,10 @@ import { CustomerTenantSettingsService } from '../customers/customer-tenant-sett
 import { CustomerImportProcessor } from './customer-import.processor';
 import { CustomerImportRepository } from './customer-import.repository';
 import { ImportWorker } from './import-worker';
+import { DataQualityController } from './data-quality.controller';
+import { DataQualityRepository } from './data-quality.repository';
+import { DataQualityService } from './data-quality.service';
+import { CustomersModule } from '../customers/customers.module';
 import { TransactionImportProcessor } from './transaction-import.processor';
 import { TransactionsModule } from '../transactions/transactions.module';
 import { LoyaltyModule } from '../loyalty/loyalty.module';
@@ -22,8 +26,8 @@ const STREAMED_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson'
  * provided here too (they are stateless), so imports normalise and encrypt exactly as the API.
  */
 @Module({
-  imports: [TransactionsModule, LoyaltyModule],
-  controllers: [ImportsController],
+  imports: [TransactionsModule, LoyaltyModule, CustomersModule],
+  controllers: [ImportsController, DataQualityController],
   providers: [
     ImportsRepository,
     CustomerImportRepository,
@@ -31,6 +35,8 @@ const STREAMED_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson'
     ImportWorker,
     TransactionImportProcessor,
     ImportsService,
+    DataQualityRepository,
+    DataQualityService,
     AttributeDefinitionsRepository,
     CustomerTenantSettingsService,
     CustomerIdentityCodec,
