@@ -6,6 +6,7 @@ export const EVENT_TYPES = [
   'customer.created',
   'customer.updated',
   'customer.merged',
+  'customer.unmerged',
   'customer.archived',
   'customer.erased',
   'customer.birthday',

@@ -47,44 +47,96 @@ export class IdentityClaimsService implements OnModuleInit {
   async resolve(tx: Tx, context: IdentityClaimContext): Promise<string> {
     const { rules } = await this.rules.load(tx);
     const holderIds = [...new Set(context.claims.map((c) => c.holderId))];
-    const holders = await this.lockHolders(tx, [...holderIds, ...(context.customerId ? [context.customerId] : [])]);
+    const holders = await this.lockHolders(tx, [
+      ...holderIds,
+      ...(context.customerId ? [context.customerId] : []),
+    ]);
     const decisions: Decision[] = context.claims.map((claim) => {
       const holder = holders.get(claim.holderId)!;
-      const rule = ruleFor(rules, claim.type, claim.type === 'phone' && (claim.verified || holder.phone_verified));
-      if (rule?.action === 'merge') return { type: claim.type, holderId: claim.holderId, rule, merge: true, label: rule.match };
+      const rule = ruleFor(
+        rules,
+        claim.type,
+        claim.type === 'phone' && (claim.verified || holder.phone_verified),
+      );
+      if (rule?.action === 'merge')
+        return { type: claim.type, holderId: claim.holderId, rule, merge: true, label: rule.match };
       // Guest → member: an e-shop guest checkout is known by its e-mail only.
-      const guest = claim.type === 'email' && context.write === 'create' && holder.phone_bidx === null;
-      return { type: claim.type, holderId: claim.holderId, rule, merge: guest, label: guest ? 'guest_promotion' : (rule?.match ?? claim.type) };
+      const guest =
+        claim.type === 'email' && context.write === 'create' && holder.phone_bidx === null;
+      return {
+        type: claim.type,
+        holderId: claim.holderId,
+        rule,
+        merge: guest,
+        label: guest ? 'guest_promotion' : (rule?.match ?? claim.type),
+      };
     });
 
-    const targets = [...holderIds, ...(context.customerId ? [context.customerId] : [])].map((id) => holders.get(id)!);
+    const targets = [...holderIds, ...(context.customerId ? [context.customerId] : [])].map((id) =>
+      holders.get(id)!,
+    );
     const inactive = targets.find((h) => h.status !== 'active');
-    if (inactive) throw new DomainError('identity_conflict', `The identity belongs to customer ${inactive.id}, which is ${inactive.status}.`, { extensions: { holder: { id: inactive.id, memberNo: inactive.member_no } } });
-    const phones = new Set([...targets.map((h) => h.phone_bidx), context.phoneBidx ?? null].filter((p): p is string => p !== null));
+    if (inactive)
+      throw new DomainError(
+        'identity_conflict',
+        `The identity belongs to customer ${inactive.id}, which is ${inactive.status}.`,
+        { extensions: { holder: { id: inactive.id, memberNo: inactive.member_no } } },
+      );
+    const phones = new Set(
+      [...targets.map((h) => h.phone_bidx), context.phoneBidx ?? null].filter(
+        (p): p is string => p !== null,
+      ),
+    );
     if (phones.size > 1) {
-      throw new DomainError('identity_conflict', 'The identities belong to customers with different phones; they are not merged automatically. Review them and merge by hand.', {
-        extensions: { reason: 'different_verified_phones', holders: targets.map((h) => ({ id: h.id, memberNo: h.member_no })) },
-      });
+      throw new DomainError(
+        'identity_conflict',
+        'The identities belong to customers with different phones; they are not merged automatically. Review them and merge by hand.',
+        {
+          extensions: {
+            reason: 'different_verified_phones',
+            holders: targets.map((h) => ({ id: h.id, memberNo: h.member_no })),
+          },
+        },
+      );
     }
 
     const refused = decisions.find((d) => !d.merge);
     if (refused) {
       const holder = holders.get(refused.holderId)!;
-      throw new DomainError('identity_conflict', `This ${refused.type} already belongs to customer ${holder.id}; the match rules only suggest a merge.`, {
-        extensions: {
-          holder: { id: holder.id, memberNo: holder.member_no },
-          identity: { type: refused.type },
-          rule: refused.rule ? { match: refused.rule.match, action: refused.rule.action } : null,
-          suggestion: { survivorId: holder.id, action: 'merge_preview' },
+      throw new DomainError(
+        'identity_conflict',
+        `This ${refused.type} already belongs to customer ${holder.id}; the match rules only suggest a merge.`,
+        {
+          extensions: {
+            holder: { id: holder.id, memberNo: holder.member_no },
+            identity: { type: refused.type },
+            rule: refused.rule ? { match: refused.rule.match, action: refused.rule.action } : null,
+            suggestion: { survivorId: holder.id, action: 'merge_preview' },
+          },
         },
-      });
+      );
     }
 
     // The oldest customer survives; the strongest rule (the tenant's priority order) is recorded.
-    const [survivor, ...others] = [...targets].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+    const [survivor, ...others] = [...targets].sort(
+      (a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id),
+    );
     if (others.length) {
-      const strongest = decisions.filter((d) => d.rule).sort((a, b) => priorityOf(rules, a.rule!) - priorityOf(rules, b.rule!))[0] ?? decisions[0];
-      await this.merging.mergeWithin(tx, { principal: context.principal, rule: strongest.label, reason: `automatic: ${strongest.label} match` }, survivor.id, others.map((o) => o.id));
+      const strongest =
+        decisions
+          .filter((d) => d.rule)
+          .sort((a, b) => priorityOf(rules, a.rule!) - priorityOf(rules, b.rule!))[0] ??
+        decisions[0];
+      await this.merging.mergeWithin(
+        tx,
+        {
+          principal: context.principal,
+          rule: strongest.label,
+          reason: `automatic: ${strongest.label} match`,
+        },
+        survivor.id,
+        others.map((o) => o.id),
+      );
     }
     return survivor.id;
   }

@@ -31,11 +31,15 @@ export class IdentityController {
   @Scopes('customers:write')
   @ApiOperation({
     summary: 'Replace the identity match rules',
-    description: 'The whole ordered list; each key at most once; `name_birthday` can only suggest. Applies to the next write. Managers, admins and integrations only (store staff get 403).',
+    description:
+      'The whole ordered list; each key at most once; `name_birthday` can only suggest. Applies to the next write. Managers, admins and integrations only (store staff get 403).',
   })
   @ApiOkResponse({ type: MatchRulesModel })
   @ApiProblems(401, 403, 422)
-  put(@CurrentPrincipal() principal: Principal, @Body() input: MatchRulesInput): Promise<MatchRulesModel> {
+  put(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: MatchRulesInput,
+  ): Promise<MatchRulesModel> {
     return this.rules.put(principal, input);
   }
 }

@@ -22,8 +22,13 @@ export class MatchRulesService {
   ) {}
 
   async load(tx: Tx): Promise<{ rules: MatchRule[]; version: number; isDefault: boolean }> {
-    const row = await tx.one<RulesRow>(`SELECT rules, version FROM identity_match_rules WHERE tenant_id = $1`, [tx.tenant]);
-    return row ? { rules: row.rules, version: row.version, isDefault: false } : { rules: DEFAULT_MATCH_RULES, version: 0, isDefault: true };
+    const row = await tx.one<RulesRow>(
+      `SELECT rules, version FROM identity_match_rules WHERE tenant_id = $1`,
+      [tx.tenant],
+    );
+    return row
+      ? { rules: row.rules, version: row.version, isDefault: false }
+      : { rules: DEFAULT_MATCH_RULES, version: 0, isDefault: true };
   }
 
   async get(principal: Principal): Promise<MatchRulesModel> {
@@ -31,7 +36,8 @@ export class MatchRulesService {
   }
 
   async put(principal: Principal, input: MatchRulesInput): Promise<MatchRulesModel> {
-    if (restrictedStore(principal) !== undefined) throw new DomainError('forbidden', 'Only managers and admins change the match rules.');
+    if (restrictedStore(principal) !== undefined)
+      throw new DomainError('forbidden', 'Only managers and admins change the match rules.');
     const rules = validateMatchRules(input.rules);
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const row = await tx.one<RulesRow>(
@@ -46,6 +52,14 @@ export class MatchRulesService {
   }
 }
 
-function toModel(loaded: { rules: MatchRule[]; version: number; isDefault: boolean }): MatchRulesModel {
-  return { rules: loaded.rules.map((r) => ({ match: r.match, action: r.action })), version: loaded.version, isDefault: loaded.isDefault };
+function toModel(loaded: {
+  rules: MatchRule[];
+  version: number;
+  isDefault: boolean;
+}): MatchRulesModel {
+  return {
+    rules: loaded.rules.map((r) => ({ match: r.match, action: r.action })),
+    version: loaded.version,
+    isDefault: loaded.isDefault,
+  };
 }

@@ -42,15 +42,31 @@ export function validateMatchRules(rules: { match: string; action: string }[]): 
   const seen = new Set<string>();
   rules.forEach((rule, i) => {
     if (!(MATCH_KEYS as readonly string[]).includes(rule.match)) {
-      errors.push({ field: `rules[${i}].match`, code: 'not_allowed', message: `match must be one of ${MATCH_KEYS.join(', ')}` });
+      errors.push({
+        field: `rules[${i}].match`,
+        code: 'not_allowed',
+        message: `match must be one of ${MATCH_KEYS.join(', ')}`,
+      });
     } else if (seen.has(rule.match)) {
-      errors.push({ field: `rules[${i}].match`, code: 'duplicate', message: `${rule.match} is listed twice; order gives the priority.` });
+      errors.push({
+        field: `rules[${i}].match`,
+        code: 'duplicate',
+        message: `${rule.match} is listed twice; order gives the priority.`,
+      });
     }
     seen.add(rule.match);
     if (!(MATCH_ACTIONS as readonly string[]).includes(rule.action)) {
-      errors.push({ field: `rules[${i}].action`, code: 'not_allowed', message: `action must be one of ${MATCH_ACTIONS.join(', ')}` });
+      errors.push({
+        field: `rules[${i}].action`,
+        code: 'not_allowed',
+        message: `action must be one of ${MATCH_ACTIONS.join(', ')}`,
+      });
     } else if (rule.action === 'merge' && SUGGEST_ONLY.has(rule.match as MatchKey)) {
-      errors.push({ field: `rules[${i}].action`, code: 'not_allowed', message: `${rule.match} is not an identity and can only suggest.` });
+      errors.push({
+        field: `rules[${i}].action`,
+        code: 'not_allowed',
+        message: `${rule.match} is not an identity and can only suggest.`,
+      });
     }
   });
   if (errors.length) throw DomainError.validation(errors);
@@ -58,7 +74,11 @@ export function validateMatchRules(rules: { match: string; action: string }[]): 
 }
 
 /** A write brought `type` (already held by another customer); which rule applies, if any. */
-export function ruleFor(rules: MatchRule[], type: string, holderVerified: boolean): MatchRule | undefined {
+export function ruleFor(
+  rules: MatchRule[],
+  type: string,
+  holderVerified: boolean,
+): MatchRule | undefined {
   if (type === 'phone') {
     const verified = holderVerified ? rules.find((r) => r.match === 'phone_verified') : undefined;
     return verified ?? rules.find((r) => r.match === 'phone');

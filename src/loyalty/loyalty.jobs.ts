@@ -30,7 +30,11 @@ export class LoyaltyJobs implements OnModuleInit {
   onModuleInit(): void {
     this.jobs.register({ name: 'loyalty.points-expiry', at: '00:30', run: async ({ tenantId, now }) => void (await this.expirePoints(tenantId, now)) });
     this.jobs.register({ name: 'loyalty.tier-review', at: '01:00', run: async ({ tenantId, now }) => void (await this.reviewTiers(tenantId, now)) });
-    this.extensions.registerMergeHandler('loyalty', (tx, survivorId, sourceIds) => this.merge(tx, survivorId, sourceIds));
+    this.extensions.registerMergeHandler(
+      'loyalty',
+      (tx, survivorId, sourceIds) => this.merge(tx, survivorId, sourceIds),
+      (tx, survivorId, sourceIds) => this.repository.refreshBalances(tx, [survivorId, ...sourceIds]),
+    );
   }
 
   /** Expires due lots (ledger `expire` entries) and announces lots expiring within 30 days, once each. */

@@ -312,6 +312,15 @@ export class LoyaltyRepository {
   }
 
   /** Merge: the survivor takes the sources' ledger and lots; its balance is the new ledger sum. */
+  /** Cached balances recomputed from the ledger (after an undone merge put entries back). */
+  async refreshBalances(tx: Tx, ids: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE customers c SET points_balance = (SELECT coalesce(sum(l.points), 0) FROM points_ledger l WHERE l.tenant_id = c.tenant_id AND l.customer_id = c.id)
+        WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])`,
+      [tx.tenant, ids],
+    );
+  }
+
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
     await tx.query(`UPDATE points_ledger SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
     await tx.query(`UPDATE points_lots SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);

@@ -56,10 +56,15 @@ export class TransactionsService implements OnModuleInit {
       const { program } = await this.programs.load(tx);
       return new Map(rows.map((row) => [row.customer_id, toStatsModel(row, program.currency)]));
     });
-    this.extensions.registerMergeHandler('transactions', async (tx, survivorId, sourceIds) => {
-      await this.repository.moveToSurvivor(tx, survivorId, sourceIds);
-      await this.stats.moveToSurvivor(tx, survivorId, sourceIds);
-    });
+    this.extensions.registerMergeHandler(
+      'transactions',
+      async (tx, survivorId, sourceIds) => {
+        await this.repository.moveToSurvivor(tx, survivorId, sourceIds);
+        await this.stats.moveToSurvivor(tx, survivorId, sourceIds);
+      },
+      // Undo put the transactions back on their customers: rebuild everyone's stats.
+      (tx, survivorId, sourceIds) => this.stats.moveToSurvivor(tx, survivorId, sourceIds),
+    );
   }
 
   /** One sale or return. A retry of a stored receipt answers its first result (`replayed`). */

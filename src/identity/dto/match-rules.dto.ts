@@ -6,13 +6,23 @@ import { MATCH_ACTIONS, MATCH_KEYS } from '../match-rules';
 
 @InputType('MatchRuleInput')
 export class MatchRuleInput {
-  @ApiProperty({ enum: MATCH_KEYS, description: 'Identity type, `phone_verified` (a phone the holder verified) or `name_birthday` (suggest only).', example: 'wechat_unionid' })
+  @ApiProperty({
+    enum: MATCH_KEYS,
+    description:
+      'Identity type, `phone_verified` (a phone the holder verified) or `name_birthday` (suggest only).',
+    example: 'wechat_unionid',
+  })
   @Field()
   @IsString()
   @MaxLength(40)
   match: string;
 
-  @ApiProperty({ enum: MATCH_ACTIONS, description: '`merge`: the write lands on the existing customer (older survives); `suggest`: refused with 409 and listed as a duplicate.', example: 'merge' })
+  @ApiProperty({
+    enum: MATCH_ACTIONS,
+    description:
+      '`merge`: the write lands on the existing customer (older survives); `suggest`: refused with 409 and listed as a duplicate.',
+    example: 'merge',
+  })
   @Field()
   @IsString()
   @MaxLength(20)
@@ -21,7 +31,15 @@ export class MatchRuleInput {
 
 @InputType('MatchRulesInput')
 export class MatchRulesInput {
-  @ApiProperty({ type: [MatchRuleInput], description: 'In priority order (first wins when two rules apply).', example: [{ match: 'wechat_unionid', action: 'merge' }, { match: 'phone_verified', action: 'merge' }, { match: 'email', action: 'suggest' }] })
+  @ApiProperty({
+    type: [MatchRuleInput],
+    description: 'In priority order (first wins when two rules apply).',
+    example: [
+      { match: 'wechat_unionid', action: 'merge' },
+      { match: 'phone_verified', action: 'merge' },
+      { match: 'email', action: 'suggest' },
+    ],
+  })
   @Field(() => [MatchRuleInput])
   @IsArray()
   @ArrayMaxSize(20)
