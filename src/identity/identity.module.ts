@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { IdentityClaimsService } from './identity-claims.service';
 import { IdentityController } from './identity.controller';
+import { IdentityResolver } from './identity.resolver';
 import { MergePreviewService } from './merge-preview.service';
 import { MergeSnapshotRepository } from './merge-snapshot.repository';
 import { MergesController } from './merges.controller';
@@ -14,6 +15,7 @@ import { MatchRulesService } from './match-rules.service';
   imports: [CustomersModule],
   controllers: [IdentityController, MergesController],
   providers: [
+    IdentityResolver,
     MatchRulesService,
     IdentityClaimsService,
     MergeSnapshotRepository,
