@@ -21,7 +21,11 @@ export default async function exportBench(): Promise<void> {
       await generateCustomers(database.pool, kehu.tenantId, ROWS);
     });
     const auth = { authorization: `Bearer ${kehu.token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${kehu.baseUrl}/v1/segments`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench all', query: 'tags contains "bench"' }) });
+    const created = await fetch(`${kehu.baseUrl}/v1/segments`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'bench all', query: 'tags contains "bench"' }),
+    });
     const segment = (await created.json()) as { id: string };
     // Membership is data here (the refresh has its own benchmark): filled set-based.
     await database.pool.query(
@@ -34,8 +38,12 @@ export default async function exportBench(): Promise<void> {
     const port = Number(new URL(kehu.baseUrl).port);
     const rssBefore = peakRssMb(port);
     const kehuRun = await timed(async () => {
-      const response = await fetch(`${kehu.baseUrl}/v1/segments/${segment.id}/export?format=ndjson&fields=${FIELDS}`, { headers: auth });
-      if (!response.ok || !response.body) throw new Error(`export failed: ${response.status} ${await response.text()}`);
+      const response = await fetch(
+        `${kehu.baseUrl}/v1/segments/${segment.id}/export?format=ndjson&fields=${FIELDS}`,
+        { headers: auth },
+      );
+      if (!response.ok || !response.body)
+        throw new Error(`export failed: ${response.status} ${await response.text()}`);
       let lines = 0;
       let bytes = 0;
       const reader = response.body.getReader();
@@ -85,7 +93,8 @@ export default async function exportBench(): Promise<void> {
         `ratio kehu/COPY = ${ratio.toFixed(3)}   (≥ 100000 rows/s: ${kehuRate >= 100_000 ? 'PASS' : 'FAIL'}, ratio ≥ 0.5: ${ratio >= 0.5 ? 'PASS' : 'FAIL'})\n` +
         `kehu peak RSS ${rss?.toFixed(0) ?? '?'} MB (before export ${rssBefore?.toFixed(0) ?? '?'} MB)   (< 300 MB: ${rss !== undefined && rss < 300 ? 'PASS' : 'FAIL'})\n`,
     );
-    if (kehuRun.result.lines !== ROWS) throw new Error(`expected ${ROWS} rows, got ${kehuRun.result.lines}`);
+    if (kehuRun.result.lines !== ROWS)
+      throw new Error(`expected ${ROWS} rows, got ${kehuRun.result.lines}`);
   } finally {
     await kehu.stop();
     await database.close();

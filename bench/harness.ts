@@ -30,7 +30,11 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -107,9 +111,15 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`server did not come up at ${url}:\n${output()}`);
 }
 
-function spawnServer(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
+function spawnServer(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
   const [command, argv] = pinned(process.execPath, args);
-  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -137,7 +147,10 @@ export interface KehuServer extends RunningServer {
 }
 
 /** Kehu from dist/, with the bootstrap tenant `demo` and a known all-scopes client. */
-export async function startKehu(databaseUrl: string, env: Record<string, string> = {}): Promise<KehuServer> {
+export async function startKehu(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<KehuServer> {
   const port = await freePort();
   const { child, output } = spawnServer([join(__dirname, '..', 'src', 'main.js')], {
     ...BENCH_SECRETS,
@@ -156,10 +169,16 @@ export async function startKehu(databaseUrl: string, env: Record<string, string>
   const response = await fetch(`${baseUrl}/v1/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: BENCH_CLIENT_ID, client_secret: BENCH_CLIENT_SECRET }),
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: BENCH_CLIENT_ID,
+      client_secret: BENCH_CLIENT_SECRET,
+    }),
   });
   const { access_token } = (await response.json()) as { access_token: string };
-  const claims = JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString()) as { tid: string };
+  const claims = JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString()) as {
+    tid: string;
+  };
   return { baseUrl, token: access_token, tenantId: claims.tid, stop: stopper(child) };
 }
 
@@ -167,7 +186,11 @@ export async function startKehu(databaseUrl: string, env: Record<string, string>
  * The bare baseline: plain Fastify + pg running `bench/baselines/<name>.js`, which exports
  * `register(fastify, pool)` with the same SQL the Kehu endpoint runs.
  */
-export async function startBaseline(databaseUrl: string, name: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startBaseline(
+  databaseUrl: string,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const { child, output } = spawnServer([join(__dirname, 'baseline-server.js'), name], {
     DATABASE_URL: databaseUrl,
@@ -185,7 +208,12 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   body?: string;
   /** Varying requests, cycled: e.g. a different phone per request. */
-  requests?: Array<{ path?: string; method?: string; body?: string; headers?: Record<string, string> }>;
+  requests?: Array<{
+    path?: string;
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
+  }>;
   connections?: number;
   durationSeconds?: number;
   warmupSeconds?: number;
@@ -243,16 +271,24 @@ export interface Target {
 }
 
 /** Prints both runs, the ratio and whether the targets hold; returns the ratio. */
-export function printComparison(title: string, kehu: LoadResult, baseline: LoadResult, target: Target = {}): number {
+export function printComparison(
+  title: string,
+  kehu: LoadResult,
+  baseline: LoadResult,
+  target: Target = {},
+): number {
   const ratio = kehu.rps / baseline.rps;
   const row = (name: string, r: LoadResult) =>
     `${name.padEnd(10)} ${r.rps.toFixed(0).padStart(9)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99
       .toFixed(2)
       .padStart(7)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;
   const checks: string[] = [];
-  if (target.minRatio !== undefined) checks.push(`ratio ≥ ${target.minRatio}: ${ratio >= target.minRatio ? 'PASS' : 'FAIL'}`);
-  if (target.maxP99Ms !== undefined) checks.push(`p99 ≤ ${target.maxP99Ms} ms: ${kehu.p99 <= target.maxP99Ms ? 'PASS' : 'FAIL'}`);
-  if (target.minRps !== undefined) checks.push(`≥ ${target.minRps}/s: ${kehu.rps >= target.minRps ? 'PASS' : 'FAIL'}`);
+  if (target.minRatio !== undefined)
+    checks.push(`ratio ≥ ${target.minRatio}: ${ratio >= target.minRatio ? 'PASS' : 'FAIL'}`);
+  if (target.maxP99Ms !== undefined)
+    checks.push(`p99 ≤ ${target.maxP99Ms} ms: ${kehu.p99 <= target.maxP99Ms ? 'PASS' : 'FAIL'}`);
+  if (target.minRps !== undefined)
+    checks.push(`≥ ${target.minRps}/s: ${kehu.rps >= target.minRps ? 'PASS' : 'FAIL'}`);
   process.stdout.write(
     `\n== ${title}\n${row('kehu', kehu)}\n${row('baseline', baseline)}\nratio kehu/baseline = ${ratio.toFixed(3)}` +
       (checks.length ? `   (${checks.join(', ')})` : '') +

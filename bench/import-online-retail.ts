@@ -24,7 +24,12 @@ export const ONLINE_RETAIL_MAPPING = {
 };
 
 /** Streams a file to POST /v1/imports and polls the import until it ends. */
-export async function importFile(baseUrl: string, token: string, file: string, query: Record<string, string>): Promise<Record<string, any>> {
+export async function importFile(
+  baseUrl: string,
+  token: string,
+  file: string,
+  query: Record<string, string>,
+): Promise<Record<string, any>> {
   const raw = createReadStream(file);
   const body = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const response = await fetch(`${baseUrl}/v1/imports?${new URLSearchParams(query)}`, {
@@ -37,7 +42,11 @@ export async function importFile(baseUrl: string, token: string, file: string, q
   if (response.status !== 202) throw new Error(`import refused: ${JSON.stringify(started)}`);
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const state = (await (await fetch(`${baseUrl}/v1/imports/${started.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, any>;
+    const state = (await (
+      await fetch(`${baseUrl}/v1/imports/${started.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as Record<string, any>;
     if (state.status === 'completed' || state.status === 'failed') return state;
   }
 }
@@ -49,11 +58,17 @@ export async function importFile(baseUrl: string, token: string, file: string, q
  */
 export default async function importOnlineRetail(): Promise<void> {
   const database = await benchDatabase('import_online_retail');
-  await database.pool.query(`CREATE TABLE raw_online_retail (invoice text, stock text, description text, quantity text, invoice_date text, price text, customer text, country text)`);
+  await database.pool.query(
+    `CREATE TABLE raw_online_retail (invoice text, stock text, description text, quantity text, invoice_date text, price text, customer text, country text)`,
+  );
   const copy = await timed(async () => {
     const client = await database.pool.connect();
     try {
-      await pipeline(createReadStream(ONLINE_RETAIL), createGunzip(), client.query(copyFrom(`COPY raw_online_retail FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+      await pipeline(
+        createReadStream(ONLINE_RETAIL),
+        createGunzip(),
+        client.query(copyFrom(`COPY raw_online_retail FROM STDIN WITH (FORMAT csv, HEADER true)`)),
+      );
     } finally {
       client.release();
     }
@@ -62,8 +77,15 @@ export default async function importOnlineRetail(): Promise<void> {
   try {
     // A fresh tenant's program takes the tenant currency: GBP before anything is posted.
     await database.pool.query(`UPDATE tenants SET currency = 'GBP' WHERE id = $1`, [kehu.tenantId]);
-    const { result, seconds } = await timed(() => importFile(kehu.baseUrl, kehu.token, ONLINE_RETAIL, { kind: 'transactions', mapping: JSON.stringify(ONLINE_RETAIL_MAPPING) }));
-    const rows = Number((await database.pool.query(`SELECT count(*) AS n FROM raw_online_retail`)).rows[0].n);
+    const { result, seconds } = await timed(() =>
+      importFile(kehu.baseUrl, kehu.token, ONLINE_RETAIL, {
+        kind: 'transactions',
+        mapping: JSON.stringify(ONLINE_RETAIL_MAPPING),
+      }),
+    );
+    const rows = Number(
+      (await database.pool.query(`SELECT count(*) AS n FROM raw_online_retail`)).rows[0].n,
+    );
     const figures = (
       await database.pool.query(
         `SELECT (SELECT count(*) FROM customer_stats WHERE tenant_id = $1 AND purchase_count > 0) AS customers,

@@ -12,14 +12,20 @@ const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '�
 /** `count` customers: unique phones and e-mails, mixed date formats, 1 % duplicated rows. */
 export async function writeCustomersCsv(file: string, count: number): Promise<void> {
   const out = createWriteStream(file);
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  const write = (text: string) =>
+    out.write(text) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   await write('姓名,手机,邮箱,性别,生日,会员号\n');
   for (let i = 0; i < count; i++) {
     const n = i % 100 === 99 ? i - 1 : i; // every hundredth row repeats the one before it
     const name = `${SURNAMES[n % 10]}${GIVEN[n % 12]}${GIVEN[(n >> 4) % 12]}`;
     const phone = `139${String(n).padStart(8, '0')}`;
-    const birthday = n % 3 === 0 ? `19${70 + (n % 30)}/${1 + (n % 12)}/${1 + (n % 28)}` : `19${70 + (n % 30)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
-    await write(`${name},${phone},u${n}@example.com,${n % 2 ? '女' : '男'},${birthday},B${String(n).padStart(9, '0')}\n`);
+    const birthday =
+      n % 3 === 0
+        ? `19${70 + (n % 30)}/${1 + (n % 12)}/${1 + (n % 28)}`
+        : `19${70 + (n % 30)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+    await write(
+      `${name},${phone},u${n}@example.com,${n % 2 ? '女' : '男'},${birthday},B${String(n).padStart(9, '0')}\n`,
+    );
   }
   await new Promise<void>((resolve) => out.end(resolve));
 }
@@ -36,17 +42,36 @@ export default async function importCustomers(args: string[]): Promise<void> {
   const database = await benchDatabase('import_customers');
   const kehu = await startKehu(database.url);
   try {
-    await database.pool.query(`CREATE TABLE raw_customers (name text, phone text, email text, gender text, birthday text, member_no text)`);
+    await database.pool.query(
+      `CREATE TABLE raw_customers (name text, phone text, email text, gender text, birthday text, member_no text)`,
+    );
     const copy = await timed(async () => {
       const client = await database.pool.connect();
       try {
-        await pipeline(createReadStream(file), client.query(copyFrom(`COPY raw_customers FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+        await pipeline(
+          createReadStream(file),
+          client.query(copyFrom(`COPY raw_customers FROM STDIN WITH (FORMAT csv, HEADER true)`)),
+        );
       } finally {
         client.release();
       }
     });
-    const mapping = { columns: { 姓名: 'name', 手机: 'phone', 邮箱: 'email', 性别: 'gender', 生日: 'birthday', 会员号: 'memberNo' } };
-    const { result, seconds } = await timed(() => importFile(kehu.baseUrl, kehu.token, file, { kind: 'customers', mapping: JSON.stringify(mapping) }));
+    const mapping = {
+      columns: {
+        姓名: 'name',
+        手机: 'phone',
+        邮箱: 'email',
+        性别: 'gender',
+        生日: 'birthday',
+        会员号: 'memberNo',
+      },
+    };
+    const { result, seconds } = await timed(() =>
+      importFile(kehu.baseUrl, kehu.token, file, {
+        kind: 'customers',
+        mapping: JSON.stringify(mapping),
+      }),
+    );
     process.stdout.write(
       `import  ${result.status}: ${count.toLocaleString('en')} rows in ${seconds.toFixed(1)} s = ${Math.round(count / seconds).toLocaleString('en')} rows/s` +
         ` (created ${result.created}, updated ${result.updated}, skipped ${result.skipped}, failed ${result.failed})\n` +

@@ -5,10 +5,17 @@ import { loadConfig } from '../src/config/app-config';
 import { benchDatabase, BenchDatabase, LoadResult, measure, startKehu } from './harness';
 
 const CUSTOMERS = 20_000;
-const KEYS = { KEHU_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, KEHU_BLIND_INDEX_KEY: randomBytes(32).toString('base64') };
+const KEYS = {
+  KEHU_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  KEHU_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+};
 const phoneOf = (i: number) => `+86${13_000_000_000 + i * 7}`;
 
-async function buildCustomers(database: BenchDatabase, tenantId: string, crypto: PiiCrypto): Promise<void> {
+async function buildCustomers(
+  database: BenchDatabase,
+  tenantId: string,
+  crypto: PiiCrypto,
+): Promise<void> {
   const c: Record<string, unknown[]> = { id: [], member_no: [], phone_enc: [], phone_bidx: [] };
   const ids: Record<string, unknown[]> = { id: [], customer_id: [], value_enc: [], value_bidx: [] };
   for (let i = 0; i < CUSTOMERS; i++) {
@@ -35,22 +42,39 @@ async function buildCustomers(database: BenchDatabase, tenantId: string, crypto:
   await database.pool.query('ANALYZE customers; ANALYZE customer_identities');
 }
 
-async function run(database: BenchDatabase, audit: boolean, build: boolean): Promise<{ result: LoadResult; entries: number }> {
+async function run(
+  database: BenchDatabase,
+  audit: boolean,
+  build: boolean,
+): Promise<{ result: LoadResult; entries: number }> {
   const kehu = await startKehu(database.url, { ...KEYS, KEHU_AUDIT_ENABLED: String(audit) });
   try {
     if (build) {
-      const config = loadConfig({ ...KEYS, DATABASE_URL: database.url, KEHU_JWT_SECRET: 'unused-here-but-required-0123456789abcdef' });
+      const config = loadConfig({
+        ...KEYS,
+        DATABASE_URL: database.url,
+        KEHU_JWT_SECRET: 'unused-here-but-required-0123456789abcdef',
+      });
       await buildCustomers(database, kehu.tenantId, new PiiCrypto(config));
     }
-    const before = Number((await database.pool.query('SELECT count(*) AS n FROM audit_log')).rows[0].n);
-    const sample = Array.from({ length: 2000 }, (_, k) => phoneOf((k * 48_271) % CUSTOMERS).slice(3));
+    const before = Number(
+      (await database.pool.query('SELECT count(*) AS n FROM audit_log')).rows[0].n,
+    );
+    const sample = Array.from({ length: 2000 }, (_, k) =>
+      phoneOf((k * 48_271) % CUSTOMERS).slice(3),
+    );
     const result = await measure({
       url: kehu.baseUrl,
       headers: { authorization: `Bearer ${kehu.token}` },
-      requests: sample.map((phone) => ({ method: 'GET', path: `/v1/customers/lookup?phone=${phone}` })),
+      requests: sample.map((phone) => ({
+        method: 'GET',
+        path: `/v1/customers/lookup?phone=${phone}`,
+      })),
     });
     await kehu.stop(); // graceful: the audit queue is flushed on shutdown
-    const after = Number((await database.pool.query('SELECT count(*) AS n FROM audit_log')).rows[0].n);
+    const after = Number(
+      (await database.pool.query('SELECT count(*) AS n FROM audit_log')).rows[0].n,
+    );
     return { result, entries: after - before };
   } catch (error) {
     await kehu.stop();

@@ -3,27 +3,61 @@ import { PiiCrypto } from '../src/common/crypto/pii-crypto.service';
 import { uuid7 } from '../src/common/uuid7';
 import { loadConfig } from '../src/config/app-config';
 import { buildMemberNo, namePinyin } from '../src/customers/customer-normalisation';
-import { benchDatabase, BenchDatabase, measure, printComparison, startBaseline, startKehu } from './harness';
+import {
+  benchDatabase,
+  BenchDatabase,
+  measure,
+  printComparison,
+  startBaseline,
+  startKehu,
+} from './harness';
 
 const CUSTOMERS = 100_000;
 const BATCH = 5_000;
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'.split('');
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华'.split('');
 // Known keys for this run, so the data built here and the Kehu server agree on ciphertexts and blind indexes.
-const KEYS = { KEHU_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, KEHU_BLIND_INDEX_KEY: randomBytes(32).toString('base64') };
+const KEYS = {
+  KEHU_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  KEHU_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+};
 
 function phoneOf(i: number): string {
   return String(13_000_000_000 + i * 7);
 }
 
 /** 100k customers with phone and member-no identities, written as the customers feature would. */
-async function buildCustomers(database: BenchDatabase, tenantId: string, crypto: PiiCrypto): Promise<void> {
+async function buildCustomers(
+  database: BenchDatabase,
+  tenantId: string,
+  crypto: PiiCrypto,
+): Promise<void> {
   for (let start = 0; start < CUSTOMERS; start += BATCH) {
-    const c: Record<string, unknown[]> = { id: [], member_no: [], name: [], pinyin: [], initials: [], phone_enc: [], phone_bidx: [], tail: [], store: [], created: [] };
-    const ids: Record<string, unknown[]> = { id: [], customer_id: [], type: [], value_enc: [], value_bidx: [] };
+    const c: Record<string, unknown[]> = {
+      id: [],
+      member_no: [],
+      name: [],
+      pinyin: [],
+      initials: [],
+      phone_enc: [],
+      phone_bidx: [],
+      tail: [],
+      store: [],
+      created: [],
+    };
+    const ids: Record<string, unknown[]> = {
+      id: [],
+      customer_id: [],
+      type: [],
+      value_enc: [],
+      value_bidx: [],
+    };
     for (let i = start; i < Math.min(start + BATCH, CUSTOMERS); i++) {
       const id = uuid7(Date.now() - (CUSTOMERS - i) * 1000);
-      const name = SURNAMES[i % SURNAMES.length] + GIVEN[(i * 7) % GIVEN.length] + (i % 3 ? GIVEN[(i * 13) % GIVEN.length] : '');
+      const name =
+        SURNAMES[i % SURNAMES.length] +
+        GIVEN[(i * 7) % GIVEN.length] +
+        (i % 3 ? GIVEN[(i * 13) % GIVEN.length] : '');
       const pinyin = namePinyin(name);
       const e164 = `+86${phoneOf(i)}`;
       const memberNo = buildMemberNo('M', String(100_000_000 + i));
@@ -37,7 +71,10 @@ async function buildCustomers(database: BenchDatabase, tenantId: string, crypto:
       c.tail.push(crypto.blindIndex('phone_tail', e164.slice(-4)));
       c.store.push(`store-${i % 20}`);
       c.created.push(new Date(Date.now() - (CUSTOMERS - i) * 1000));
-      for (const [type, value] of [['phone', e164], ['member_no', memberNo]]) {
+      for (const [type, value] of [
+        ['phone', e164],
+        ['member_no', memberNo],
+      ]) {
         ids.id.push(uuid7());
         ids.customer_id.push(id);
         ids.type.push(type);
@@ -49,7 +86,19 @@ async function buildCustomers(database: BenchDatabase, tenantId: string, crypto:
       `INSERT INTO customers (tenant_id, id, member_no, name, name_pinyin, name_initials, phone_enc, phone_bidx, phone_tail_bidx, store_id, created_at, updated_at, completeness)
        SELECT $1, * , created, 10 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
               AS u(id, member_no, name, pinyin, initials, phone_enc, phone_bidx, tail, store, created)`,
-      [tenantId, c.id, c.member_no, c.name, c.pinyin, c.initials, c.phone_enc, c.phone_bidx, c.tail, c.store, c.created],
+      [
+        tenantId,
+        c.id,
+        c.member_no,
+        c.name,
+        c.pinyin,
+        c.initials,
+        c.phone_enc,
+        c.phone_bidx,
+        c.tail,
+        c.store,
+        c.created,
+      ],
     );
     await database.pool.query(
       `INSERT INTO customer_identities (tenant_id, id, customer_id, type, value_enc, value_bidx)
@@ -68,34 +117,56 @@ async function buildCustomers(database: BenchDatabase, tenantId: string, crypto:
 export default async function lookupScenario(): Promise<void> {
   const database = await benchDatabase('lookup');
   const kehu = await startKehu(database.url, KEYS);
-  const baseline = await startBaseline(database.url, 'lookup', { BENCH_BLIND_INDEX_KEY: KEYS.KEHU_BLIND_INDEX_KEY });
+  const baseline = await startBaseline(database.url, 'lookup', {
+    BENCH_BLIND_INDEX_KEY: KEYS.KEHU_BLIND_INDEX_KEY,
+  });
   try {
-    const config = loadConfig({ ...KEYS, DATABASE_URL: database.url, KEHU_JWT_SECRET: 'unused-here-but-required-0123456789abcdef' });
+    const config = loadConfig({
+      ...KEYS,
+      DATABASE_URL: database.url,
+      KEHU_JWT_SECRET: 'unused-here-but-required-0123456789abcdef',
+    });
     const started = Date.now();
     await buildCustomers(database, kehu.tenantId, new PiiCrypto(config));
-    process.stdout.write(`built ${CUSTOMERS} customers in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `built ${CUSTOMERS} customers in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
 
     const sample = Array.from({ length: 2000 }, (_, k) => phoneOf((k * 48_271) % CUSTOMERS));
     const kehuResult = await measure({
       url: kehu.baseUrl,
       headers: { authorization: `Bearer ${kehu.token}` },
-      requests: sample.map((phone) => ({ method: 'GET', path: `/v1/customers/lookup?phone=${phone}` })),
+      requests: sample.map((phone) => ({
+        method: 'GET',
+        path: `/v1/customers/lookup?phone=${phone}`,
+      })),
     });
     const baselineResult = await measure({
       url: baseline.baseUrl,
-      requests: sample.map((phone) => ({ method: 'GET', path: `/lookup/${kehu.tenantId}?phone=${phone}` })),
+      requests: sample.map((phone) => ({
+        method: 'GET',
+        path: `/lookup/${kehu.tenantId}?phone=${phone}`,
+      })),
     });
-    printComparison('GET /v1/customers/lookup?phone= (100k customers) vs bare Fastify + pg, 32 connections', kehuResult, baselineResult, {
-      minRatio: 0.5,
-      maxP99Ms: 10,
-    });
+    printComparison(
+      'GET /v1/customers/lookup?phone= (100k customers) vs bare Fastify + pg, 32 connections',
+      kehuResult,
+      baselineResult,
+      {
+        minRatio: 0.5,
+        maxP99Ms: 10,
+      },
+    );
 
     const queries = ['zs', 'wangwei', '王', '张伟', 'lm', '0007', '1421', 'liuf', '陈静', 'hj'];
     const search = await measure({
       url: kehu.baseUrl,
       headers: { authorization: `Bearer ${kehu.token}` },
       connections: 8,
-      requests: queries.map((q) => ({ method: 'GET', path: `/v1/customers?q=${encodeURIComponent(q)}&limit=20` })),
+      requests: queries.map((q) => ({
+        method: 'GET',
+        path: `/v1/customers?q=${encodeURIComponent(q)}&limit=20`,
+      })),
     });
     process.stdout.write(
       `\n== GET /v1/customers?q= (100k customers, 8 connections, mixed pinyin/name/phone-tail queries)\n` +

@@ -5,7 +5,11 @@ import type { Pool } from 'pg';
  * Customers generated in-database (generate_series), so a million rows take seconds, not a
  * million round trips. Ids are deterministic UUIDv7-shaped values from the series number.
  */
-export async function generateCustomers(pool: Pool, tenantId: string, count: number): Promise<void> {
+export async function generateCustomers(
+  pool: Pool,
+  tenantId: string,
+  count: number,
+): Promise<void> {
   await pool.query(
     `INSERT INTO customers (tenant_id, id, member_no, name, gender, city, store_id, tier_code, points_balance, birth_month, birth_year, tags, created_at)
      SELECT $1, ('01900000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'M' || g,

@@ -34,7 +34,9 @@ export default async function segmentRefresh(): Promise<void> {
           [tenant, start, Math.min(start + CHUNK - 1, TRANSACTIONS), CUSTOMERS],
         );
       }
-      await pool.query(`CREATE UNIQUE INDEX transactions_source_external_key ON transactions (tenant_id, source, external_id)`);
+      await pool.query(
+        `CREATE UNIQUE INDEX transactions_source_external_key ON transactions (tenant_id, source, external_id)`,
+      );
       await pool.query(
         `CREATE INDEX transactions_customer_idx ON transactions (tenant_id, customer_id, created_at DESC, id DESC) WHERE customer_id IS NOT NULL`,
       );
@@ -52,16 +54,35 @@ export default async function segmentRefresh(): Promise<void> {
       );
       await pool.query(`ANALYZE`);
     });
-    const purchasers = (await pool.query(`SELECT count(*)::int AS n FROM customer_stats WHERE tenant_id = $1`, [tenant])).rows[0].n;
-    process.stdout.write(`data: ${CUSTOMERS} customers, ${TRANSACTIONS} transactions, ${purchasers} purchasers in ${prep.seconds.toFixed(0)} s\n`);
+    const purchasers = (
+      await pool.query(`SELECT count(*)::int AS n FROM customer_stats WHERE tenant_id = $1`, [
+        tenant,
+      ])
+    ).rows[0].n;
+    process.stdout.write(
+      `data: ${CUSTOMERS} customers, ${TRANSACTIONS} transactions, ${purchasers} purchasers in ${prep.seconds.toFixed(0)} s\n`,
+    );
 
     const headers = { authorization: `Bearer ${kehu.token}`, 'content-type': 'application/json' };
     const call = async (path: string, method: string, body?: unknown) => {
-      const response = await fetch(`${kehu.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return { json: (await response.json()) as Record<string, unknown>, location: response.headers.get('location') };
+      const response = await fetch(`${kehu.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok)
+        throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+      return {
+        json: (await response.json()) as Record<string, unknown>,
+        location: response.headers.get('location'),
+      };
     };
-    const segment = (await call('/v1/segments', 'POST', { name: 'bench champions', query: 'rfm.segment = "champions"' })).json;
+    const segment = (
+      await call('/v1/segments', 'POST', {
+        name: 'bench champions',
+        query: 'rfm.segment = "champions"',
+      })
+    ).json;
 
     const recompute = await timed(() => call('/v1/segments/rfm/recompute', 'POST', {}));
     const refresh = await timed(async () => {
@@ -75,8 +96,20 @@ export default async function segmentRefresh(): Promise<void> {
     });
     const kehuSeconds = recompute.seconds + refresh.seconds;
 
-    const settings = { gold_top_percent: 20, gold_min_purchases: 2, lapsed_days: 180, frequency_high_min: null, frequency_mid_min: null, spend_high_min_minor: null, spend_mid_min_minor: null };
-    const monthStart = (await pool.query(`SELECT to_char((date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '11 months')::date, 'YYYY-MM-DD') AS d`)).rows[0].d as string;
+    const settings = {
+      gold_top_percent: 20,
+      gold_min_purchases: 2,
+      lapsed_days: 180,
+      frequency_high_min: null,
+      frequency_mid_min: null,
+      spend_high_min_minor: null,
+      spend_mid_min_minor: null,
+    };
+    const monthStart = (
+      await pool.query(
+        `SELECT to_char((date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '11 months')::date, 'YYYY-MM-DD') AS d`,
+      )
+    ).rows[0].d as string;
     const ctas = await timed(() =>
       pool.query(
         `CREATE TABLE bench_ctas AS SELECT customer_id FROM (${RfmRepository.computeSql()}) x WHERE segment = 'champions'`,
@@ -86,7 +119,10 @@ export default async function segmentRefresh(): Promise<void> {
     const ctasRows = (await pool.query(`SELECT count(*)::int AS n FROM bench_ctas`)).rows[0].n;
     // The refresh step alone against a CTAS of the same members from the stored scores.
     const ctasMembers = await timed(() =>
-      pool.query(`CREATE TABLE bench_ctas_members AS SELECT customer_id FROM customer_rfm WHERE tenant_id = $1 AND segment = 'champions'`, [tenant]),
+      pool.query(
+        `CREATE TABLE bench_ctas_members AS SELECT customer_id FROM customer_rfm WHERE tenant_id = $1 AND segment = 'champions'`,
+        [tenant],
+      ),
     );
     const ratio = kehuSeconds / ctas.seconds;
     process.stdout.write(
@@ -97,7 +133,10 @@ export default async function segmentRefresh(): Promise<void> {
         `refresh alone ${refresh.seconds.toFixed(2)} s vs CTAS from stored scores ${ctasMembers.seconds.toFixed(2)} s\n` +
         `ratio kehu/CTAS = ${ratio.toFixed(2)}   (≤ 60 s: ${kehuSeconds <= 60 ? 'PASS' : 'FAIL'}, ≤ 1.5×: ${ratio <= 1.5 ? 'PASS' : 'FAIL'})\n`,
     );
-    if (ctasRows !== refresh.result.memberCount) throw new Error(`member count ${String(refresh.result.memberCount)} differs from CTAS ${ctasRows}`);
+    if (ctasRows !== refresh.result.memberCount)
+      throw new Error(
+        `member count ${String(refresh.result.memberCount)} differs from CTAS ${ctasRows}`,
+      );
   } finally {
     await kehu.stop();
     await database.close();

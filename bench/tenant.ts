@@ -9,11 +9,19 @@ export default async function tenantScenario(): Promise<void> {
   const kehu = await startKehu(database.url);
   const baseline = await startBaseline(database.url, 'tenant');
   try {
-    const kehuResult = await measure({ url: `${kehu.baseUrl}/v1/tenant`, headers: { authorization: `Bearer ${kehu.token}` } });
-    const baselineResult = await measure({ url: `${baseline.baseUrl}/tenant/${kehu.tenantId}` });
-    printComparison('GET /v1/tenant (authenticated) vs bare Fastify + pg, 32 connections', kehuResult, baselineResult, {
-      maxP99Ms: 10,
+    const kehuResult = await measure({
+      url: `${kehu.baseUrl}/v1/tenant`,
+      headers: { authorization: `Bearer ${kehu.token}` },
     });
+    const baselineResult = await measure({ url: `${baseline.baseUrl}/tenant/${kehu.tenantId}` });
+    printComparison(
+      'GET /v1/tenant (authenticated) vs bare Fastify + pg, 32 connections',
+      kehuResult,
+      baselineResult,
+      {
+        maxP99Ms: 10,
+      },
+    );
   } finally {
     await kehu.stop();
     await baseline.stop();

@@ -1,4 +1,12 @@
-import { benchDatabase, LoadOptions, LoadResult, measure, printComparison, startBaseline, startKehu } from './harness';
+import {
+  benchDatabase,
+  LoadOptions,
+  LoadResult,
+  measure,
+  printComparison,
+  startBaseline,
+  startKehu,
+} from './harness';
 import { benchCustomers, receipt } from './tx-data';
 
 const BATCH = 500;
@@ -26,18 +34,31 @@ export default async function txBatch(): Promise<void> {
         {
           setupRequest: (request: Record<string, unknown>) => ({
             ...request,
-            body: JSON.stringify({ transactions: Array.from({ length: BATCH }, () => receipt(customers, 3, 'B')) }),
+            body: JSON.stringify({
+              transactions: Array.from({ length: BATCH }, () => receipt(customers, 3, 'B')),
+            }),
           }),
         } as never,
       ],
     });
     const perTx = (r: LoadResult): LoadResult => ({ ...r, rps: r.rps * BATCH });
-    const kehuResult = perTx(await measure(load(`${kehu.baseUrl}/v1/transactions/batch`, { authorization: `Bearer ${kehu.token}` })));
-    const baselineResult = perTx(await measure(load(`${baseline.baseUrl}/batch/${kehu.tenantId}`, {})));
-    printComparison('POST /v1/transactions/batch (500 x 3 items), transactions/s, vs bare UNNEST insert of the same rows', kehuResult, baselineResult, {
-      minRatio: 0.3,
-      minRps: 5000,
-    });
+    const kehuResult = perTx(
+      await measure(
+        load(`${kehu.baseUrl}/v1/transactions/batch`, { authorization: `Bearer ${kehu.token}` }),
+      ),
+    );
+    const baselineResult = perTx(
+      await measure(load(`${baseline.baseUrl}/batch/${kehu.tenantId}`, {})),
+    );
+    printComparison(
+      'POST /v1/transactions/batch (500 x 3 items), transactions/s, vs bare UNNEST insert of the same rows',
+      kehuResult,
+      baselineResult,
+      {
+        minRatio: 0.3,
+        minRps: 5000,
+      },
+    );
   } finally {
     await kehu.stop();
     await baseline.stop();

@@ -1,7 +1,11 @@
 import type { Pool } from 'pg';
 
 /** Customers to post against, inserted directly (the scenario prices posting, not registering). */
-export async function benchCustomers(pool: Pool, tenantId: string, count: number): Promise<string[]> {
+export async function benchCustomers(
+  pool: Pool,
+  tenantId: string,
+  count: number,
+): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO customers (tenant_id, id, member_no) SELECT $1, kehu_uuid7(), 'BENCH' || g FROM generate_series(1, $2) g RETURNING id`,
     [tenantId, count],
@@ -12,7 +16,11 @@ export async function benchCustomers(pool: Pool, tenantId: string, count: number
 let counter = 0;
 
 /** A POS receipt with `items` lines for a random customer; a new externalId every call. */
-export function receipt(customerIds: string[], items: number, tag: string): Record<string, unknown> {
+export function receipt(
+  customerIds: string[],
+  items: number,
+  tag: string,
+): Record<string, unknown> {
   const lines = Array.from({ length: items }, (_, i) => ({
     sku: `SKU-${(counter + i) % 500}`,
     name: 'Item',

@@ -1,4 +1,11 @@
-import { benchDatabase, LoadOptions, measure, printComparison, startBaseline, startKehu } from './harness';
+import {
+  benchDatabase,
+  LoadOptions,
+  measure,
+  printComparison,
+  startBaseline,
+  startKehu,
+} from './harness';
 import { benchCustomers, receipt } from './tx-data';
 
 /**
@@ -18,14 +25,28 @@ export default async function txSingle(): Promise<void> {
       headers: { 'content-type': 'application/json', ...headers },
       connections: 32,
       // setupRequest gives every request its own receipt number (cycled bodies would be replays).
-      requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: JSON.stringify(receipt(customers, 2, 'S')) }) } as never],
+      requests: [
+        {
+          setupRequest: (request: Record<string, unknown>) => ({
+            ...request,
+            body: JSON.stringify(receipt(customers, 2, 'S')),
+          }),
+        } as never,
+      ],
     });
-    const kehuResult = await measure(load(`${kehu.baseUrl}/v1/transactions`, { authorization: `Bearer ${kehu.token}` }));
+    const kehuResult = await measure(
+      load(`${kehu.baseUrl}/v1/transactions`, { authorization: `Bearer ${kehu.token}` }),
+    );
     const baselineResult = await measure(load(`${baseline.baseUrl}/tx/${kehu.tenantId}`, {}));
-    printComparison('POST /v1/transactions (2 items, points + stats) vs bare Fastify + pg, same SQL, 32 connections', kehuResult, baselineResult, {
-      minRatio: 0.3,
-      minRps: 800,
-    });
+    printComparison(
+      'POST /v1/transactions (2 items, points + stats) vs bare Fastify + pg, same SQL, 32 connections',
+      kehuResult,
+      baselineResult,
+      {
+        minRatio: 0.3,
+        minRps: 800,
+      },
+    );
   } finally {
     await kehu.stop();
     await baseline.stop();

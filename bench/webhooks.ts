@@ -9,9 +9,7 @@ const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 const TARGET_PER_SECOND = 2000;
 
 /** A minimal receiver on the load core: counts distinct deliveries, checks every 100th signature. */
-async function startReceiver(
-  expected: number,
-): Promise<{
+async function startReceiver(expected: number): Promise<{
   url: string;
   done: Promise<void>;
   badSignatures: () => number;

@@ -23,9 +23,15 @@ export class Foundation1763856000000 implements MigrationInterface {
       EXCEPTION WHEN others THEN NULL;
       END $$`);
     await q.query(`GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`);
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_ROLE}`);
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP_ROLE}`);
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO ${APP_ROLE}`);
+    await q.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_ROLE}`,
+    );
+    await q.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP_ROLE}`,
+    );
+    await q.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO ${APP_ROLE}`,
+    );
 
     // UUIDv7 in SQL (PostgreSQL 18 has uuidv7(), 15–17 do not): a random v4 with its first
     // 48 bits replaced by Unix milliseconds and the version nibble set to 7.
@@ -86,7 +92,9 @@ export class Foundation1763856000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE UNIQUE INDEX staff_users_email_key ON staff_users (tenant_id, lower(email))`);
+    await q.query(
+      `CREATE UNIQUE INDEX staff_users_email_key ON staff_users (tenant_id, lower(email))`,
+    );
     await enableTenantRls(q, 'staff_users');
 
     await q.query(`
@@ -105,7 +113,9 @@ export class Foundation1763856000000 implements MigrationInterface {
         completed_at timestamptz,
         PRIMARY KEY (tenant_id, principal, key)
       )`);
-    await q.query(`CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (tenant_id, created_at)`);
+    await q.query(
+      `CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (tenant_id, created_at)`,
+    );
     await enableTenantRls(q, 'idempotency_keys');
   }
 

@@ -23,8 +23,12 @@ export class EventOutbox1763856500000 implements MigrationInterface {
         seq bigint,
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE UNIQUE INDEX events_seq_key ON events (tenant_id, seq) WHERE seq IS NOT NULL`);
-    await q.query(`CREATE INDEX events_unsequenced_idx ON events (tenant_id, created_at, id) WHERE seq IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX events_seq_key ON events (tenant_id, seq) WHERE seq IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX events_unsequenced_idx ON events (tenant_id, created_at, id) WHERE seq IS NULL`,
+    );
     await enableTenantRls(q, 'events');
   }
 

@@ -52,14 +52,26 @@ export class Customers1763857000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE UNIQUE INDEX customers_member_no_key ON customers (tenant_id, member_no)`);
-    await q.query(`CREATE INDEX customers_phone_bidx_idx ON customers (tenant_id, phone_bidx) WHERE phone_bidx IS NOT NULL`);
-    await q.query(`CREATE INDEX customers_phone_tail_idx ON customers (tenant_id, phone_tail_bidx) WHERE phone_tail_bidx IS NOT NULL`);
-    await q.query(`CREATE INDEX customers_email_bidx_idx ON customers (tenant_id, email_bidx) WHERE email_bidx IS NOT NULL`);
-    await q.query(`CREATE INDEX customers_created_idx ON customers (tenant_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE UNIQUE INDEX customers_member_no_key ON customers (tenant_id, member_no)`,
+    );
+    await q.query(
+      `CREATE INDEX customers_phone_bidx_idx ON customers (tenant_id, phone_bidx) WHERE phone_bidx IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX customers_phone_tail_idx ON customers (tenant_id, phone_tail_bidx) WHERE phone_tail_bidx IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX customers_email_bidx_idx ON customers (tenant_id, email_bidx) WHERE email_bidx IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX customers_created_idx ON customers (tenant_id, created_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX customers_store_idx ON customers (tenant_id, store_id)`);
     await q.query(`CREATE INDEX customers_tags_idx ON customers USING gin (tags)`);
-    await q.query(`CREATE INDEX customers_attributes_idx ON customers USING gin (attributes jsonb_path_ops)`);
+    await q.query(
+      `CREATE INDEX customers_attributes_idx ON customers USING gin (attributes jsonb_path_ops)`,
+    );
     await enableTenantRls(q, 'customers');
 
     // One row per way of recognising a person. namespace is '' where the type is global in
@@ -79,8 +91,12 @@ export class Customers1763857000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
       )`);
-    await q.query(`CREATE UNIQUE INDEX customer_identities_value_key ON customer_identities (tenant_id, type, namespace, value_bidx)`);
-    await q.query(`CREATE INDEX customer_identities_customer_idx ON customer_identities (tenant_id, customer_id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX customer_identities_value_key ON customer_identities (tenant_id, type, namespace, value_bidx)`,
+    );
+    await q.query(
+      `CREATE INDEX customer_identities_customer_idx ON customer_identities (tenant_id, customer_id)`,
+    );
     await enableTenantRls(q, 'customer_identities');
   }
 

@@ -11,12 +11,22 @@ export class CustomerProfiles1763857000001 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
-    await q.query(`ALTER TABLE customers ADD COLUMN postcode text, ADD COLUMN archived_at timestamptz`);
+    await q.query(
+      `ALTER TABLE customers ADD COLUMN postcode text, ADD COLUMN archived_at timestamptz`,
+    );
     // Staff search: name substring (trigram), pinyin full / initials prefix, member no.
-    await q.query(`CREATE INDEX customers_name_trgm_idx ON customers USING gin (lower(name) gin_trgm_ops)`);
-    await q.query(`CREATE INDEX customers_pinyin_idx ON customers (tenant_id, name_pinyin text_pattern_ops)`);
-    await q.query(`CREATE INDEX customers_initials_idx ON customers (tenant_id, name_initials text_pattern_ops)`);
-    await q.query(`CREATE INDEX customers_merged_into_idx ON customers (tenant_id, merged_into) WHERE merged_into IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX customers_name_trgm_idx ON customers USING gin (lower(name) gin_trgm_ops)`,
+    );
+    await q.query(
+      `CREATE INDEX customers_pinyin_idx ON customers (tenant_id, name_pinyin text_pattern_ops)`,
+    );
+    await q.query(
+      `CREATE INDEX customers_initials_idx ON customers (tenant_id, name_initials text_pattern_ops)`,
+    );
+    await q.query(
+      `CREATE INDEX customers_merged_into_idx ON customers (tenant_id, merged_into) WHERE merged_into IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE attribute_definitions (
@@ -48,7 +58,9 @@ export class CustomerProfiles1763857000001 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX customer_interactions_customer_idx ON customer_interactions (tenant_id, customer_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX customer_interactions_customer_idx ON customer_interactions (tenant_id, customer_id, created_at DESC, id DESC)`,
+    );
     await enableTenantRls(q, 'customer_interactions');
 
     // source_key makes rule-created follow-ups idempotent: one per rule, customer and period.
@@ -70,10 +82,18 @@ export class CustomerProfiles1763857000001 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX customer_follow_ups_customer_idx ON customer_follow_ups (tenant_id, customer_id)`);
-    await q.query(`CREATE INDEX customer_follow_ups_due_idx ON customer_follow_ups (tenant_id, status, due_at, id)`);
-    await q.query(`CREATE INDEX customer_follow_ups_assignee_idx ON customer_follow_ups (tenant_id, assignee, status, due_at, id)`);
-    await q.query(`CREATE UNIQUE INDEX customer_follow_ups_source_key ON customer_follow_ups (tenant_id, source_key) WHERE source_key IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX customer_follow_ups_customer_idx ON customer_follow_ups (tenant_id, customer_id)`,
+    );
+    await q.query(
+      `CREATE INDEX customer_follow_ups_due_idx ON customer_follow_ups (tenant_id, status, due_at, id)`,
+    );
+    await q.query(
+      `CREATE INDEX customer_follow_ups_assignee_idx ON customer_follow_ups (tenant_id, assignee, status, due_at, id)`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX customer_follow_ups_source_key ON customer_follow_ups (tenant_id, source_key) WHERE source_key IS NOT NULL`,
+    );
     await enableTenantRls(q, 'customer_follow_ups');
   }
 
@@ -81,7 +101,9 @@ export class CustomerProfiles1763857000001 implements MigrationInterface {
     await q.query(`DROP TABLE customer_follow_ups`);
     await q.query(`DROP TABLE customer_interactions`);
     await q.query(`DROP TABLE attribute_definitions`);
-    await q.query(`DROP INDEX customers_merged_into_idx, customers_initials_idx, customers_pinyin_idx, customers_name_trgm_idx`);
+    await q.query(
+      `DROP INDEX customers_merged_into_idx, customers_initials_idx, customers_pinyin_idx, customers_name_trgm_idx`,
+    );
     await q.query(`ALTER TABLE customers DROP COLUMN archived_at, DROP COLUMN postcode`);
   }
 }

@@ -33,9 +33,15 @@ export class TransactionsLoyalty1763858000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id)
       )`);
     // The POS retry key: a receipt is stored once per source however often it is posted.
-    await q.query(`CREATE UNIQUE INDEX transactions_source_external_key ON transactions (tenant_id, source, external_id)`);
-    await q.query(`CREATE INDEX transactions_customer_idx ON transactions (tenant_id, customer_id, created_at DESC, id DESC) WHERE customer_id IS NOT NULL`);
-    await q.query(`CREATE INDEX transactions_original_idx ON transactions (tenant_id, original_id) WHERE original_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX transactions_source_external_key ON transactions (tenant_id, source, external_id)`,
+    );
+    await q.query(
+      `CREATE INDEX transactions_customer_idx ON transactions (tenant_id, customer_id, created_at DESC, id DESC) WHERE customer_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX transactions_original_idx ON transactions (tenant_id, original_id) WHERE original_id IS NOT NULL`,
+    );
     await enableTenantRls(q, 'transactions');
 
     await q.query(`
@@ -72,7 +78,9 @@ export class TransactionsLoyalty1763858000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, customer_id)
       )`);
-    await q.query(`CREATE INDEX customer_stats_last_purchase_idx ON customer_stats (tenant_id, last_purchase_at)`);
+    await q.query(
+      `CREATE INDEX customer_stats_last_purchase_idx ON customer_stats (tenant_id, last_purchase_at)`,
+    );
     await enableTenantRls(q, 'customer_stats');
 
     await q.query(`
@@ -137,9 +145,13 @@ export class TransactionsLoyalty1763858000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX points_ledger_customer_idx ON points_ledger (tenant_id, customer_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX points_ledger_customer_idx ON points_ledger (tenant_id, customer_id, created_at DESC, id DESC)`,
+    );
     // Redemptions, adjustments and awards are idempotent by their caller's external id.
-    await q.query(`CREATE UNIQUE INDEX points_ledger_external_key ON points_ledger (tenant_id, kind, source, external_id) WHERE external_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX points_ledger_external_key ON points_ledger (tenant_id, kind, source, external_id) WHERE external_id IS NOT NULL`,
+    );
     await enableTenantRls(q, 'points_ledger');
 
     await q.query(`
@@ -155,8 +167,12 @@ export class TransactionsLoyalty1763858000000 implements MigrationInterface {
         expiring_notified_at timestamptz,
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX points_lots_open_idx ON points_lots (tenant_id, customer_id, expires_at, earned_at) WHERE remaining > 0`);
-    await q.query(`CREATE INDEX points_lots_expiry_idx ON points_lots (tenant_id, expires_at) WHERE remaining > 0`);
+    await q.query(
+      `CREATE INDEX points_lots_open_idx ON points_lots (tenant_id, customer_id, expires_at, earned_at) WHERE remaining > 0`,
+    );
+    await q.query(
+      `CREATE INDEX points_lots_expiry_idx ON points_lots (tenant_id, expires_at) WHERE remaining > 0`,
+    );
     await enableTenantRls(q, 'points_lots');
   }
 

@@ -40,10 +40,18 @@ export class Feedback1763859000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX feedback_created_idx ON feedback (tenant_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX feedback_status_idx ON feedback (tenant_id, status, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX feedback_store_idx ON feedback (tenant_id, store_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX feedback_customer_idx ON feedback (tenant_id, customer_id) WHERE customer_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX feedback_created_idx ON feedback (tenant_id, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX feedback_status_idx ON feedback (tenant_id, status, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX feedback_store_idx ON feedback (tenant_id, store_id, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX feedback_customer_idx ON feedback (tenant_id, customer_id) WHERE customer_id IS NOT NULL`,
+    );
     // The overdue filter and the overdue job read open items by due time.
     await q.query(
       `CREATE INDEX feedback_open_due_idx ON feedback (tenant_id, due_at) WHERE status NOT IN ('resolved', 'closed')`,
@@ -63,7 +71,9 @@ export class Feedback1763859000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, feedback_id) REFERENCES feedback (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX feedback_transitions_item_idx ON feedback_transitions (tenant_id, feedback_id, created_at, id)`);
+    await q.query(
+      `CREATE INDEX feedback_transitions_item_idx ON feedback_transitions (tenant_id, feedback_id, created_at, id)`,
+    );
     await enableTenantRls(q, 'feedback_transitions');
 
     await q.query(`
@@ -77,7 +87,9 @@ export class Feedback1763859000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, feedback_id) REFERENCES feedback (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX feedback_notes_item_idx ON feedback_notes (tenant_id, feedback_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX feedback_notes_item_idx ON feedback_notes (tenant_id, feedback_id, created_at DESC, id DESC)`,
+    );
     await enableTenantRls(q, 'feedback_notes');
   }
 

@@ -25,7 +25,9 @@ export class Surveys1763859100000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX surveys_created_idx ON surveys (tenant_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX surveys_created_idx ON surveys (tenant_id, created_at DESC, id DESC)`,
+    );
     await enableTenantRls(q, 'surveys');
 
     await q.query(`
@@ -42,7 +44,9 @@ export class Surveys1763859100000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, survey_id) REFERENCES surveys (tenant_id, id)
       )`);
-    await q.query(`CREATE UNIQUE INDEX survey_questions_position_key ON survey_questions (tenant_id, survey_id, position)`);
+    await q.query(
+      `CREATE UNIQUE INDEX survey_questions_position_key ON survey_questions (tenant_id, survey_id, position)`,
+    );
     await enableTenantRls(q, 'survey_questions');
 
     await q.query(`
@@ -67,9 +71,15 @@ export class Surveys1763859100000 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX survey_responses_dedupe_key ON survey_responses (tenant_id, survey_id, dedupe_key) WHERE dedupe_key IS NOT NULL`,
     );
-    await q.query(`CREATE INDEX survey_responses_survey_idx ON survey_responses (tenant_id, survey_id, created_at)`);
-    await q.query(`CREATE INDEX survey_responses_created_idx ON survey_responses (tenant_id, created_at)`);
-    await q.query(`CREATE INDEX survey_responses_customer_idx ON survey_responses (tenant_id, customer_id) WHERE customer_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX survey_responses_survey_idx ON survey_responses (tenant_id, survey_id, created_at)`,
+    );
+    await q.query(
+      `CREATE INDEX survey_responses_created_idx ON survey_responses (tenant_id, created_at)`,
+    );
+    await q.query(
+      `CREATE INDEX survey_responses_customer_idx ON survey_responses (tenant_id, customer_id) WHERE customer_id IS NOT NULL`,
+    );
     await enableTenantRls(q, 'survey_responses');
   }
 

@@ -16,6 +16,8 @@ export class FeedbackFollowUp1763859200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE feedback DROP COLUMN follow_up_completed_at, DROP COLUMN follow_up_csat, DROP COLUMN follow_up_id`);
+    await q.query(
+      `ALTER TABLE feedback DROP COLUMN follow_up_completed_at, DROP COLUMN follow_up_csat, DROP COLUMN follow_up_id`,
+    );
   }
 }

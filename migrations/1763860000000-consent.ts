@@ -27,7 +27,9 @@ export class Consent1763860000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX consent_events_customer_idx ON consent_events (tenant_id, customer_id, occurred_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX consent_events_customer_idx ON consent_events (tenant_id, customer_id, occurred_at DESC, id DESC)`,
+    );
     await enableTenantRls(q, 'consent_events');
 
     await q.query(`

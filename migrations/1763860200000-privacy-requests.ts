@@ -28,7 +28,9 @@ export class PrivacyRequests1763860200000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX privacy_requests_customer_idx ON privacy_requests (tenant_id, customer_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX privacy_requests_customer_idx ON privacy_requests (tenant_id, customer_id, created_at DESC)`,
+    );
     await enableTenantRls(q, 'privacy_requests');
 
     await q.query(`

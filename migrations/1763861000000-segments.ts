@@ -29,8 +29,12 @@ export class Segments1763861000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id)
       )`);
     await q.query(`CREATE UNIQUE INDEX segments_name_key ON segments (tenant_id, lower(name))`);
-    await q.query(`CREATE UNIQUE INDEX segments_builtin_key ON segments (tenant_id, builtin_key) WHERE builtin_key IS NOT NULL`);
-    await q.query(`CREATE INDEX segments_created_idx ON segments (tenant_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE UNIQUE INDEX segments_builtin_key ON segments (tenant_id, builtin_key) WHERE builtin_key IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX segments_created_idx ON segments (tenant_id, created_at DESC, id DESC)`,
+    );
     await enableTenantRls(q, 'segments');
 
     await q.query(`
@@ -43,7 +47,9 @@ export class Segments1763861000000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, segment_id) REFERENCES segments (tenant_id, id) ON DELETE CASCADE
       )`);
     // "Which segments is this customer in" (customer view, merges).
-    await q.query(`CREATE INDEX segment_members_customer_idx ON segment_members (tenant_id, customer_id)`);
+    await q.query(
+      `CREATE INDEX segment_members_customer_idx ON segment_members (tenant_id, customer_id)`,
+    );
     await enableTenantRls(q, 'segment_members');
 
     await q.query(`
@@ -63,7 +69,9 @@ export class Segments1763861000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, segment_id) REFERENCES segments (tenant_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX segment_refresh_jobs_segment_idx ON segment_refresh_jobs (tenant_id, segment_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX segment_refresh_jobs_segment_idx ON segment_refresh_jobs (tenant_id, segment_id, created_at DESC)`,
+    );
     await enableTenantRls(q, 'segment_refresh_jobs');
 
     // Scores are 1–5 (5 best) by quintile over the tenant's purchasers; non-purchasers have no row.
@@ -86,7 +94,9 @@ export class Segments1763861000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, customer_id)
       )`);
     await q.query(`CREATE INDEX customer_rfm_segment_idx ON customer_rfm (tenant_id, segment)`);
-    await q.query(`CREATE INDEX customer_rfm_grid_idx ON customer_rfm (tenant_id, r_score, f_score)`);
+    await q.query(
+      `CREATE INDEX customer_rfm_grid_idx ON customer_rfm (tenant_id, r_score, f_score)`,
+    );
     await enableTenantRls(q, 'customer_rfm');
 
     // Null thresholds mean "tertiles of the tenant's purchasers", the manuals' default.

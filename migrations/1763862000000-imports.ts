@@ -39,9 +39,13 @@ export class Imports1763862000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX imports_created_idx ON imports (tenant_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX imports_created_idx ON imports (tenant_id, created_at DESC, id DESC)`,
+    );
     // The resume scan at start-up looks for unfinished imports across tenants.
-    await q.query(`CREATE INDEX imports_pending_idx ON imports (tenant_id, status) WHERE status IN ('queued', 'processing')`);
+    await q.query(
+      `CREATE INDEX imports_pending_idx ON imports (tenant_id, status) WHERE status IN ('queued', 'processing')`,
+    );
     await enableTenantRls(q, 'imports');
 
     // Staging: one mapped source row per line; group_key is the receipt id of line-level files.
@@ -54,7 +58,9 @@ export class Imports1763862000000 implements MigrationInterface {
         record jsonb NOT NULL,
         PRIMARY KEY (tenant_id, import_id, line_no)
       )`);
-    await q.query(`CREATE INDEX import_rows_group_idx ON import_rows (tenant_id, import_id, group_key) WHERE group_key IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX import_rows_group_idx ON import_rows (tenant_id, import_id, group_key) WHERE group_key IS NOT NULL`,
+    );
     await enableTenantRls(q, 'import_rows');
 
     await q.query(`
@@ -69,7 +75,9 @@ export class Imports1763862000000 implements MigrationInterface {
         message text NOT NULL,
         PRIMARY KEY (tenant_id, import_id, seq)
       )`);
-    await q.query(`CREATE INDEX import_errors_line_idx ON import_errors (tenant_id, import_id, line_no, seq)`);
+    await q.query(
+      `CREATE INDEX import_errors_line_idx ON import_errors (tenant_id, import_id, line_no, seq)`,
+    );
     await enableTenantRls(q, 'import_errors');
   }
 

@@ -39,8 +39,12 @@ export class IdentityGraph1763863000000 implements MigrationInterface {
         undone_by text,
         PRIMARY KEY (tenant_id, id)
       )`);
-    await q.query(`CREATE INDEX customer_merges_survivor_idx ON customer_merges (tenant_id, survivor_id, created_at DESC)`);
-    await q.query(`CREATE INDEX customer_merges_sources_idx ON customer_merges USING gin (source_ids)`);
+    await q.query(
+      `CREATE INDEX customer_merges_survivor_idx ON customer_merges (tenant_id, survivor_id, created_at DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX customer_merges_sources_idx ON customer_merges USING gin (source_ids)`,
+    );
     await enableTenantRls(q, 'customer_merges');
   }
 

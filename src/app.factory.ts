@@ -38,7 +38,10 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 }
 
 /** Builds the configured Nest application on Fastify; main.ts and the tests both use it. */
-export async function createKehuApp(config: AppConfig, dataSource: DataSource): Promise<NestFastifyApplication> {
+export async function createKehuApp(
+  config: AppConfig,
+  dataSource: DataSource,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     logger: loggerOptions(config.logLevel),
     // One log line per request comes from the onResponse hook below, with tenant and route.
@@ -51,10 +54,14 @@ export async function createKehuApp(config: AppConfig, dataSource: DataSource): 
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uuid7();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, dataSource), adapter, {
-    bufferLogs: false,
-    logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, dataSource),
+    adapter,
+    {
+      bufferLogs: false,
+      logger: config.logLevel === 'silent' ? false : ['error', 'warn'],
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
 
   const metrics = app.get(MetricsService);

@@ -61,7 +61,12 @@ export class AppModule {
           playground: false,
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphqlError,
-          plugins: [queryLimitsPlugin({ maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity })],
+          plugins: [
+            queryLimitsPlugin({
+              maxDepth: config.graphqlMaxDepth,
+              maxComplexity: config.graphqlMaxComplexity,
+            }),
+          ],
         }),
         ...FEATURE_MODULES,
       ],

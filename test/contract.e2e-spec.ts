@@ -23,12 +23,23 @@ describe('committed API contract', () => {
   });
 
   it('is OpenAPI 3.1 and every operation has a summary, a description and documented responses', () => {
-    const document = JSON.parse(rendered.openapi) as { openapi: string; paths: Record<string, Record<string, { summary?: string; description?: string; responses?: object }>> };
+    const document = JSON.parse(rendered.openapi) as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { summary?: string; description?: string; responses?: object }>
+      >;
+    };
     expect(document.openapi).toBe('3.1.0');
     const undocumented: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        if (!operation.summary || !operation.description || !operation.responses || !Object.keys(operation.responses).length) {
+        if (
+          !operation.summary ||
+          !operation.description ||
+          !operation.responses ||
+          !Object.keys(operation.responses).length
+        ) {
           undocumented.push(`${method.toUpperCase()} ${path}`);
         }
       }

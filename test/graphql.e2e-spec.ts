@@ -11,9 +11,15 @@ describe('GraphQL: auth, error codes and query limits', () => {
   afterAll(() => t.close());
 
   it('answers tenant and me for a valid token', async () => {
-    const response = await t.graphql(tenant.auth, '{ tenant { id slug currency } me { kind scopes } }').expect(200);
+    const response = await t
+      .graphql(tenant.auth, '{ tenant { id slug currency } me { kind scopes } }')
+      .expect(200);
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data.tenant).toEqual({ id: tenant.tenantId, slug: tenant.slug, currency: 'CNY' });
+    expect(response.body.data.tenant).toEqual({
+      id: tenant.tenantId,
+      slug: tenant.slug,
+      currency: 'CNY',
+    });
     expect(response.body.data.me).toEqual({ kind: 'client', scopes: ['customers:read'] });
   });
 
@@ -27,7 +33,10 @@ describe('GraphQL: auth, error codes and query limits', () => {
   });
 
   it('refuses queries over the complexity limit with query_too_complex', async () => {
-    const response = await t.graphql(tenant.auth, '{ tenant { id slug name currency region timeZone createdAt } me { kind subject } }');
+    const response = await t.graphql(
+      tenant.auth,
+      '{ tenant { id slug name currency region timeZone createdAt } me { kind subject } }',
+    );
     expect(response.body.errors[0].extensions).toMatchObject({ code: 'query_too_complex' });
     expect(response.body.errors[0].message).toMatch(/complexity \d+ exceeds the limit of 8/);
     expect(response.body.data).toBeUndefined();
@@ -46,7 +55,11 @@ describe('GraphQL depth limit and introspection switch', () => {
 
   it('refuses a query deeper than allowed', async () => {
     const response = await t.graphql(tenant.auth, '{ me { kind } }');
-    expect(response.body.errors[0].extensions).toMatchObject({ code: 'query_too_complex', depth: 2, maxDepth: 1 });
+    expect(response.body.errors[0].extensions).toMatchObject({
+      code: 'query_too_complex',
+      depth: 2,
+      maxDepth: 1,
+    });
   });
 
   it('refuses introspection when it is switched off', async () => {

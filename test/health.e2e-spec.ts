@@ -10,7 +10,10 @@ describe('health, metrics and rate limiting', () => {
 
   it('reports liveness and database readiness without a token', async () => {
     expect((await t.http.get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
-    expect((await t.http.get('/health/ready').expect(200)).body).toEqual({ status: 'ok', checks: { database: 'ok' } });
+    expect((await t.http.get('/health/ready').expect(200)).body).toEqual({
+      status: 'ok',
+      checks: { database: 'ok' },
+    });
   });
 
   it('exposes Prometheus metrics: latency by route template and pool gauges', async () => {
@@ -24,7 +27,8 @@ describe('health, metrics and rate limiting', () => {
     const greedy = await t.tenant(['customers:read']);
     const polite = await t.client(greedy, ['customers:read']);
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await t.http.get('/v1/me').set('authorization', greedy.auth)).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await t.http.get('/v1/me').set('authorization', greedy.auth)).status);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     const limited = await t.http.get('/v1/me').set('authorization', greedy.auth).expect(429);

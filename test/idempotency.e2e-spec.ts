@@ -34,11 +34,14 @@ describe('Idempotency-Key', () => {
 
   it('lets concurrent duplicates create exactly one record', async () => {
     const before = await customers();
-    const responses = await Promise.all(Array.from({ length: 8 }, () => create('burst-1', { name: '钱七', phone: '13600136000' })));
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => create('burst-1', { name: '钱七', phone: '13600136000' })),
+    );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
-    for (const conflict of responses.filter((r) => r.status === 409)) expect(conflict.body.code).toBe('idempotency_in_progress');
+    for (const conflict of responses.filter((r) => r.status === 409))
+      expect(conflict.body.code).toBe('idempotency_in_progress');
     const ids = new Set(responses.filter((r) => r.status === 201).map((r) => r.body.id));
     expect(ids.size).toBe(1);
     expect(await customers()).toBe(before + 1);

@@ -41,7 +41,8 @@ async function subset(): Promise<{ header: string; lines: string[] }> {
     }
     const cells = line.split(',');
     const customer = cells[cells.length - 2];
-    if (customer ? Number(customer) % 13 === 0 : (anonymous++ < 1500 || line.startsWith('A'))) lines.push(line);
+    if (customer ? Number(customer) % 13 === 0 : anonymous++ < 1500 || line.startsWith('A'))
+      lines.push(line);
   }
   return { header, lines };
 }
@@ -62,7 +63,12 @@ describe('imports: the Online Retail export, line-level, end to end', () => {
 
   function upload(body: string) {
     const params = new URLSearchParams({ kind: 'transactions', mapping: JSON.stringify(MAPPING) });
-    return t.http.post(`/v1/imports?${params}`).set('authorization', tenant.auth).set('content-type', 'text/csv').send(Buffer.from(body)).expect(202);
+    return t.http
+      .post(`/v1/imports?${params}`)
+      .set('authorization', tenant.auth)
+      .set('content-type', 'text/csv')
+      .send(Buffer.from(body))
+      .expect(202);
   }
 
   it('imports sales, unlinked returns and anonymous receipts; stats equal plain SQL over the raw rows', async () => {
@@ -77,21 +83,61 @@ describe('imports: the Online Retail export, line-level, end to end', () => {
     const response = await upload(body);
     const done = await waitForImport(t, tenant, response.body.id);
     expect(done.status).toBe('completed');
-    const errors = (await t.http.get(`/v1/imports/${done.id}/errors?limit=500`).set('authorization', tenant.auth).expect(200)).body.items;
-    expect(errors).toContainEqual(expect.objectContaining({ line: broken + 2, column: 'Quantity', value: 'six', code: 'invalid_quantity' }));
-    expect(errors).toContainEqual(expect.objectContaining({ line: lines.length + 2, code: 'ragged_row' }));
+    const errors = (
+      await t.http
+        .get(`/v1/imports/${done.id}/errors?limit=500`)
+        .set('authorization', tenant.auth)
+        .expect(200)
+    ).body.items;
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        line: broken + 2,
+        column: 'Quantity',
+        value: 'six',
+        code: 'invalid_quantity',
+      }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ line: lines.length + 2, code: 'ragged_row' }),
+    );
     expect(errors.some((e: any) => e.code === 'negative_price')).toBe(true);
 
     // Plain SQL over the raw rows (without the broken receipt), by the README's rules.
-    await t.sql(`CREATE TABLE raw_retail (invoice text, stock text, description text, quantity int, invoice_date timestamp, price numeric, customer text, country text)`);
-    const rows = data.lines.map((l) => l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')));
+    await t.sql(
+      `CREATE TABLE raw_retail (invoice text, stock text, description text, quantity int, invoice_date timestamp, price numeric, customer text, country text)`,
+    );
+    const rows = data.lines.map((l) =>
+      l
+        .match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+        .map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')),
+    );
     for (let i = 0; i < rows.length; i += 2000) {
       const chunk = rows.slice(i, i + 2000).filter((r) => r[0] !== brokenInvoice);
-      await t.sql(`INSERT INTO raw_retail SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(invoice text, stock text, description text, quantity int, invoice_date timestamp, price numeric, customer text, country text)`, [
-        JSON.stringify(chunk.map((r) => ({ invoice: r[0], stock: r[1], description: r[2], quantity: Number(r[3]), invoice_date: r[4], price: Number(r[5]), customer: r[6] || null, country: r[7] }))),
-      ]);
+      await t.sql(
+        `INSERT INTO raw_retail SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(invoice text, stock text, description text, quantity int, invoice_date timestamp, price numeric, customer text, country text)`,
+        [
+          JSON.stringify(
+            chunk.map((r) => ({
+              invoice: r[0],
+              stock: r[1],
+              description: r[2],
+              quantity: Number(r[3]),
+              invoice_date: r[4],
+              price: Number(r[5]),
+              customer: r[6] || null,
+              country: r[7],
+            })),
+          ),
+        ],
+      );
     }
-    const expected = await t.sql<{ customer: string; frequency: string; sales: string; returns: string; last_at: Date }>(`
+    const expected = await t.sql<{
+      customer: string;
+      frequency: string;
+      sales: string;
+      returns: string;
+      last_at: Date;
+    }>(`
       WITH lines AS (
         SELECT invoice, customer, quantity, price, invoice_date AT TIME ZONE 'Europe/London' AS at, round(abs(quantity) * price * 100) AS amount
           FROM raw_retail WHERE customer IS NOT NULL AND price > 0 AND quantity <> 0),
@@ -103,7 +149,13 @@ describe('imports: the Online Retail export, line-level, end to end', () => {
     expect(expected.length).toBeGreaterThan(300);
 
     const crypto = t.app.get(PiiCrypto);
-    const actual = await t.sql<{ bidx: string; purchase_count: number; sales_minor: string; returns_minor: string; last_purchase_at: Date | null }>(
+    const actual = await t.sql<{
+      bidx: string;
+      purchase_count: number;
+      sales_minor: string;
+      returns_minor: string;
+      last_purchase_at: Date | null;
+    }>(
       `SELECT i.value_bidx AS bidx, s.purchase_count, s.sales_minor, s.returns_minor, s.last_purchase_at
          FROM customer_identities i JOIN customer_stats s ON s.tenant_id = i.tenant_id AND s.customer_id = i.customer_id
         WHERE i.tenant_id = $1 AND i.type = 'external' AND i.namespace = 'onlineretail'`,
@@ -124,19 +176,36 @@ describe('imports: the Online Retail export, line-level, end to end', () => {
     expect(actual.length).toBe(expected.length);
 
     // Anonymous receipts are stored without a customer, claimable later.
-    expect(await t.count('transactions', "tenant_id = $1 AND customer_id IS NULL AND type = 'sale'", [tenant.tenantId])).toBeGreaterThan(10);
-    const currencies = await t.sql<{ currency: string }>(`SELECT DISTINCT currency FROM transactions WHERE tenant_id = $1`, [tenant.tenantId]);
+    expect(
+      await t.count('transactions', "tenant_id = $1 AND customer_id IS NULL AND type = 'sale'", [
+        tenant.tenantId,
+      ]),
+    ).toBeGreaterThan(10);
+    const currencies = await t.sql<{ currency: string }>(
+      `SELECT DISTINCT currency FROM transactions WHERE tenant_id = $1`,
+      [tenant.tenantId],
+    );
     expect(currencies).toEqual([{ currency: 'GBP' }]);
   });
 
   it('re-importing a duplicated block is a no-op: idempotent by receipt id', async () => {
-    const before = await t.sql<{ n: string; s: string }>(`SELECT count(*) AS n, sum(sales_minor)::text AS s FROM customer_stats WHERE tenant_id = $1`, [tenant.tenantId]);
+    const before = await t.sql<{ n: string; s: string }>(
+      `SELECT count(*) AS n, sum(sales_minor)::text AS s FROM customer_stats WHERE tenant_id = $1`,
+      [tenant.tenantId],
+    );
     const ledger = await t.count('points_ledger', 'tenant_id = $1', [tenant.tenantId]);
     const block = data.lines.slice(1000, 3000);
-    const done = await waitForImport(t, tenant, (await upload(`${data.header}\n${block.join('\n')}\n${block.join('\n')}\n`)).body.id);
+    const done = await waitForImport(
+      t,
+      tenant,
+      (await upload(`${data.header}\n${block.join('\n')}\n${block.join('\n')}\n`)).body.id,
+    );
     expect(done).toMatchObject({ status: 'completed', created: 0 });
     expect(done.skipped).toBeGreaterThan(0);
-    const after = await t.sql<{ n: string; s: string }>(`SELECT count(*) AS n, sum(sales_minor)::text AS s FROM customer_stats WHERE tenant_id = $1`, [tenant.tenantId]);
+    const after = await t.sql<{ n: string; s: string }>(
+      `SELECT count(*) AS n, sum(sales_minor)::text AS s FROM customer_stats WHERE tenant_id = $1`,
+      [tenant.tenantId],
+    );
     expect(after).toEqual(before);
     expect(await t.count('points_ledger', 'tenant_id = $1', [tenant.tenantId])).toBe(ledger);
   });

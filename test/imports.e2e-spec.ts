@@ -11,24 +11,45 @@ describe('imports: customers from CSV and NDJSON', () => {
   });
   afterAll(() => t.close());
 
-  function upload(tenant: TenantClient, body: string | Buffer, query: Record<string, string> = {}, type = 'text/csv') {
+  function upload(
+    tenant: TenantClient,
+    body: string | Buffer,
+    query: Record<string, string> = {},
+    type = 'text/csv',
+  ) {
     const params = new URLSearchParams({ kind: 'customers', ...query });
-    return t.http.post(`/v1/imports?${params}`).set('authorization', tenant.auth).set('content-type', type).send(Buffer.isBuffer(body) ? body : Buffer.from(body));
+    return t.http
+      .post(`/v1/imports?${params}`)
+      .set('authorization', tenant.auth)
+      .set('content-type', type)
+      .send(Buffer.isBuffer(body) ? body : Buffer.from(body));
   }
 
-  async function importAndWait(tenant: TenantClient, body: string | Buffer, query: Record<string, string> = {}, type = 'text/csv') {
+  async function importAndWait(
+    tenant: TenantClient,
+    body: string | Buffer,
+    query: Record<string, string> = {},
+    type = 'text/csv',
+  ) {
     const response = await upload(tenant, body, query, type).expect(202);
     expect(response.headers.location).toBe(`/v1/imports/${response.body.id}`);
     return waitForImport(t, tenant, response.body.id);
   }
 
   async function errors(tenant: TenantClient, id: string) {
-    return (await t.http.get(`/v1/imports/${id}/errors?limit=500`).set('authorization', tenant.auth).expect(200)).body.items;
+    return (
+      await t.http
+        .get(`/v1/imports/${id}/errors?limit=500`)
+        .set('authorization', tenant.auth)
+        .expect(200)
+    ).body.items;
   }
 
   it('creates customers from a mapped UTF-8 CSV with BOM, merges duplicates and reports bad rows with masked values', async () => {
     const tenant = await t.tenant();
-    const mapping = JSON.stringify({ columns: { 姓名: 'name', 手机: 'phone', 邮箱: 'email', 生日: 'birthday', 标签: 'tags' } });
+    const mapping = JSON.stringify({
+      columns: { 姓名: 'name', 手机: 'phone', 邮箱: 'email', 生日: 'birthday', 标签: 'tags' },
+    });
     const csv =
       '\ufeff姓名,手机,邮箱,生日,标签\n' +
       '张三,138 0013 8000,zhang@example.com,1990/1/5,vip\n' +
@@ -38,7 +59,16 @@ describe('imports: customers from CSV and NDJSON', () => {
       '赵六,13800138002,,05/01/1990,\n' + // ambiguous date
       '"=HYPERLINK(""http://evil"")",13800138003,,,\n';
     const done = await importAndWait(tenant, csv, { mapping });
-    expect(done).toMatchObject({ status: 'completed', totalRows: 6, processed: 6, created: 3, failed: 2, skipped: 1, percent: 100, charset: 'utf-8' });
+    expect(done).toMatchObject({
+      status: 'completed',
+      totalRows: 6,
+      processed: 6,
+      created: 3,
+      failed: 2,
+      skipped: 1,
+      percent: 100,
+      charset: 'utf-8',
+    });
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(3);
 
     const list = await errors(tenant, done.id);
@@ -50,35 +80,62 @@ describe('imports: customers from CSV and NDJSON', () => {
     expect(list[0].value).toBe('1***5');
     expect(list[1].value).not.toContain('wang@');
 
-    const found = await t.http.get('/v1/customers/lookup?phone=13800138000').set('authorization', tenant.auth).expect(200);
+    const found = await t.http
+      .get('/v1/customers/lookup?phone=13800138000')
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(found.body).toMatchObject({ name: '张三', tags: ['vip', 'new'] });
-    const formula = await t.http.get('/v1/customers/lookup?phone=13800138003').set('authorization', tenant.auth).expect(200);
+    const formula = await t.http
+      .get('/v1/customers/lookup?phone=13800138003')
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(formula.body.name).toBe('=HYPERLINK("http://evil")');
   });
 
   it('fills blanks of existing customers and never overwrites with empty or different values', async () => {
     const tenant = await t.tenant();
-    const created = await t.http.post('/v1/customers').set('authorization', tenant.auth).send({ name: '老客户', phone: '13900139000' }).expect(201);
-    const csv = 'name,phone,email,gender\n,13900139000,old@example.com,女\n另一个名字,13900139000,,\n';
+    const created = await t.http
+      .post('/v1/customers')
+      .set('authorization', tenant.auth)
+      .send({ name: '老客户', phone: '13900139000' })
+      .expect(201);
+    const csv =
+      'name,phone,email,gender\n,13900139000,old@example.com,女\n另一个名字,13900139000,,\n';
     const done = await importAndWait(tenant, csv);
     expect(done).toMatchObject({ created: 0, updated: 1, skipped: 1, failed: 0 });
-    const after = await t.http.get(`/v1/customers/${created.body.id}`).set('authorization', tenant.auth).expect(200);
+    const after = await t.http
+      .get(`/v1/customers/${created.body.id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(after.body).toMatchObject({ name: '老客户', gender: 'female' });
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(1);
-    expect(await t.count('customer_identities', "tenant_id = $1 AND type = 'email'", [tenant.tenantId])).toBe(1);
+    expect(
+      await t.count('customer_identities', "tenant_id = $1 AND type = 'email'", [tenant.tenantId]),
+    ).toBe(1);
   });
 
   it('reads GB18030 declared or sniffed, and refuses bytes that are not the declared charset without writing anything', async () => {
     const tenant = await t.tenant();
     const gb = iconv.encode('姓名,手机\n陈七,13700137000\n', 'gb18030');
-    const declared = await importAndWait(tenant, gb, { charset: 'gbk', mapping: JSON.stringify({ columns: { 姓名: 'name', 手机: 'phone' } }) });
+    const declared = await importAndWait(tenant, gb, {
+      charset: 'gbk',
+      mapping: JSON.stringify({ columns: { 姓名: 'name', 手机: 'phone' } }),
+    });
     expect(declared).toMatchObject({ created: 1, charset: 'gb18030' });
-    const sniffed = await importAndWait(tenant, iconv.encode('name,phone\n周八,13700137001\n', 'gb18030'));
+    const sniffed = await importAndWait(
+      tenant,
+      iconv.encode('name,phone\n周八,13700137001\n', 'gb18030'),
+    );
     expect(sniffed).toMatchObject({ created: 1, charset: 'gb18030' });
-    const lookup = await t.http.get('/v1/customers/lookup?phone=13700137001').set('authorization', tenant.auth).expect(200);
+    const lookup = await t.http
+      .get('/v1/customers/lookup?phone=13700137001')
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(lookup.body.name).toBe('周八');
 
-    const wrong = await upload(tenant, iconv.encode('name,phone\n吴九,13700137002\n', 'gb18030'), { charset: 'utf-8' }).expect(415);
+    const wrong = await upload(tenant, iconv.encode('name,phone\n吴九,13700137002\n', 'gb18030'), {
+      charset: 'utf-8',
+    }).expect(415);
     expect(wrong.body.errors[0]).toMatchObject({ field: 'charset', code: 'invalid_charset' });
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(2);
     expect(await t.count('import_rows', 'tenant_id = $1', [tenant.tenantId])).toBe(0);
@@ -91,7 +148,12 @@ describe('imports: customers from CSV and NDJSON', () => {
     const done = await importAndWait(tenant, csv);
     expect(done).toMatchObject({ status: 'completed', created: 2 });
     const codes = (await errors(tenant, done.id)).map((e: any) => [e.line, e.code]);
-    expect(codes).toEqual(expect.arrayContaining([[3, 'ragged_row'], [6, 'unterminated_quote']]));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        [3, 'ragged_row'],
+        [6, 'unterminated_quote'],
+      ]),
+    );
     expect(codes).toContainEqual([4, 'record_too_long']);
     expect(codes).toHaveLength(3);
   });
@@ -102,9 +164,16 @@ describe('imports: customers from CSV and NDJSON', () => {
     expect(empty.body.errors[0].code).toBe('empty_file');
     const headerOnly = await upload(tenant, 'name,phone\n').expect(422);
     expect(headerOnly.body.errors[0].code).toBe('empty_file');
-    const unknown = await upload(tenant, 'a\n1\n', { mapping: JSON.stringify({ columns: { a: 'shoeColour' } }) }).expect(422);
-    expect(unknown.body.errors[0]).toMatchObject({ field: 'mapping.columns.a', code: 'unknown_target' });
-    const missing = await upload(tenant, 'name\nx\n', { mapping: JSON.stringify({ columns: { 手机: 'phone' } }) }).expect(422);
+    const unknown = await upload(tenant, 'a\n1\n', {
+      mapping: JSON.stringify({ columns: { a: 'shoeColour' } }),
+    }).expect(422);
+    expect(unknown.body.errors[0]).toMatchObject({
+      field: 'mapping.columns.a',
+      code: 'unknown_target',
+    });
+    const missing = await upload(tenant, 'name\nx\n', {
+      mapping: JSON.stringify({ columns: { 手机: 'phone' } }),
+    }).expect(422);
     expect(missing.body.errors[0].code).toBe('unknown_column');
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(0);
     expect(await t.count('import_rows', 'tenant_id = $1', [tenant.tenantId])).toBe(0);
@@ -112,19 +181,34 @@ describe('imports: customers from CSV and NDJSON', () => {
 
   it('imports NDJSON with custom attributes checked against their definitions', async () => {
     const tenant = await t.tenant();
-    await t.sql(`INSERT INTO attribute_definitions (tenant_id, key, label, type, "group") VALUES ($1, 'hobby', '爱好', 'string', 'soft')`, [tenant.tenantId]);
-    const lines = [JSON.stringify({ name: '钱一', phone: '13500135000', 'attr.hobby': '钓鱼' }), 'not json', JSON.stringify({ name: '孙二', email: 'sun@example.com', 'attr.nope': 'x' })].join('\n');
+    await t.sql(
+      `INSERT INTO attribute_definitions (tenant_id, key, label, type, "group") VALUES ($1, 'hobby', '爱好', 'string', 'soft')`,
+      [tenant.tenantId],
+    );
+    const lines = [
+      JSON.stringify({ name: '钱一', phone: '13500135000', 'attr.hobby': '钓鱼' }),
+      'not json',
+      JSON.stringify({ name: '孙二', email: 'sun@example.com', 'attr.nope': 'x' }),
+    ].join('\n');
     const done = await importAndWait(tenant, lines, {}, 'application/x-ndjson');
     expect(done).toMatchObject({ totalRows: 3, failed: 2 });
     const codes = (await errors(tenant, done.id)).map((e: any) => [e.line, e.code]);
-    expect(codes).toEqual([[2, 'invalid_json'], [3, 'unknown_attribute']]);
-    const found = await t.http.get('/v1/customers/lookup?phone=13500135000').set('authorization', tenant.auth).expect(200);
+    expect(codes).toEqual([
+      [2, 'invalid_json'],
+      [3, 'unknown_attribute'],
+    ]);
+    const found = await t.http
+      .get('/v1/customers/lookup?phone=13500135000')
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(found.body.attributes).toEqual({ hobby: '钓鱼' });
   });
 
   it('dry run counts without keeping anything', async () => {
     const tenant = await t.tenant();
-    const done = await importAndWait(tenant, 'name,phone\n甲,13400134000\n乙,bad\n', { dryRun: 'true' });
+    const done = await importAndWait(tenant, 'name,phone\n甲,13400134000\n乙,bad\n', {
+      dryRun: 'true',
+    });
     expect(done).toMatchObject({ status: 'completed', dryRun: true, created: 1, failed: 1 });
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(0);
   });
@@ -140,22 +224,39 @@ describe('imports: customers from CSV and NDJSON', () => {
         throw new Error('simulated crash');
       }
     };
-    const rows = Array.from({ length: 45 }, (_, i) => `客户${i},1330013${String(3000 + i).padStart(4, '0')}`);
+    const rows = Array.from(
+      { length: 45 },
+      (_, i) => `客户${i},1330013${String(3000 + i).padStart(4, '0')}`,
+    );
     // Every tenth row repeats an earlier phone: in-file duplicates across batches.
     for (let i = 0; i < 45; i += 10) rows.push(`,1330013${String(3000 + i).padStart(4, '0')}`);
     const response = await upload(tenant, `name,phone\n${rows.join('\n')}\n`).expect(202);
-    let state = await t.http.get(`/v1/imports/${response.body.id}`).set('authorization', tenant.auth).expect(200);
+    let state = await t.http
+      .get(`/v1/imports/${response.body.id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     for (let i = 0; i < 100 && !crashed; i++) await new Promise((r) => setTimeout(r, 20));
-    state = await t.http.get(`/v1/imports/${response.body.id}`).set('authorization', tenant.auth).expect(200);
+    state = await t.http
+      .get(`/v1/imports/${response.body.id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(state.body).toMatchObject({ status: 'processing', processed: 20 });
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(20);
 
     worker.beforeCommit = undefined;
     await worker.resumePending();
     const done = await waitForImport(t, tenant, response.body.id);
-    expect(done).toMatchObject({ status: 'completed', processed: 50, created: 45, skipped: 5, failed: 0 });
+    expect(done).toMatchObject({
+      status: 'completed',
+      processed: 50,
+      created: 45,
+      skipped: 5,
+      failed: 0,
+    });
     expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(45);
-    expect(await t.count('customer_identities', "tenant_id = $1 AND type = 'phone'", [tenant.tenantId])).toBe(45);
+    expect(
+      await t.count('customer_identities', "tenant_id = $1 AND type = 'phone'", [tenant.tenantId]),
+    ).toBe(45);
     worker.batchSize = 2000;
   });
 });

@@ -36,8 +36,17 @@ describe('maintenance: key rotation, backup and restore', () => {
     tenant = await t.tenant();
     for (let i = 0; i < 7; i++) {
       const id = await insertCustomer(t, tenant.tenantId, { name: `顾客${i}` });
-      await t.http.post(`/v1/customers/${id}/consents`).set('authorization', tenant.auth).send({ purpose: 'analytics', status: 'granted', source: 'pos', evidence }).expect(201);
-      if (i === 0) await t.http.post('/v1/privacy/requests').set('authorization', tenant.auth).send({ customerId: id, type: 'export' }).expect(201);
+      await t.http
+        .post(`/v1/customers/${id}/consents`)
+        .set('authorization', tenant.auth)
+        .send({ purpose: 'analytics', status: 'granted', source: 'pos', evidence })
+        .expect(201);
+      if (i === 0)
+        await t.http
+          .post('/v1/privacy/requests')
+          .set('authorization', tenant.auth)
+          .send({ customerId: id, type: 'export' })
+          .expect(201);
     }
     await t.app.get(AuditService).flush();
   });
@@ -47,9 +56,14 @@ describe('maintenance: key rotation, backup and restore', () => {
     const file = join(dir, 'kehu.backup');
     const progress: number[] = [];
     const manifest = await t.app.get(BackupService).backup(file, (p) => progress.push(p.rows));
-    expect(manifest.tables.find((x) => x.name === 'customers')).toMatchObject({ rows: 7, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(manifest.tables.find((x) => x.name === 'customers')).toMatchObject({
+      rows: 7,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(manifest.tables.find((x) => x.name === 'audit_log')!.rows).toBeGreaterThan(0);
-    expect(manifest.tables.findIndex((x) => x.name === 'tenants')).toBeLessThan(manifest.tables.findIndex((x) => x.name === 'customers'));
+    expect(manifest.tables.findIndex((x) => x.name === 'tenants')).toBeLessThan(
+      manifest.tables.findIndex((x) => x.name === 'customers'),
+    );
     expect(progress.length).toBeGreaterThan(0);
 
     const target = await TestApp.start();
@@ -57,12 +71,17 @@ describe('maintenance: key rotation, backup and restore', () => {
       await target.app.get(BackupService).restore(file);
       expect(await tableDigests(target)).toEqual(await tableDigests(t));
       // The restored audit chain verifies and the old tokens' tenant is there.
-      const verified = await target.http.get('/v1/audit/verify').set('authorization', tenant.auth).expect(200);
+      const verified = await target.http
+        .get('/v1/audit/verify')
+        .set('authorization', tenant.auth)
+        .expect(200);
       expect(verified.body.ok).toBe(true);
 
       // A second restore into the now non-empty database is refused and changes nothing.
       const before = await tableDigests(target);
-      await expect(target.app.get(BackupService).restore(file)).rejects.toThrow(/refusing to restore into a non-empty database/);
+      await expect(target.app.get(BackupService).restore(file)).rejects.toThrow(
+        /refusing to restore into a non-empty database/,
+      );
       expect(await tableDigests(target)).toEqual(before);
     } finally {
       await target.close();
@@ -83,7 +102,9 @@ describe('maintenance: key rotation, backup and restore', () => {
 
     const target = await TestApp.start();
     try {
-      await expect(target.app.get(BackupService).restore(damaged)).rejects.toThrow(/checksum|does not match|invalid/);
+      await expect(target.app.get(BackupService).restore(damaged)).rejects.toThrow(
+        /checksum|does not match|invalid/,
+      );
       await expect(target.app.get(BackupService).restore(truncated)).rejects.toThrow(/truncated/);
       expect(await target.count('tenants')).toBe(0);
       expect(await target.count('customers')).toBe(0);
@@ -94,11 +115,24 @@ describe('maintenance: key rotation, backup and restore', () => {
 
   it('re-encrypts every *_enc column to the newest key in resumable batches', async () => {
     const k2 = `k2:${Buffer.alloc(32, 9).toString('base64')}`;
-    const both = new PiiCrypto({ ...t.config, encryptionKeys: [...t.config.encryptionKeys, { id: 'k2', key: Buffer.alloc(32, 9) }] });
+    const both = new PiiCrypto({
+      ...t.config,
+      encryptionKeys: [...t.config.encryptionKeys, { id: 'k2', key: Buffer.alloc(32, 9) }],
+    });
     const rotation = new KeyRotationService(t.database, both);
     const columns = (await rotation.columns()).map((c) => `${c.table}.${c.column}`);
-    expect(columns).toEqual(expect.arrayContaining(['customers.phone_enc', 'customers.address_enc', 'customer_identities.value_enc', 'privacy_requests.result_enc']));
-    const [before] = await t.sql<{ phone_enc: string }>(`SELECT phone_enc FROM customers WHERE tenant_id = $1 LIMIT 1`, [tenant.tenantId]);
+    expect(columns).toEqual(
+      expect.arrayContaining([
+        'customers.phone_enc',
+        'customers.address_enc',
+        'customer_identities.value_enc',
+        'privacy_requests.result_enc',
+      ]),
+    );
+    const [before] = await t.sql<{ phone_enc: string }>(
+      `SELECT phone_enc FROM customers WHERE tenant_id = $1 LIMIT 1`,
+      [tenant.tenantId],
+    );
     const plain = t.app.get(PiiCrypto).decrypt(before.phone_enc);
 
     // Stop after two small batches: part done, the rest still readable under k1.
@@ -107,7 +141,9 @@ describe('maintenance: key rotation, backup and restore', () => {
     expect(partial.reduce((n, r) => n + r.remaining, 0)).toBeGreaterThan(0);
     const status = await rotation.status();
     // Columns go in name order: customer_identities.value_enc (two per customer) first.
-    const identities = status.find((s) => s.table === 'customer_identities' && s.column === 'value_enc')!;
+    const identities = status.find(
+      (s) => s.table === 'customer_identities' && s.column === 'value_enc',
+    )!;
     expect(identities.keys).toEqual({ k1: 8, k2: 6 });
 
     // Resume: finishes the rest.
@@ -119,8 +155,14 @@ describe('maintenance: key rotation, backup and restore', () => {
     expect(values.every((r) => r.v.startsWith('k2:'))).toBe(true);
 
     // Only k2 is needed now; the data reads back the same.
-    const onlyK2 = new PiiCrypto({ ...t.config, encryptionKeys: [{ id: 'k2', key: Buffer.alloc(32, 9) }] });
-    const [after] = await t.sql<{ phone_enc: string }>(`SELECT phone_enc FROM customers WHERE id = (SELECT id FROM customers WHERE phone_enc = $1 OR true LIMIT 1)`, [before.phone_enc]);
+    const onlyK2 = new PiiCrypto({
+      ...t.config,
+      encryptionKeys: [{ id: 'k2', key: Buffer.alloc(32, 9) }],
+    });
+    const [after] = await t.sql<{ phone_enc: string }>(
+      `SELECT phone_enc FROM customers WHERE id = (SELECT id FROM customers WHERE phone_enc = $1 OR true LIMIT 1)`,
+      [before.phone_enc],
+    );
     expect(onlyK2.decrypt(after.phone_enc)).toMatch(/^\+86/);
     expect(values.length).toBeGreaterThan(0);
     expect(plain).toMatch(/^\+86/);

@@ -24,10 +24,21 @@ describe('segments: export and settings', () => {
         [tenant.tenantId, randomUUID(), memberNo, name, phone ? pii.encrypt(phone) : null],
       );
     }
-    await t.sql(`INSERT INTO customers (tenant_id, id, member_no, name, tags, status) VALUES ($1, $2, 'M9', 'gone', '{vip}', 'archived')`, [tenant.tenantId, randomUUID()]);
-    const created = await t.http.post('/v1/segments').set('authorization', tenant.auth).send({ name: 'vip', query: 'tags contains "vip"' }).expect(201);
+    await t.sql(
+      `INSERT INTO customers (tenant_id, id, member_no, name, tags, status) VALUES ($1, $2, 'M9', 'gone', '{vip}', 'archived')`,
+      [tenant.tenantId, randomUUID()],
+    );
+    const created = await t.http
+      .post('/v1/segments')
+      .set('authorization', tenant.auth)
+      .send({ name: 'vip', query: 'tags contains "vip"' })
+      .expect(201);
     segmentId = created.body.id;
-    await t.http.post(`/v1/segments/${segmentId}/refresh`).set('authorization', tenant.auth).send({}).expect(202);
+    await t.http
+      .post(`/v1/segments/${segmentId}/refresh`)
+      .set('authorization', tenant.auth)
+      .send({})
+      .expect(202);
     await t.app.get(SegmentRefreshService).idle();
   });
   afterAll(() => t.close());
@@ -35,68 +46,129 @@ describe('segments: export and settings', () => {
   const exportPath = (query: string) => `/v1/segments/${segmentId}/export?${query}`;
 
   it('streams NDJSON of the active members with the chosen fields', async () => {
-    const response = await t.http.get(exportPath('format=ndjson&fields=memberNo,name,city')).set('authorization', tenant.auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    }).expect(200);
+    const response = await t.http
+      .get(exportPath('format=ndjson&fields=memberNo,name,city'))
+      .set('authorization', tenant.auth)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
     expect(response.headers['content-type']).toContain('application/x-ndjson');
-    const lines = (response.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (response.body as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.memberNo).sort()).toEqual(['M1', 'M2', 'M3']);
-    expect(lines.find((l) => l.memberNo === 'M1')).toEqual({ memberNo: 'M1', name: '张三, 先生', city: '上海' });
+    expect(lines.find((l) => l.memberNo === 'M1')).toEqual({
+      memberNo: 'M1',
+      name: '张三, 先生',
+      city: '上海',
+    });
     // Quotes and commas survive the JSON PostgreSQL builds for the COPY fast path.
     expect(lines.find((l) => l.memberNo === 'M2').name).toBe('=HYPERLINK("http://evil","点我")');
     expect(lines.find((l) => l.memberNo === 'M3').name).toBe('李"四"');
   });
 
   it('writes RFC 4180 CSV with a BOM, Chinese intact, formulas neutralised and phones decrypted with pii:read', async () => {
-    const response = await t.http.get(exportPath('format=csv&bom=true&fields=memberNo,name,phone')).set('authorization', tenant.auth).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const response = await t.http
+      .get(exportPath('format=csv&bom=true&fields=memberNo,name,phone'))
+      .set('authorization', tenant.auth)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const bytes = response.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8').slice(1);
     const lines = text.split('\r\n');
     expect(lines[0]).toBe('memberNo,name,phone');
-    expect(lines).toEqual(expect.arrayContaining(['M1,"张三, 先生",+8613800138000'.replace('+86', "'+86"), `M2,"'=HYPERLINK(""http://evil"",""点我"")",`, `M3,"李""四""",'+8613900139000`]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'M1,"张三, 先生",+8613800138000'.replace('+86', "'+86"),
+        `M2,"'=HYPERLINK(""http://evil"",""点我"")",`,
+        `M3,"李""四""",'+8613900139000`,
+      ]),
+    );
     expect(response.headers['content-disposition']).toContain(`segment-${segmentId}.csv`);
   });
 
   it('masks phones without pii:read', async () => {
     const reader = await t.client(tenant, ['segments:read']);
-    const response = await t.http.get(exportPath('fields=memberNo,phone')).set('authorization', reader.auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    }).expect(200);
-    const m1 = (response.body as string).trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.memberNo === 'M1');
+    const response = await t.http
+      .get(exportPath('fields=memberNo,phone'))
+      .set('authorization', reader.auth)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
+    const m1 = (response.body as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.memberNo === 'M1');
     expect(m1.phone).toBe('138****8000');
   });
 
   it('with a channel exports only customers who granted marketing on it (not withdrawn, not archived) and audits the export', async () => {
-    const ids = await t.sql<{ id: string; member_no: string }>(`SELECT id, member_no FROM customers WHERE tenant_id = $1 ORDER BY member_no`, [tenant.tenantId]);
+    const ids = await t.sql<{ id: string; member_no: string }>(
+      `SELECT id, member_no FROM customers WHERE tenant_id = $1 ORDER BY member_no`,
+      [tenant.tenantId],
+    );
     const byNo = Object.fromEntries(ids.map((r) => [r.member_no, r.id]));
     const consent = (memberNo: string, channel: string, status: string) =>
-      t.http.post(`/v1/customers/${byNo[memberNo]}/consents`).set('authorization', tenant.auth)
-        .send({ purpose: 'marketing', channel, status, source: 'pos', evidence: { method: 'checkbox', noticeVersion: 'privacy-2026-10' } }).expect(201);
+      t.http
+        .post(`/v1/customers/${byNo[memberNo]}/consents`)
+        .set('authorization', tenant.auth)
+        .send({
+          purpose: 'marketing',
+          channel,
+          status,
+          source: 'pos',
+          evidence: { method: 'checkbox', noticeVersion: 'privacy-2026-10' },
+        })
+        .expect(201);
     await consent('M1', 'sms', 'granted');
     await consent('M3', 'sms', 'granted');
     await consent('M3', 'sms', 'withdrawn');
     await consent('M2', 'email', 'granted');
-    const response = await t.http.get(exportPath('channel=sms&fields=memberNo')).set('authorization', tenant.auth).buffer(true).parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    }).expect(200);
-    expect((response.body as string).trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ memberNo: 'M1' }]);
+    const response = await t.http
+      .get(exportPath('channel=sms&fields=memberNo'))
+      .set('authorization', tenant.auth)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
+    expect(
+      (response.body as string)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ memberNo: 'M1' }]);
     // The rule language agrees with the export filter.
-    const preview = await t.http.post('/v1/segments/preview').set('authorization', tenant.auth).send({ query: 'consent.sms or consent.email' }).expect(200);
-    expect(preview.body.sample.map((c: { memberNo: string }) => c.memberNo).sort()).toEqual(['M1', 'M2']);
+    const preview = await t.http
+      .post('/v1/segments/preview')
+      .set('authorization', tenant.auth)
+      .send({ query: 'consent.sms or consent.email' })
+      .expect(200);
+    expect(preview.body.sample.map((c: { memberNo: string }) => c.memberNo).sort()).toEqual([
+      'M1',
+      'M2',
+    ]);
 
     await t.app.get(AuditService).flush();
     const audit = await t.sql<{ actor_id: string; details: Record<string, unknown> }>(
@@ -104,27 +176,82 @@ describe('segments: export and settings', () => {
       [tenant.tenantId],
     );
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor_id: tenant.clientId, details: { segmentId, rows: 1, channel: 'sms', format: 'ndjson' } });
+    expect(audit[0]).toMatchObject({
+      actor_id: tenant.clientId,
+      details: { segmentId, rows: 1, channel: 'sms', format: 'ndjson' },
+    });
   });
 
   it('refuses unknown channels, fields and formats with 422 before streaming', async () => {
-    const channel = await t.http.get(exportPath('channel=fax')).set('authorization', tenant.auth).expect(422);
-    expect(channel.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'channel' }] });
-    const fields = await t.http.get(exportPath('fields=memberNo,password')).set('authorization', tenant.auth).expect(422);
-    expect(fields.body.errors[0]).toMatchObject({ field: 'fields', message: expect.stringContaining('unknown: password') });
+    const channel = await t.http
+      .get(exportPath('channel=fax'))
+      .set('authorization', tenant.auth)
+      .expect(422);
+    expect(channel.body).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ field: 'channel' }],
+    });
+    const fields = await t.http
+      .get(exportPath('fields=memberNo,password'))
+      .set('authorization', tenant.auth)
+      .expect(422);
+    expect(fields.body.errors[0]).toMatchObject({
+      field: 'fields',
+      message: expect.stringContaining('unknown: password'),
+    });
     await t.http.get(exportPath('format=xml')).set('authorization', tenant.auth).expect(422);
-    await t.http.get(`/v1/segments/${randomUUID()}/export`).set('authorization', tenant.auth).expect(404);
+    await t.http
+      .get(`/v1/segments/${randomUUID()}/export`)
+      .set('authorization', tenant.auth)
+      .expect(404);
   });
 
   it('reads and changes classification settings; the lapsed built-in follows', async () => {
-    const initial = await t.http.get('/v1/segments/settings').set('authorization', tenant.auth).expect(200);
-    expect(initial.body).toEqual({ goldTopPercent: 20, goldMinPurchases: 2, lapsedDays: 180, frequencyHighMin: null, frequencyMidMin: null, spendHighMin: null, spendMidMin: null });
-    const put = await t.http.put('/v1/segments/settings').set('authorization', tenant.auth)
-      .send({ goldTopPercent: 10, goldMinPurchases: 3, lapsedDays: 90, spendHighMin: '5000.00', spendMidMin: '1000' }).expect(200);
-    expect(put.body).toMatchObject({ lapsedDays: 90, spendHighMin: '5000.00', spendMidMin: '1000.00' });
-    const list = await t.http.get('/v1/segments?limit=500').set('authorization', tenant.auth).expect(200);
-    expect(list.body.items.find((s: { builtIn: string }) => s.builtIn === 'lapsed').query).toBe('stats.lastPurchaseAt < now() - 90d');
-    await t.http.put('/v1/segments/settings').set('authorization', tenant.auth).send({ goldTopPercent: 10, goldMinPurchases: 3, lapsedDays: 90, spendHighMin: '5000' }).expect(422);
-    await t.http.put('/v1/segments/settings').set('authorization', tenant.auth).send({ goldTopPercent: 0, goldMinPurchases: 3, lapsedDays: 90 }).expect(422);
+    const initial = await t.http
+      .get('/v1/segments/settings')
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(initial.body).toEqual({
+      goldTopPercent: 20,
+      goldMinPurchases: 2,
+      lapsedDays: 180,
+      frequencyHighMin: null,
+      frequencyMidMin: null,
+      spendHighMin: null,
+      spendMidMin: null,
+    });
+    const put = await t.http
+      .put('/v1/segments/settings')
+      .set('authorization', tenant.auth)
+      .send({
+        goldTopPercent: 10,
+        goldMinPurchases: 3,
+        lapsedDays: 90,
+        spendHighMin: '5000.00',
+        spendMidMin: '1000',
+      })
+      .expect(200);
+    expect(put.body).toMatchObject({
+      lapsedDays: 90,
+      spendHighMin: '5000.00',
+      spendMidMin: '1000.00',
+    });
+    const list = await t.http
+      .get('/v1/segments?limit=500')
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(list.body.items.find((s: { builtIn: string }) => s.builtIn === 'lapsed').query).toBe(
+      'stats.lastPurchaseAt < now() - 90d',
+    );
+    await t.http
+      .put('/v1/segments/settings')
+      .set('authorization', tenant.auth)
+      .send({ goldTopPercent: 10, goldMinPurchases: 3, lapsedDays: 90, spendHighMin: '5000' })
+      .expect(422);
+    await t.http
+      .put('/v1/segments/settings')
+      .set('authorization', tenant.auth)
+      .send({ goldTopPercent: 0, goldMinPurchases: 3, lapsedDays: 90 })
+      .expect(422);
   });
 });

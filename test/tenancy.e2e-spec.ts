@@ -11,7 +11,11 @@ describe('tenant isolation with row-level security', () => {
   let b: TenantClient;
 
   const insertCustomer = (tenantId: string, memberNo: string) =>
-    t.sql(`INSERT INTO customers (tenant_id, id, member_no, name) VALUES ($1, $2, $3, 'x')`, [tenantId, uuid7(), memberNo]);
+    t.sql(`INSERT INTO customers (tenant_id, id, member_no, name) VALUES ($1, $2, $3, 'x')`, [
+      tenantId,
+      uuid7(),
+      memberNo,
+    ]);
 
   beforeAll(async () => {
     t = await TestApp.start();
@@ -39,23 +43,37 @@ describe('tenant isolation with row-level security', () => {
   });
 
   it('a tenant transaction sees only its own rows, even with no WHERE clause', async () => {
-    const seenByA = await t.database.withTenant(a.tenantId, (tx) => tx.query<{ member_no: string }>('SELECT member_no FROM customers ORDER BY member_no'));
-    const seenByB = await t.database.withTenant(b.tenantId, (tx) => tx.query<{ member_no: string }>('SELECT member_no FROM customers'));
+    const seenByA = await t.database.withTenant(a.tenantId, (tx) =>
+      tx.query<{ member_no: string }>('SELECT member_no FROM customers ORDER BY member_no'),
+    );
+    const seenByB = await t.database.withTenant(b.tenantId, (tx) =>
+      tx.query<{ member_no: string }>('SELECT member_no FROM customers'),
+    );
     expect(seenByA.map((r) => r.member_no)).toEqual(['A-1', 'A-2']);
     expect(seenByB.map((r) => r.member_no)).toEqual(['B-1']);
   });
 
-  it('cannot update, delete or insert another tenant\'s rows', async () => {
-    const updated = await t.database.withTenant(b.tenantId, (tx) => tx.count(`UPDATE customers SET name = 'hacked'`));
-    const deleted = await t.database.withTenant(b.tenantId, (tx) => tx.count(`DELETE FROM customers WHERE member_no LIKE 'A-%'`));
+  it("cannot update, delete or insert another tenant's rows", async () => {
+    const updated = await t.database.withTenant(b.tenantId, (tx) =>
+      tx.count(`UPDATE customers SET name = 'hacked'`),
+    );
+    const deleted = await t.database.withTenant(b.tenantId, (tx) =>
+      tx.count(`DELETE FROM customers WHERE member_no LIKE 'A-%'`),
+    );
     expect(updated).toBe(1); // only B's own row
     expect(deleted).toBe(0);
     await expect(
       t.database.withTenant(b.tenantId, (tx) =>
-        tx.query(`INSERT INTO customers (tenant_id, id, member_no) VALUES ($1, $2, 'smuggled')`, [a.tenantId, uuid7()]),
+        tx.query(`INSERT INTO customers (tenant_id, id, member_no) VALUES ($1, $2, 'smuggled')`, [
+          a.tenantId,
+          uuid7(),
+        ]),
       ),
     ).rejects.toThrow(/row-level security/);
-    const aNames = await t.sql<{ name: string }>(`SELECT name FROM customers WHERE tenant_id = $1`, [a.tenantId]);
+    const aNames = await t.sql<{ name: string }>(
+      `SELECT name FROM customers WHERE tenant_id = $1`,
+      [a.tenantId],
+    );
     expect(aNames.every((r) => r.name === 'x')).toBe(true);
     expect(await t.count('customers', `member_no = 'smuggled'`)).toBe(0);
   });
@@ -67,21 +85,44 @@ describe('tenant isolation with row-level security', () => {
     expect(ofB.body.id).toBe(b.tenantId);
   });
 
-  it('another tenant\'s customer id answers 404 for read, update, archive and look-up', async () => {
-    const created = await t.http.post('/v1/customers').set('authorization', a.auth).send({ name: '甲', phone: '13500135000' }).expect(201);
+  it("another tenant's customer id answers 404 for read, update, archive and look-up", async () => {
+    const created = await t.http
+      .post('/v1/customers')
+      .set('authorization', a.auth)
+      .send({ name: '甲', phone: '13500135000' })
+      .expect(201);
     const id = created.body.id as string;
-    expect((await t.http.get(`/v1/customers/${id}`).set('authorization', b.auth).expect(404)).body.code).toBe('not_found');
-    await t.http.patch(`/v1/customers/${id}`).set('authorization', b.auth).set('content-type', 'application/merge-patch+json').send({ name: '乙' }).expect((r) => expect([404, 415]).toContain(r.status));
-    await t.http.delete(`/v1/customers/${id}`).set('authorization', b.auth).expect((r) => expect(r.status).toBe(404));
-    await t.http.get('/v1/customers/lookup?phone=13500135000').set('authorization', b.auth).expect(404);
-    const list = await t.http.get('/v1/customers').set('authorization', b.auth).expect((r) => expect([200, 404]).toContain(r.status));
-    if (list.status === 200) expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
+    expect(
+      (await t.http.get(`/v1/customers/${id}`).set('authorization', b.auth).expect(404)).body.code,
+    ).toBe('not_found');
+    await t.http
+      .patch(`/v1/customers/${id}`)
+      .set('authorization', b.auth)
+      .set('content-type', 'application/merge-patch+json')
+      .send({ name: '乙' })
+      .expect((r) => expect([404, 415]).toContain(r.status));
+    await t.http
+      .delete(`/v1/customers/${id}`)
+      .set('authorization', b.auth)
+      .expect((r) => expect(r.status).toBe(404));
+    await t.http
+      .get('/v1/customers/lookup?phone=13500135000')
+      .set('authorization', b.auth)
+      .expect(404);
+    const list = await t.http
+      .get('/v1/customers')
+      .set('authorization', b.auth)
+      .expect((r) => expect([200, 404]).toContain(r.status));
+    if (list.status === 200)
+      expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
     const still = await t.http.get(`/v1/customers/${id}`).set('authorization', a.auth).expect(200);
     expect(still.body.name).toBe('甲');
   });
 
   it('refuses a non-UUID tenant id before it reaches SQL', async () => {
-    await expect(t.database.withTenant(`x'; DROP TABLE customers; --`, async () => 1)).rejects.toThrow(/UUID/);
+    await expect(
+      t.database.withTenant(`x'; DROP TABLE customers; --`, async () => 1),
+    ).rejects.toThrow(/UUID/);
     expect(await t.count('customers')).toBeGreaterThan(0);
   });
 });

@@ -12,17 +12,28 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
   });
   afterAll(() => t.close());
 
-  const post = (body: object) => t.http.post('/v1/transactions').set('authorization', tenant.auth).send(body);
+  const post = (body: object) =>
+    t.http.post('/v1/transactions').set('authorization', tenant.auth).send(body);
 
   it('records a sale with points, and replays it by (source, externalId)', async () => {
     const customerId = await createCustomer(t, tenant);
     const body = sale(customerId, '128.50');
     const first = await post(body).expect(201);
-    expect(first.body).toMatchObject({ customerId, pointsEarned: 128, pointsBalance: 128, tier: 'member', tierChanged: false });
+    expect(first.body).toMatchObject({
+      customerId,
+      pointsEarned: 128,
+      pointsBalance: 128,
+      tier: 'member',
+      tierChanged: false,
+    });
     const again = await post(body).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
-    const reuse = await post({ ...body, total: '1.00', items: [{ ...body.items[0], unitPrice: '1.00', amount: '1.00' }] }).expect(422);
+    const reuse = await post({
+      ...body,
+      total: '1.00',
+      items: [{ ...body.items[0], unitPrice: '1.00', amount: '1.00' }],
+    }).expect(422);
     expect(reuse.body.code).toBe('idempotency_key_reuse');
     expect(await t.count('transactions', 'tenant_id = $1', [tenant.tenantId])).toBe(1);
     // Idempotency-Key works as well, on top of (source, externalId)
@@ -34,24 +45,40 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     const k3 = await post(sale(customerId, '10.00')).set('idempotency-key', 'key-1').expect(422);
     expect(k3.body.code).toBe('idempotency_key_reuse');
     expect(await t.count('transactions', 'tenant_id = $1', [tenant.tenantId])).toBe(2);
-    const got = await t.http.get(`/v1/transactions/${first.body.id}`).set('authorization', tenant.auth).expect(200);
-    expect(got.body).toMatchObject({ total: '128.50', points: 128, items: [{ sku: 'SKU-1', amount: '128.50' }] });
+    const got = await t.http
+      .get(`/v1/transactions/${first.body.id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(got.body).toMatchObject({
+      total: '128.50',
+      points: 128,
+      items: [{ sku: 'SKU-1', amount: '128.50' }],
+    });
     await expectConsistent(t, tenant);
   });
 
   it('1,000 concurrent posts of 100 receipts x10 leave exactly 100 transactions and the points of 100', async () => {
     const own = await t.tenant();
     const customerId = await createCustomer(t, own);
-    const receipts = Array.from({ length: 100 }, (_, i) => sale(customerId, '10.00', { externalId: `C-${i}` }));
+    const receipts = Array.from({ length: 100 }, (_, i) =>
+      sale(customerId, '10.00', { externalId: `C-${i}` }),
+    );
     const posts = receipts.flatMap((r) => Array.from({ length: 10 }, () => r));
-    const statuses = (await concurrentPosts(t, '/v1/transactions', own.auth, posts)).map((r) => r.status);
+    const statuses = (await concurrentPosts(t, '/v1/transactions', own.auth, posts)).map(
+      (r) => r.status,
+    );
     expect(statuses.filter((s) => s === 201)).toHaveLength(100);
     expect(statuses.filter((s) => s === 200)).toHaveLength(900);
     expect(await t.count('transactions', 'tenant_id = $1', [own.tenantId])).toBe(100);
-    const [row] = await t.sql<{ points_balance: string }>(`SELECT points_balance FROM customers WHERE id = $1`, [customerId]);
+    const [row] = await t.sql<{ points_balance: string }>(
+      `SELECT points_balance FROM customers WHERE id = $1`,
+      [customerId],
+    );
     expect(Number(row.points_balance)).toBe(1000);
     expect(await t.count('points_ledger', 'tenant_id = $1', [own.tenantId])).toBe(100);
-    expect(await t.count('events', `tenant_id = $1 AND type = 'transaction.created'`, [own.tenantId])).toBe(100);
+    expect(
+      await t.count('events', `tenant_id = $1 AND type = 'transaction.created'`, [own.tenantId]),
+    ).toBe(100);
     await expectConsistent(t, own);
     // 1,000 requests on a shared 2-core machine can outlast the default 60 s.
   }, 240_000);
@@ -61,7 +88,10 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     const before = await t.count('transactions', 'tenant_id = $1', [tenant.tenantId]);
     const cases: [Record<string, unknown>, string][] = [
       [{ items: [] }, 'items'],
-      [{ items: [{ sku: 'a', quantity: -1, unitPrice: '1.00', amount: '1.00' }], total: '1.00' }, 'items[0].quantity'],
+      [
+        { items: [{ sku: 'a', quantity: -1, unitPrice: '1.00', amount: '1.00' }], total: '1.00' },
+        'items[0].quantity',
+      ],
       [{ total: '99.00' }, 'total'],
       [{ currency: 'USD' }, 'currency'],
       [{ occurredAt: new Date(Date.now() + 10 * 60 * 1000).toISOString() }, 'occurredAt'],
@@ -86,12 +116,36 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     });
     await post(s).expect(201);
     const ret = (externalId: string, items: unknown[], total: string) =>
-      post({ ...sale(customerId, total), externalId, type: 'return', originalExternalId: s.externalId, items, total });
-    const r1 = await ret('RET-1', [{ sku: 'A', quantity: 1, unitPrice: '100.00', amount: '100.00' }], '100.00').expect(201);
-    expect(r1.body).toMatchObject({ type: 'return', customerId, pointsEarned: -100, pointsBalance: 200 });
-    const tooMany = await ret('RET-2', [{ sku: 'A', quantity: 2, unitPrice: '100.00', amount: '200.00' }], '200.00').expect(422);
+      post({
+        ...sale(customerId, total),
+        externalId,
+        type: 'return',
+        originalExternalId: s.externalId,
+        items,
+        total,
+      });
+    const r1 = await ret(
+      'RET-1',
+      [{ sku: 'A', quantity: 1, unitPrice: '100.00', amount: '100.00' }],
+      '100.00',
+    ).expect(201);
+    expect(r1.body).toMatchObject({
+      type: 'return',
+      customerId,
+      pointsEarned: -100,
+      pointsBalance: 200,
+    });
+    const tooMany = await ret(
+      'RET-2',
+      [{ sku: 'A', quantity: 2, unitPrice: '100.00', amount: '200.00' }],
+      '200.00',
+    ).expect(422);
     expect(tooMany.body.errors[0].code).toBe('exceeds_sold');
-    await ret('RET-3', [{ sku: 'C', quantity: 1, unitPrice: '1.00', amount: '1.00' }], '1.00').expect(422);
+    await ret(
+      'RET-3',
+      [{ sku: 'C', quantity: 1, unitPrice: '1.00', amount: '1.00' }],
+      '1.00',
+    ).expect(422);
     // spend what is left, then return the rest: the balance goes negative by the spent points
     await t.http
       .post(`/v1/customers/${customerId}/points/redemptions`)
@@ -110,7 +164,10 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     // the next sale pays the debt first
     const next = await post(sale(customerId, '250.00')).expect(201);
     expect(next.body.pointsBalance).toBe(50);
-    const loyalty = await t.http.get(`/v1/customers/${customerId}/loyalty`).set('authorization', tenant.auth).expect(200);
+    const loyalty = await t.http
+      .get(`/v1/customers/${customerId}/loyalty`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(loyalty.body.points.balance).toBe(50);
     await expectConsistent(t, tenant);
   });
@@ -119,13 +176,35 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     const customerId = await createCustomer(t, tenant);
     const good = Array.from({ length: 5 }, () => sale(customerId, '20.00'));
     const batch = [...good, { ...sale(customerId), total: '1.00' }, good[0], { nonsense: true }];
-    const res = await t.http.post('/v1/transactions/batch').set('authorization', tenant.auth).send({ transactions: batch }).expect(200);
-    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['created', 'created', 'created', 'created', 'created', 'error', 'duplicate', 'error']);
+    const res = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({ transactions: batch })
+      .expect(200);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'created',
+      'created',
+      'created',
+      'created',
+      'created',
+      'error',
+      'duplicate',
+      'error',
+    ]);
     expect(res.body.results[5].error.errors[0].field).toBe('total');
     expect(res.body.results[6].id).toBe(res.body.results[0].id);
-    const again = await t.http.post('/v1/transactions/batch').set('authorization', tenant.auth).send({ transactions: good }).expect(200);
-    expect(again.body.results.every((r: { status: string }) => r.status === 'duplicate')).toBe(true);
-    const [row] = await t.sql<{ points_balance: string }>(`SELECT points_balance FROM customers WHERE id = $1`, [customerId]);
+    const again = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({ transactions: good })
+      .expect(200);
+    expect(again.body.results.every((r: { status: string }) => r.status === 'duplicate')).toBe(
+      true,
+    );
+    const [row] = await t.sql<{ points_balance: string }>(
+      `SELECT points_balance FROM customers WHERE id = $1`,
+      [customerId],
+    );
     expect(Number(row.points_balance)).toBe(100);
     const tooBig = await t.http
       .post('/v1/transactions/batch')
@@ -146,11 +225,26 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
       .send({ customer: { id: customerId } })
       .expect(200);
     expect(claimed.body).toMatchObject({ customerId, pointsEarned: 55, pointsBalance: 55 });
-    await t.http.post(`/v1/transactions/${anon.body.id}/claim`).set('authorization', tenant.auth).send({ customer: { id: customerId } }).expect(409);
-    const old = await post(sale(null, '5.00', { occurredAt: new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString() })).expect(201);
-    const expired = await t.http.post(`/v1/transactions/${old.body.id}/claim`).set('authorization', tenant.auth).send({ customer: { id: customerId } }).expect(422);
+    await t.http
+      .post(`/v1/transactions/${anon.body.id}/claim`)
+      .set('authorization', tenant.auth)
+      .send({ customer: { id: customerId } })
+      .expect(409);
+    const old = await post(
+      sale(null, '5.00', {
+        occurredAt: new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString(),
+      }),
+    ).expect(201);
+    const expired = await t.http
+      .post(`/v1/transactions/${old.body.id}/claim`)
+      .set('authorization', tenant.auth)
+      .send({ customer: { id: customerId } })
+      .expect(422);
     expect(expired.body.errors[0].code).toBe('claim_window_expired');
-    const list = await t.http.get(`/v1/customers/${customerId}/transactions`).set('authorization', tenant.auth).expect(200);
+    const list = await t.http
+      .get(`/v1/customers/${customerId}/transactions`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(list.body.items).toHaveLength(1);
     await expectConsistent(t, tenant);
   });
@@ -159,13 +253,24 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     const a = await createCustomer(t, tenant);
     const b = await createCustomer(t, tenant);
     await post(sale(a, '40.00', { storeId: 'store-A' })).expect(201);
-    await post(sale(b, '60.00', { storeId: 'store-B', items: [{ sku: 'X', category: 'bags', quantity: 2, unitPrice: '30.00', amount: '60.00' }] })).expect(201);
+    await post(
+      sale(b, '60.00', {
+        storeId: 'store-B',
+        items: [{ sku: 'X', category: 'bags', quantity: 2, unitPrice: '30.00', amount: '60.00' }],
+      }),
+    ).expect(201);
     await post(sale(b, '10.00', { storeId: 'store-B' })).expect(201);
     await t.database.withTenant(tenant.tenantId, async (tx) => {
-      await tx.query(`UPDATE customers SET status = 'merged', merged_into = $2 WHERE tenant_id = $1 AND id = $3`, [tenant.tenantId, a, b]);
+      await tx.query(
+        `UPDATE customers SET status = 'merged', merged_into = $2 WHERE tenant_id = $1 AND id = $3`,
+        [tenant.tenantId, a, b],
+      );
       await t.app.get(CustomerExtensions).runMergeHandlers(tx, a, [b]);
     });
-    const customer = await t.http.get(`/v1/customers/${a}`).set('authorization', tenant.auth).expect(200);
+    const customer = await t.http
+      .get(`/v1/customers/${a}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(customer.body.stats).toMatchObject({
       purchaseCount: 3,
       totalSpent: '110.00',
@@ -174,7 +279,10 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
       spend12m: '110.00',
       averageOrderValue: '36.66',
     });
-    const loyalty = await t.http.get(`/v1/customers/${a}/loyalty`).set('authorization', tenant.auth).expect(200);
+    const loyalty = await t.http
+      .get(`/v1/customers/${a}/loyalty`)
+      .set('authorization', tenant.auth)
+      .expect(200);
     expect(loyalty.body.points.balance).toBe(110);
     // the merged id still resolves to the survivor for postings
     const viaOld = await post(sale(b, '5.00')).expect(201);

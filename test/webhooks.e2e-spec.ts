@@ -315,14 +315,19 @@ describe('webhooks: subscriptions, signed deliveries, retries, ordering', () => 
     const tenant = await t.tenant();
     const hook = await subscribe(tenant, '/hang/deleted');
     const keep = await subscribe(tenant, '/ok/kept');
-    await emit(t, tenant.tenantId, [{ type: 'customer.updated', customerId: CUSTOMER_X, payload: {} }]);
+    await emit(t, tenant.tenantId, [
+      { type: 'customer.updated', customerId: CUSTOMER_X, payload: {} },
+    ]);
     const running = pump(t, tenant.tenantId);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await t.http.delete(`/v1/webhooks/${hook.id}`).set('authorization', tenant.auth).expect(204);
     await expect(running).resolves.toBeGreaterThan(0);
     expect(await t.count('webhook_deliveries', 'tenant_id = $1', [tenant.tenantId])).toBe(1);
     const [kept] = await deliveries(tenant, keep.id);
-    expect(kept).toMatchObject({ status: 'succeeded', attemptLog: [expect.objectContaining({ statusCode: 204 })] });
+    expect(kept).toMatchObject({
+      status: 'succeeded',
+      attemptLog: [expect.objectContaining({ statusCode: 204 })],
+    });
   });
 
   it("never lets one tenant's hanging receiver hold up another tenant's deliveries", async () => {

@@ -8,6 +8,14 @@ export const register: BaselineRegister = (fastify, pool) => {
       [request.params.id],
     );
     const row = rows[0];
-    return { id: row.id, slug: row.slug, name: row.name, currency: row.currency, region: row.region, timeZone: row.time_zone, createdAt: row.created_at };
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      currency: row.currency,
+      region: row.region,
+      timeZone: row.time_zone,
+      createdAt: row.created_at,
+    };
   });
 };

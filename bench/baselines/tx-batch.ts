@@ -7,11 +7,21 @@ const transactions = new TransactionsRepository();
 
 /** Only the UNNEST inserts of the batch's transactions and items: the floor Kehu is compared with. */
 export const register: BaselineRegister = (fastify, pool) => {
-  fastify.post<{ Params: { tenant: string }; Body: { transactions: Parameters<typeof bare>[0][] } }>('/batch/:tenant', async (request) => {
-    const rows = request.body.transactions.map((body, i) => ({ id: uuid7(), t: bare(body, i), customerId: body.customer.id }));
+  fastify.post<{
+    Params: { tenant: string };
+    Body: { transactions: Parameters<typeof bare>[0][] };
+  }>('/batch/:tenant', async (request) => {
+    const rows = request.body.transactions.map((body, i) => ({
+      id: uuid7(),
+      t: bare(body, i),
+      customerId: body.customer.id,
+    }));
     await inTenant(pool, request.params.tenant, async (tx) => {
       const inserted = await transactions.insertNew(tx, rows);
-      await transactions.insertItems(tx, rows.filter((r) => inserted.has(r.id)).map((r) => ({ transactionId: r.id, t: r.t })));
+      await transactions.insertItems(
+        tx,
+        rows.filter((r) => inserted.has(r.id)).map((r) => ({ transactionId: r.id, t: r.t })),
+      );
     });
     return { results: rows.map((r, index) => ({ index, status: 'created', id: r.id })) };
   });

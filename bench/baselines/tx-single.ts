@@ -20,7 +20,14 @@ interface Body {
   customer: { id: string };
   currency: string;
   total: string;
-  items: { sku: string; name: string; category: string; quantity: number; unitPrice: string; amount: string }[];
+  items: {
+    sku: string;
+    name: string;
+    category: string;
+    quantity: number;
+    unitPrice: string;
+    amount: string;
+  }[];
 }
 
 const minor = (amount: string) => BigInt(amount.replace('.', ''));
@@ -53,10 +60,16 @@ export function bare(body: Body, index = 0): PreparedTransaction {
   };
 }
 
-export async function inTenant<T>(pool: Pool, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inTenant<T>(
+  pool: Pool,
+  tenantId: string,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(`BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('${TENANT_SETTING}', '${tenantId}', true)`);
+    await client.query(
+      `BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('${TENANT_SETTING}', '${tenantId}', true)`,
+    );
     const result = await work(new Tx(client, tenantId));
     await client.query('COMMIT');
     return result;
@@ -73,32 +86,73 @@ export async function inTenant<T>(pool: Pool, tenantId: string, work: (tx: Tx) =
  * no framework, auth, validation, idempotency replay, rules engine or mapping around them.
  */
 export const register: BaselineRegister = (fastify, pool) => {
-  fastify.post<{ Params: { tenant: string }; Body: Body }>('/tx/:tenant', async (request, reply) => {
-    const t = bare(request.body);
-    const id = uuid7();
-    const now = new Date();
-    const customerId = t.customer!.id!;
-    const points = Number(t.totalMinor / 100n);
-    const balance = await inTenant(pool, request.params.tenant, async (tx) => {
-      await loyalty.findProgramAndTenant(tx);
-      await transactions.insertNew(tx, [{ id, t, customerId }]);
-      await transactions.insertItems(tx, [{ transactionId: id, t }]);
-      const [customer] = await loyalty.lockCustomers(tx, [customerId]);
-      await stats.spend12m(tx, [customerId], now);
-      await loyalty.pointsEarnedSince(tx, [customerId], new Date(now.getTime() - 365 * 86400000));
-      await loyalty.insertLedger(tx, [
-        { id: uuid7(), customerId, kind: 'earn', points, reason: 'purchase', source: t.source, externalId: null, actor: 'bench', transactionId: id, createdAt: now },
-      ]);
-      await loyalty.insertLots(tx, [{ id: uuid7(), customerId, transactionId: id, points, remaining: points, earnedAt: now, expiresAt: null }]);
-      const next = Number(customer.points_balance) + points;
-      await loyalty.updateCustomerCaches(tx, [{ id: customerId, balance: next, tierCode: 'member', tierSince: now }]);
-      await tx.query(`INSERT INTO events (tenant_id, id, type, customer_id, payload) VALUES ($1, $2, 'points.earned', $3, $4)`, [tx.tenant, uuid7(), customerId, { points }]);
-      await transactions.finish(tx, [{ id, customerId, originalId: null, points, response: { id, points } }]);
-      await stats.apply(tx, [id]);
-      await tx.query(`INSERT INTO events (tenant_id, id, type, customer_id, payload) VALUES ($1, $2, 'transaction.created', $3, $4)`, [tx.tenant, uuid7(), customerId, { id }]);
-      return next;
-    });
-    void reply.status(201);
-    return { id, customerId, pointsEarned: points, pointsBalance: balance, tier: 'member', tierChanged: false };
-  });
+  fastify.post<{ Params: { tenant: string }; Body: Body }>(
+    '/tx/:tenant',
+    async (request, reply) => {
+      const t = bare(request.body);
+      const id = uuid7();
+      const now = new Date();
+      const customerId = t.customer!.id!;
+      const points = Number(t.totalMinor / 100n);
+      const balance = await inTenant(pool, request.params.tenant, async (tx) => {
+        await loyalty.findProgramAndTenant(tx);
+        await transactions.insertNew(tx, [{ id, t, customerId }]);
+        await transactions.insertItems(tx, [{ transactionId: id, t }]);
+        const [customer] = await loyalty.lockCustomers(tx, [customerId]);
+        await stats.spend12m(tx, [customerId], now);
+        await loyalty.pointsEarnedSince(tx, [customerId], new Date(now.getTime() - 365 * 86400000));
+        await loyalty.insertLedger(tx, [
+          {
+            id: uuid7(),
+            customerId,
+            kind: 'earn',
+            points,
+            reason: 'purchase',
+            source: t.source,
+            externalId: null,
+            actor: 'bench',
+            transactionId: id,
+            createdAt: now,
+          },
+        ]);
+        await loyalty.insertLots(tx, [
+          {
+            id: uuid7(),
+            customerId,
+            transactionId: id,
+            points,
+            remaining: points,
+            earnedAt: now,
+            expiresAt: null,
+          },
+        ]);
+        const next = Number(customer.points_balance) + points;
+        await loyalty.updateCustomerCaches(tx, [
+          { id: customerId, balance: next, tierCode: 'member', tierSince: now },
+        ]);
+        await tx.query(
+          `INSERT INTO events (tenant_id, id, type, customer_id, payload) VALUES ($1, $2, 'points.earned', $3, $4)`,
+          [tx.tenant, uuid7(), customerId, { points }],
+        );
+        await transactions.finish(tx, [
+          { id, customerId, originalId: null, points, response: { id, points } },
+        ]);
+        await stats.apply(tx, [id]);
+        await tx.query(
+          `INSERT INTO events (tenant_id, id, type, customer_id, payload) VALUES ($1, $2, 'transaction.created', $3, $4)`,
+          [tx.tenant, uuid7(), customerId, { id }],
+        );
+        return next;
+      });
+      void reply.status(201);
+      return {
+        id,
+        customerId,
+        pointsEarned: points,
+        pointsBalance: balance,
+        tier: 'member',
+        tierChanged: false,
+      };
+    },
+  );
 };

@@ -53,24 +53,40 @@ export class AuthRepository {
   }
 
   async findTenantBySlug(slug: string): Promise<TenantRow | undefined> {
-    const rows = await this.database.systemQuery<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE slug = $1`, [slug]);
+    const rows = await this.database.systemQuery<TenantRow>(
+      `SELECT ${TENANT_COLUMNS} FROM tenants WHERE slug = $1`,
+      [slug],
+    );
     return rows[0];
   }
 
   async findTenantById(id: string): Promise<TenantRow | undefined> {
-    const rows = await this.database.systemQuery<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]);
+    const rows = await this.database.systemQuery<TenantRow>(
+      `SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`,
+      [id],
+    );
     return rows[0];
   }
 
   async listTenants(): Promise<TenantRow[]> {
-    return this.database.systemQuery<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at`);
+    return this.database.systemQuery<TenantRow>(
+      `SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at`,
+    );
   }
 
   async insertTenant(tx: Tx, tenant: Omit<TenantRow, 'created_at'>): Promise<TenantRow> {
     const row = await tx.one<TenantRow>(
       `INSERT INTO tenants (id, slug, name, currency, region, time_zone, settings)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${TENANT_COLUMNS}`,
-      [tenant.id, tenant.slug, tenant.name, tenant.currency, tenant.region, tenant.time_zone, tenant.settings],
+      [
+        tenant.id,
+        tenant.slug,
+        tenant.name,
+        tenant.currency,
+        tenant.region,
+        tenant.time_zone,
+        tenant.settings,
+      ],
     );
     return row!;
   }
@@ -87,12 +103,23 @@ export class AuthRepository {
     await tx.query(
       `INSERT INTO api_clients (tenant_id, id, client_id, secret_hash, name, scopes, active)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [client.tenant_id, client.id, client.client_id, client.secret_hash, client.name, client.scopes, client.active],
+      [
+        client.tenant_id,
+        client.id,
+        client.client_id,
+        client.secret_hash,
+        client.name,
+        client.scopes,
+        client.active,
+      ],
     );
   }
 
   async touchClient(clientId: string): Promise<void> {
-    await this.database.systemQuery(`UPDATE api_clients SET last_used_at = now() WHERE client_id = $1`, [clientId]);
+    await this.database.systemQuery(
+      `UPDATE api_clients SET last_used_at = now() WHERE client_id = $1`,
+      [clientId],
+    );
   }
 
   async findStaffByEmail(tenantId: string, email: string): Promise<StaffUserRow | undefined> {
@@ -104,16 +131,33 @@ export class AuthRepository {
     return rows[0];
   }
 
-  async insertStaff(tx: Tx, staff: Omit<StaffUserRow, 'failed_logins' | 'locked_until'>): Promise<void> {
+  async insertStaff(
+    tx: Tx,
+    staff: Omit<StaffUserRow, 'failed_logins' | 'locked_until'>,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO staff_users (tenant_id, id, email, password_hash, name, role, store_id, active)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [staff.tenant_id, staff.id, staff.email, staff.password_hash, staff.name, staff.role, staff.store_id, staff.active],
+      [
+        staff.tenant_id,
+        staff.id,
+        staff.email,
+        staff.password_hash,
+        staff.name,
+        staff.role,
+        staff.store_id,
+        staff.active,
+      ],
     );
   }
 
   /** Counts a failed password; locks the account once the count reaches maxFailures. */
-  async recordLoginFailure(tenantId: string, staffId: string, maxFailures: number, lockMinutes: number): Promise<void> {
+  async recordLoginFailure(
+    tenantId: string,
+    staffId: string,
+    maxFailures: number,
+    lockMinutes: number,
+  ): Promise<void> {
     await this.database.systemQuery(
       `UPDATE staff_users
           SET failed_logins = failed_logins + 1,

@@ -22,7 +22,8 @@ export interface IssuedToken {
 /** RFC 6749 §5.2 errors of the token endpoint, which are not problem+json by the spec. */
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type',
+    readonly error:
+      'invalid_request' | 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type',
     readonly description: string,
     readonly status: number,
   ) {
@@ -60,7 +61,11 @@ export class AuthService {
     this.tenantCreatedHooks.push(hook);
   }
 
-  async issueClientToken(clientId: string, clientSecret: string, requestedScope?: string): Promise<IssuedToken> {
+  async issueClientToken(
+    clientId: string,
+    clientSecret: string,
+    requestedScope?: string,
+  ): Promise<IssuedToken> {
     const client = await this.repository.findClientByClientId(clientId);
     const valid = client?.active && (await argon2.verify(client.secret_hash, clientSecret));
     if (!client || !valid) {
@@ -71,12 +76,23 @@ export class AuthService {
     if (requestedScope?.trim()) {
       const requested = requestedScope.trim().split(/\s+/);
       const refused = requested.filter((s) => !client.scopes.includes(s));
-      if (refused.length) throw new OAuthError('invalid_scope', `Not granted to this client: ${refused.join(' ')}`, 400);
+      if (refused.length)
+        throw new OAuthError(
+          'invalid_scope',
+          `Not granted to this client: ${refused.join(' ')}`,
+          400,
+        );
       scopes = requested;
     }
     const tenant = await this.repository.findTenantById(client.tenant_id);
     void this.repository.touchClient(clientId).catch(() => undefined);
-    return this.sign({ sub: client.client_id, tid: client.tenant_id, ten: tenant!.slug, typ: 'client', scope: scopes.join(' ') });
+    return this.sign({
+      sub: client.client_id,
+      tid: client.tenant_id,
+      ten: tenant!.slug,
+      typ: 'client',
+      scope: scopes.join(' '),
+    });
   }
 
   /** `origin` (request id, IP) goes into the audited log-in event. */
@@ -106,12 +122,21 @@ export class AuthService {
       });
     if (staff.locked_until && staff.locked_until.getTime() > Date.now()) {
       emit('login.failed', 'account locked');
-      throw new DomainError('unauthorized', 'The account is locked after repeated failed log-ins; try again later.', {
-        extensions: { lockedUntil: staff.locked_until.toISOString() },
-      });
+      throw new DomainError(
+        'unauthorized',
+        'The account is locked after repeated failed log-ins; try again later.',
+        {
+          extensions: { lockedUntil: staff.locked_until.toISOString() },
+        },
+      );
     }
     if (!(await argon2.verify(staff.password_hash, password))) {
-      await this.repository.recordLoginFailure(tenant.id, staff.id, this.config.loginMaxFailures, this.config.loginLockoutMinutes);
+      await this.repository.recordLoginFailure(
+        tenant.id,
+        staff.id,
+        this.config.loginMaxFailures,
+        this.config.loginLockoutMinutes,
+      );
       emit('login.failed', 'wrong password');
       throw refused;
     }
@@ -134,9 +159,19 @@ export class AuthService {
     return tenant;
   }
 
-  async createTenant(input: { slug: string; name?: string; currency?: string; region?: string; timeZone?: string }): Promise<TenantRow> {
+  async createTenant(input: {
+    slug: string;
+    name?: string;
+    currency?: string;
+    region?: string;
+    timeZone?: string;
+  }): Promise<TenantRow> {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(input.slug)) {
-      throw DomainError.field('slug', 'invalid', 'A tenant slug is 2–63 lower-case letters, digits or dashes.');
+      throw DomainError.field(
+        'slug',
+        'invalid',
+        'A tenant slug is 2–63 lower-case letters, digits or dashes.',
+      );
     }
     if (await this.repository.findTenantBySlug(input.slug)) {
       throw new DomainError('conflict', `Tenant "${input.slug}" already exists.`);
@@ -165,7 +200,8 @@ export class AuthService {
   }): Promise<CreatedClient> {
     const tenant = await this.requireTenant(input.tenantSlug);
     const unknown = input.scopes.filter((s) => !isScope(s));
-    if (unknown.length) throw DomainError.field('scopes', 'unknown_scope', `Unknown scopes: ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw DomainError.field('scopes', 'unknown_scope', `Unknown scopes: ${unknown.join(', ')}`);
     const clientId = input.clientId ?? `kc_${randomBytes(12).toString('hex')}`;
     const clientSecret = input.clientSecret ?? `ks_${randomBytes(30).toString('base64url')}`;
     const secretHash = await argon2.hash(clientSecret);
@@ -192,8 +228,14 @@ export class AuthService {
     storeId?: string | null;
   }): Promise<{ id: string }> {
     const tenant = await this.requireTenant(input.tenantSlug);
-    if (!ROLE_SCOPES[input.role]) throw DomainError.field('role', 'not_allowed', 'Role must be admin, manager, staff or auditor.');
-    if (input.password.length < 10) throw DomainError.field('password', 'too_short', 'A password has at least 10 characters.');
+    if (!ROLE_SCOPES[input.role])
+      throw DomainError.field(
+        'role',
+        'not_allowed',
+        'Role must be admin, manager, staff or auditor.',
+      );
+    if (input.password.length < 10)
+      throw DomainError.field('password', 'too_short', 'A password has at least 10 characters.');
     const id = uuid7();
     const passwordHash = await argon2.hash(input.password);
     await this.database.withSystem((tx) =>
@@ -241,6 +283,11 @@ export class AuthService {
       audience: JWT_AUDIENCE,
       jwtid: uuid7(),
     });
-    return { access_token: token, token_type: 'Bearer', expires_in: this.config.jwtTtlSeconds, scope: claims.scope };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: this.config.jwtTtlSeconds,
+      scope: claims.scope,
+    };
   }
 }

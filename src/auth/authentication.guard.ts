@@ -12,7 +12,12 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) {
+    if (
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    ) {
       return true;
     }
     return super.canActivate(context);
@@ -22,7 +27,11 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     return requestFromContext(context);
   }
 
-  override handleRequest<T>(error: unknown, principal: T, info: { message?: string; name?: string } | undefined): T {
+  override handleRequest<T>(
+    error: unknown,
+    principal: T,
+    info: { message?: string; name?: string } | undefined,
+  ): T {
     if (error || !principal) {
       const detail =
         info?.name === 'TokenExpiredError'

@@ -39,7 +39,8 @@ export class AuthorizationGuard implements CanActivate {
     };
     const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets);
     const roles = this.reflector.getAllAndOverride<StaffRole[] | undefined>(ROLES_KEY, targets);
-    if (!scopes && !roles) throw deny(new DomainError('forbidden', 'This operation declares no permission.'));
+    if (!scopes && !roles)
+      throw deny(new DomainError('forbidden', 'This operation declares no permission.'));
     const missing = (scopes ?? []).filter((scope) => !principal.scopes.has(scope));
     if (missing.length) {
       throw deny(
@@ -48,15 +49,22 @@ export class AuthorizationGuard implements CanActivate {
         }),
       );
     }
-    if (roles && !(principal.kind === 'staff' && principal.role && roles.includes(principal.role))) {
-      throw deny(new DomainError('forbidden', `This operation needs a staff role: ${roles.join(' or ')}.`));
+    if (
+      roles &&
+      !(principal.kind === 'staff' && principal.role && roles.includes(principal.role))
+    ) {
+      throw deny(
+        new DomainError('forbidden', `This operation needs a staff role: ${roles.join(' or ')}.`),
+      );
     }
     return true;
   }
 }
 
 function describeOperation(context: ExecutionContext, request: Record<string, unknown>): string {
-  if ((context.getType() as string) === 'graphql') return `graphql ${context.getClass().name}.${context.getHandler().name}`;
-  const route = (request.routeOptions as { url?: string } | undefined)?.url ?? String(request.url ?? '');
+  if ((context.getType() as string) === 'graphql')
+    return `graphql ${context.getClass().name}.${context.getHandler().name}`;
+  const route =
+    (request.routeOptions as { url?: string } | undefined)?.url ?? String(request.url ?? '');
   return `${String(request.method)} ${route}`;
 }

@@ -35,9 +35,13 @@ export class RateLimitGuard implements CanActivate {
     window.count += 1;
     if (window.count > limit) {
       const retryAfter = Math.max(1, Math.ceil((window.startedAt + 60_000 - now) / 1000));
-      throw new DomainError('rate_limited', `More than ${limit} requests a minute from this client.`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      });
+      throw new DomainError(
+        'rate_limited',
+        `More than ${limit} requests a minute from this client.`,
+        {
+          headers: { 'Retry-After': String(retryAfter) },
+        },
+      );
     }
     return true;
   }

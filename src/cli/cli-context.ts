@@ -47,12 +47,18 @@ export class CliContext {
 
   async app(): Promise<NestFastifyApplication> {
     if (!this.application) {
-      this.database = await bootDatabase({ ...this.config, logLevel: 'silent' }, {
-        applicationName: 'kehu-cli',
-        log: (line) => process.stderr.write(`[kehu] ${line}\n`),
-      });
+      this.database = await bootDatabase(
+        { ...this.config, logLevel: 'silent' },
+        {
+          applicationName: 'kehu-cli',
+          log: (line) => process.stderr.write(`[kehu] ${line}\n`),
+        },
+      );
       // CLI commands (backup, restore, key rotation…) must not start the background loops.
-      this.application = await createKehuApp({ ...this.config, logLevel: 'silent', runWorker: false }, this.database.dataSource);
+      this.application = await createKehuApp(
+        { ...this.config, logLevel: 'silent', runWorker: false },
+        this.database.dataSource,
+      );
       await this.application.init();
     }
     return this.application;
@@ -65,7 +71,11 @@ export class CliContext {
   async offlineApp(): Promise<NestFastifyApplication> {
     if (!this.application) {
       const config = { ...this.config, logLevel: 'silent', runWorker: false };
-      const dataSource = createDataSource({ url: 'postgres://offline@127.0.0.1:1/offline', poolMax: 1, statementTimeoutMs: 0 });
+      const dataSource = createDataSource({
+        url: 'postgres://offline@127.0.0.1:1/offline',
+        poolMax: 1,
+        statementTimeoutMs: 0,
+      });
       this.application = await createKehuApp(config, dataSource);
       await this.application.init();
     }

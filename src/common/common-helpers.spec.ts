@@ -34,10 +34,16 @@ describe('cursor pagination', () => {
   });
 
   it('uses the extra row only to say there is a next page', () => {
-    const rows = [3, 2, 1].map((n) => ({ id: `id-${n}`, created_at: new Date(Date.UTC(2026, 0, n)) }));
+    const rows = [3, 2, 1].map((n) => ({
+      id: `id-${n}`,
+      created_at: new Date(Date.UTC(2026, 0, n)),
+    }));
     const page = toPage(rows, 2, (row) => row.id);
     expect(page.items).toEqual(['id-3', 'id-2']);
-    expect(decodeCursor(page.nextCursor!)).toEqual({ createdAt: '2026-01-02T00:00:00.000Z', id: 'id-2' });
+    expect(decodeCursor(page.nextCursor!)).toEqual({
+      createdAt: '2026-01-02T00:00:00.000Z',
+      id: 'id-2',
+    });
     expect(toPage(rows, 3, (row) => row.id).nextCursor).toBeNull();
   });
 });
@@ -51,18 +57,46 @@ describe('ETag / If-Match', () => {
     expect(() => assertIfMatch(`"x.1", ${current}`, current)).not.toThrow();
   });
   it('fails with 412 precondition_failed on a stale version', () => {
-    expect(() => assertIfMatch(etagFor('c1', 2), current)).toThrow(expect.objectContaining({ code: 'precondition_failed', status: 412 }));
+    expect(() => assertIfMatch(etagFor('c1', 2), current)).toThrow(
+      expect.objectContaining({ code: 'precondition_failed', status: 412 }),
+    );
   });
 });
 
 describe('validation error flattening', () => {
   it('names nested and array fields with their paths', () => {
     const errors = flattenValidationErrors([
-      { property: 'items', value: [{}], children: [{ property: '0', value: {}, children: [{ property: 'quantity', value: -1, constraints: { min: 'quantity must not be less than 1' }, children: [] }] }] },
-      { property: 'extra', value: 1, constraints: { whitelistValidation: 'property extra should not exist' }, children: [] },
+      {
+        property: 'items',
+        value: [{}],
+        children: [
+          {
+            property: '0',
+            value: {},
+            children: [
+              {
+                property: 'quantity',
+                value: -1,
+                constraints: { min: 'quantity must not be less than 1' },
+                children: [],
+              },
+            ],
+          },
+        ],
+      },
+      {
+        property: 'extra',
+        value: 1,
+        constraints: { whitelistValidation: 'property extra should not exist' },
+        children: [],
+      },
     ]);
     expect(errors).toEqual([
-      { field: 'items[0].quantity', code: 'too_small', message: 'quantity must not be less than 1' },
+      {
+        field: 'items[0].quantity',
+        code: 'too_small',
+        message: 'quantity must not be less than 1',
+      },
       { field: 'extra', code: 'unknown_field', message: 'extra is not a known field' },
     ]);
   });
@@ -78,9 +112,18 @@ describe('log redaction', () => {
       },
     });
     const logger = pino(loggerOptions('info'), sink);
-    logger.info({ body: { phone: '13800138000', email: 'li@example.com', name: '李娜', password: 'p4ss' }, req: { headers: { authorization: 'Bearer abc' } }, customer: { address: { line: 'x' } }, client_secret: 's3cret' }, 'request');
+    logger.info(
+      {
+        body: { phone: '13800138000', email: 'li@example.com', name: '李娜', password: 'p4ss' },
+        req: { headers: { authorization: 'Bearer abc' } },
+        customer: { address: { line: 'x' } },
+        client_secret: 's3cret',
+      },
+      'request',
+    );
     const text = lines.join('');
-    for (const secret of ['13800138000', 'li@example.com', '李娜', 'p4ss', 'Bearer abc', 's3cret']) expect(text).not.toContain(secret);
+    for (const secret of ['13800138000', 'li@example.com', '李娜', 'p4ss', 'Bearer abc', 's3cret'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('[REDACTED]');
   });
 });

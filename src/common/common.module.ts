@@ -8,7 +8,12 @@ import { Clock } from './clock';
 /** Cross-cutting behaviour every feature gets: Idempotency-Key on POST, PII encryption. */
 @Global()
 @Module({
-  providers: [IdempotencyService, PiiCrypto, Clock, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+  providers: [
+    IdempotencyService,
+    PiiCrypto,
+    Clock,
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ],
   exports: [IdempotencyService, PiiCrypto, Clock],
 })
 export class CommonModule {}

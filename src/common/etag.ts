@@ -13,8 +13,12 @@ export function assertIfMatch(ifMatch: string | undefined, currentEtag: string):
   if (!ifMatch || ifMatch.trim() === '*') return;
   const candidates = ifMatch.split(',').map((value) => value.trim().replace(/^W\//, ''));
   if (!candidates.includes(currentEtag)) {
-    throw new DomainError('precondition_failed', 'The resource changed since you read it; fetch it again and retry.', {
-      extensions: { currentEtag },
-    });
+    throw new DomainError(
+      'precondition_failed',
+      'The resource changed since you read it; fetch it again and retry.',
+      {
+        extensions: { currentEtag },
+      },
+    );
   }
 }

@@ -53,6 +53,8 @@ describe('money in minor units', () => {
   });
 
   it('knows ISO 4217 exponents', () => {
-    expect([currencyExponent('CNY'), currencyExponent('JPY'), currencyExponent('BHD')]).toEqual([2, 0, 3]);
+    expect([currencyExponent('CNY'), currencyExponent('JPY'), currencyExponent('BHD')]).toEqual([
+      2, 0, 3,
+    ]);
   });
 });

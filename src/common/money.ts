@@ -2,14 +2,66 @@ import { DomainError } from './errors/domain-error';
 
 /** ISO 4217 minor-unit exponents that differ from 2; every other listed currency uses 2. */
 const EXPONENT_OVERRIDES: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 const KNOWN = new Set([
   ...Object.keys(EXPONENT_OVERRIDES),
-  'AED', 'AUD', 'BRL', 'CAD', 'CHF', 'CNY', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'HUF', 'IDR', 'ILS', 'INR', 'MOP', 'MXN',
-  'MYR', 'NOK', 'NZD', 'PHP', 'PLN', 'RON', 'RUB', 'SAR', 'SEK', 'SGD', 'THB', 'TRY', 'TWD', 'USD', 'ZAR',
+  'AED',
+  'AUD',
+  'BRL',
+  'CAD',
+  'CHF',
+  'CNY',
+  'CZK',
+  'DKK',
+  'EUR',
+  'GBP',
+  'HKD',
+  'HUF',
+  'IDR',
+  'ILS',
+  'INR',
+  'MOP',
+  'MXN',
+  'MYR',
+  'NOK',
+  'NZD',
+  'PHP',
+  'PLN',
+  'RON',
+  'RUB',
+  'SAR',
+  'SEK',
+  'SGD',
+  'THB',
+  'TRY',
+  'TWD',
+  'USD',
+  'ZAR',
 ]);
 
 export function isCurrency(code: unknown): code is string {
@@ -17,7 +69,8 @@ export function isCurrency(code: unknown): code is string {
 }
 
 export function currencyExponent(currency: string): number {
-  if (!isCurrency(currency)) throw DomainError.field('currency', 'unknown_currency', `Unknown currency "${currency}".`);
+  if (!isCurrency(currency))
+    throw DomainError.field('currency', 'unknown_currency', `Unknown currency "${currency}".`);
   return EXPONENT_OVERRIDES[currency] ?? 2;
 }
 
@@ -25,18 +78,32 @@ export function currencyExponent(currency: string): number {
  * "128.50" CNY → 12850n. Accepts at most the currency's decimals, never floats, never
  * exponents; `field` names the input in the error.
  */
-export function toMinorUnits(amount: string, currency: string, field = 'amount', options: { allowNegative?: boolean } = {}): bigint {
+export function toMinorUnits(
+  amount: string,
+  currency: string,
+  field = 'amount',
+  options: { allowNegative?: boolean } = {},
+): bigint {
   const exponent = currencyExponent(currency);
   const pattern = options.allowNegative ? /^-?\d{1,15}(\.\d+)?$/ : /^\d{1,15}(\.\d+)?$/;
   if (typeof amount !== 'string' || !pattern.test(amount)) {
-    throw DomainError.field(field, 'invalid_amount', `${field} must be a decimal string such as "128.50".`);
+    throw DomainError.field(
+      field,
+      'invalid_amount',
+      `${field} must be a decimal string such as "128.50".`,
+    );
   }
   const negative = amount.startsWith('-');
   const [whole, fraction = ''] = amount.replace('-', '').split('.');
   if (fraction.length > exponent) {
-    throw DomainError.field(field, 'too_precise', `${field} has more than ${exponent} decimals for ${currency}.`);
+    throw DomainError.field(
+      field,
+      'too_precise',
+      `${field} has more than ${exponent} decimals for ${currency}.`,
+    );
   }
-  const minor = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
+  const minor =
+    BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
   return negative ? -minor : minor;
 }
 

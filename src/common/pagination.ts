@@ -16,7 +16,7 @@ export class PageQuery {
   @Max(MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `nextCursor`.' })
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`." })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -41,8 +41,16 @@ export function encodeCursor(position: Keyset): string {
 export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   if (!cursor) return undefined;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error();
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      string,
+      string,
+    ];
+    if (
+      typeof createdAt !== 'string' ||
+      typeof id !== 'string' ||
+      Number.isNaN(Date.parse(createdAt))
+    )
+      throw new Error();
     return { createdAt, id };
   } catch {
     throw DomainError.field('cursor', 'invalid_cursor', 'cursor is not one this API issued.');
@@ -53,21 +61,33 @@ export function decodeCursor(cursor: string | undefined): Keyset | undefined {
  * Builds a page from rows fetched with `limit + 1`: the extra row only says there is more.
  * Rows must carry created_at and id (the keyset).
  */
-export function toPage<Row extends { created_at: Date; id: string }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
+export function toPage<Row extends { created_at: Date; id: string }, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+): Page<T> {
   const more = rows.length > limit;
   const pageRows = more ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map(map),
-    nextCursor: more && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+    nextCursor:
+      more && last ? encodeCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
   };
 }
 
 /** SQL fragment and params for "after this cursor", newest first. `offset` is the next $n. */
-export function keysetCondition(keyset: Keyset | undefined, offset: number, alias = ''): { sql: string; params: unknown[] } {
+export function keysetCondition(
+  keyset: Keyset | undefined,
+  offset: number,
+  alias = '',
+): { sql: string; params: unknown[] } {
   if (!keyset) return { sql: 'true', params: [] };
   const prefix = alias ? `${alias}.` : '';
-  return { sql: `(${prefix}created_at, ${prefix}id) < ($${offset}::timestamptz, $${offset + 1}::uuid)`, params: [keyset.createdAt, keyset.id] };
+  return {
+    sql: `(${prefix}created_at, ${prefix}id) < ($${offset}::timestamptz, $${offset + 1}::uuid)`,
+    params: [keyset.createdAt, keyset.id],
+  };
 }
 
 export function pageLimit(query: PageQuery): number {

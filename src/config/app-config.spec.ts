@@ -64,6 +64,8 @@ describe('loadConfig', () => {
     expect(first.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(second.jwtSecret).toBe(first.jwtSecret);
     expect(second.encryptionKeys[0].key.equals(first.encryptionKeys[0].key)).toBe(true);
-    expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).jwtSecret).toBe(first.jwtSecret);
+    expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).jwtSecret).toBe(
+      first.jwtSecret,
+    );
   });
 });

@@ -58,7 +58,13 @@ export class AppConfig {
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  env: Env,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
@@ -137,7 +143,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.bootstrapClientId = env.KEHU_BOOTSTRAP_CLIENT_ID || undefined;
   config.bootstrapClientSecret = env.KEHU_BOOTSTRAP_CLIENT_SECRET || undefined;
   if (Boolean(config.bootstrapClientId) !== Boolean(config.bootstrapClientSecret)) {
-    throw new ConfigError('KEHU_BOOTSTRAP_CLIENT_SECRET', 'and KEHU_BOOTSTRAP_CLIENT_ID must be set together');
+    throw new ConfigError(
+      'KEHU_BOOTSTRAP_CLIENT_SECRET',
+      'and KEHU_BOOTSTRAP_CLIENT_ID must be set together',
+    );
   }
   config.defaultRegion = str(env, 'KEHU_DEFAULT_REGION', 'CN', /^[A-Z]{2}$/);
   config.defaultCurrency = str(env, 'KEHU_DEFAULT_CURRENCY', 'CNY', /^[A-Z]{3}$/);
@@ -145,11 +154,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.defaultTimeZone });
   } catch {
-    throw new ConfigError('KEHU_DEFAULT_TIMEZONE', `is not an IANA time zone: "${config.defaultTimeZone}"`);
+    throw new ConfigError(
+      'KEHU_DEFAULT_TIMEZONE',
+      `is not an IANA time zone: "${config.defaultTimeZone}"`,
+    );
   }
   config.rateLimitPerMinute = int(env, 'KEHU_RATE_LIMIT_PER_MINUTE', 6000, 0);
   config.bodyLimitBytes = int(env, 'KEHU_BODY_LIMIT_BYTES', 1024 * 1024, 1024);
-  config.logLevel = str(env, 'KEHU_LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/);
+  config.logLevel = str(
+    env,
+    'KEHU_LOG_LEVEL',
+    'info',
+    /^(fatal|error|warn|info|debug|trace|silent)$/,
+  );
   config.graphqlIntrospection = bool(env, 'KEHU_GRAPHQL_INTROSPECTION', true);
   config.graphqlMaxDepth = int(env, 'KEHU_GRAPHQL_MAX_DEPTH', 10, 1, 100);
   config.graphqlMaxComplexity = int(env, 'KEHU_GRAPHQL_MAX_COMPLEXITY', 1000, 1);
@@ -158,16 +175,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.webhookAllowPrivate = bool(env, 'KEHU_WEBHOOK_ALLOW_PRIVATE', false);
   config.runWorker = bool(env, 'KEHU_RUN_WORKER', true);
   config.webhookTimeoutMs = int(env, 'KEHU_WEBHOOK_TIMEOUT_MS', 5000, 100, 60000);
-  config.webhookDisableAfterFailures = int(env, 'KEHU_WEBHOOK_DISABLE_AFTER_FAILURES', 50, 1, 100000);
+  config.webhookDisableAfterFailures = int(
+    env,
+    'KEHU_WEBHOOK_DISABLE_AFTER_FAILURES',
+    50,
+    1,
+    100000,
+  );
   config.shutdownGraceMs = int(env, 'KEHU_SHUTDOWN_GRACE_MS', 10000, 0);
   config.auditEnabled = bool(env, 'KEHU_AUDIT_ENABLED', true);
 
-  const needsPersisted = !env.KEHU_JWT_SECRET || !env.KEHU_ENCRYPTION_KEYS || !env.KEHU_BLIND_INDEX_KEY;
+  const needsPersisted =
+    !env.KEHU_JWT_SECRET || !env.KEHU_ENCRYPTION_KEYS || !env.KEHU_BLIND_INDEX_KEY;
   const persisted = needsPersisted ? persistedSecrets(config.dataDir) : undefined;
   config.jwtSecret = env.KEHU_JWT_SECRET || persisted!.jwtSecret;
-  if (config.jwtSecret.length < 32) throw new ConfigError('KEHU_JWT_SECRET', 'must be at least 32 characters');
-  config.encryptionKeys = parseEncryptionKeys(env.KEHU_ENCRYPTION_KEYS || persisted!.encryptionKeys);
-  config.blindIndexKey = Buffer.from(env.KEHU_BLIND_INDEX_KEY || persisted!.blindIndexKey, 'base64');
+  if (config.jwtSecret.length < 32)
+    throw new ConfigError('KEHU_JWT_SECRET', 'must be at least 32 characters');
+  config.encryptionKeys = parseEncryptionKeys(
+    env.KEHU_ENCRYPTION_KEYS || persisted!.encryptionKeys,
+  );
+  config.blindIndexKey = Buffer.from(
+    env.KEHU_BLIND_INDEX_KEY || persisted!.blindIndexKey,
+    'base64',
+  );
   if (config.blindIndexKey.length < 32) {
     throw new ConfigError('KEHU_BLIND_INDEX_KEY', 'must be at least 32 bytes, base64-encoded');
   }

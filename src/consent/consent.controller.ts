@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
@@ -25,7 +31,11 @@ export class ConsentController {
   })
   @ApiCreatedResponse({ type: ConsentEventModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  record(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: RecordConsentInput): Promise<ConsentEventModel> {
+  record(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: RecordConsentInput,
+  ): Promise<ConsentEventModel> {
     return this.consent.record(principal, id, input);
   }
 
@@ -33,11 +43,15 @@ export class ConsentController {
   @Scopes('consent:read')
   @ApiOperation({
     summary: "A customer's consents",
-    description: 'Current state per purpose × channel (with whether it counts now) and the history, newest first.',
+    description:
+      'Current state per purpose × channel (with whether it counts now) and the history, newest first.',
   })
   @ApiOkResponse({ type: CustomerConsentsModel })
   @ApiProblems(401, 403, 404, 409)
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<CustomerConsentsModel> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<CustomerConsentsModel> {
     return this.consent.get(principal, id);
   }
 }

@@ -18,16 +18,24 @@ export function toConsentEventModel(row: ConsentEventRow): ConsentEventModel {
       ip: evidence.ip ?? null,
     },
     // After an erasure only the fact that a guardian consented remains.
-    guardian: row.guardian ? { name: row.guardian.name ?? '[erased]', relation: row.guardian.relation ?? '[erased]' } : null,
+    guardian: row.guardian
+      ? { name: row.guardian.name ?? '[erased]', relation: row.guardian.relation ?? '[erased]' }
+      : null,
     recordedBy: row.actor,
     occurredAt: row.occurred_at.toISOString(),
     recordedAt: row.created_at.toISOString(),
   };
 }
 
-export function toConsentStateModel(row: ConsentStateRow, context: { minor: boolean; restricted: boolean }): ConsentStateModel {
+export function toConsentStateModel(
+  row: ConsentStateRow,
+  context: { minor: boolean; restricted: boolean },
+): ConsentStateModel {
   const guarded = GUARDIAN_PURPOSES.includes(row.purpose as ConsentPurpose);
-  const effective = row.status === 'granted' && !(guarded && context.restricted) && !(guarded && context.minor && !row.guardian);
+  const effective =
+    row.status === 'granted' &&
+    !(guarded && context.restricted) &&
+    !(guarded && context.minor && !row.guardian);
   return {
     purpose: row.purpose,
     channel: row.channel || null,
@@ -44,8 +52,14 @@ export function toConsentStateModel(row: ConsentStateRow, context: { minor: bool
  * analytics: true, restricted: false }` — true where granted (restriction not applied here;
  * `restricted` says so).
  */
-export function toConsentSummary(customerIds: string[], states: ConsentStateRow[], restricted: Set<string>): Map<string, unknown> {
-  const out = new Map<string, Record<string, unknown>>(customerIds.map((id) => [id, { restricted: restricted.has(id) }]));
+export function toConsentSummary(
+  customerIds: string[],
+  states: ConsentStateRow[],
+  restricted: Set<string>,
+): Map<string, unknown> {
+  const out = new Map<string, Record<string, unknown>>(
+    customerIds.map((id) => [id, { restricted: restricted.has(id) }]),
+  );
   for (const s of states) {
     const block = out.get(s.customer_id);
     if (!block) continue;

@@ -36,7 +36,8 @@ export interface ConsentStateRow {
   occurred_at: Date;
 }
 
-const EVENT_COLUMNS = 'id, customer_id, purpose, channel, status, source, evidence, guardian, actor, occurred_at, created_at';
+const EVENT_COLUMNS =
+  'id, customer_id, purpose, channel, status, source, evidence, guardian, actor, occurred_at, created_at';
 
 /** consent_events, consent_state and privacy_restrictions (enforcement reads all three). */
 @Injectable()
@@ -61,7 +62,19 @@ export class ConsentRepository {
       `INSERT INTO consent_events (tenant_id, id, customer_id, purpose, channel, status, source, evidence, guardian, actor, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        RETURNING ${EVENT_COLUMNS}`,
-      [tx.tenant, row.id, row.customer_id, row.purpose, row.channel, row.status, row.source, row.evidence, row.guardian, row.actor, row.occurred_at],
+      [
+        tx.tenant,
+        row.id,
+        row.customer_id,
+        row.purpose,
+        row.channel,
+        row.status,
+        row.source,
+        row.evidence,
+        row.guardian,
+        row.actor,
+        row.occurred_at,
+      ],
     );
     return inserted!;
   }
@@ -75,7 +88,17 @@ export class ConsentRepository {
           SET status = EXCLUDED.status, guardian = EXCLUDED.guardian, source = EXCLUDED.source,
               event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
         WHERE consent_state.occurred_at <= EXCLUDED.occurred_at`,
-      [tx.tenant, event.customer_id, event.purpose, event.channel, event.status, event.guardian !== null, event.source, event.id, event.occurred_at],
+      [
+        tx.tenant,
+        event.customer_id,
+        event.purpose,
+        event.channel,
+        event.status,
+        event.guardian !== null,
+        event.source,
+        event.id,
+        event.occurred_at,
+      ],
     );
   }
 
@@ -114,7 +137,10 @@ export class ConsentRepository {
   }
 
   async removeRestriction(tx: Tx, customerId: string): Promise<boolean> {
-    const n = await tx.count(`DELETE FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId]);
+    const n = await tx.count(
+      `DELETE FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = $2`,
+      [tx.tenant, customerId],
+    );
     return n > 0;
   }
 
@@ -125,11 +151,10 @@ export class ConsentRepository {
    */
   async mergeInto(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
     const all = [survivorId, ...sourceIds];
-    await tx.query(`UPDATE consent_events SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [
-      tx.tenant,
-      survivorId,
-      sourceIds,
-    ]);
+    await tx.query(
+      `UPDATE consent_events SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
     const picked = await tx.query<ConsentStateRow & { event_id: string }>(
       `WITH gone AS (
          DELETE FROM consent_state WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])
@@ -155,7 +180,10 @@ export class ConsentRepository {
        ON CONFLICT DO NOTHING`,
       [tx.tenant, survivorId, sourceIds],
     );
-    await tx.query(`DELETE FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [tx.tenant, sourceIds]);
+    await tx.query(
+      `DELETE FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+      [tx.tenant, sourceIds],
+    );
   }
 
   /**

@@ -11,7 +11,10 @@ export class ConsentResolver {
 
   @Query(() => CustomerConsentsModel, { description: "A customer's current consents and history." })
   @Scopes('consent:read')
-  customerConsents(@CurrentPrincipal() principal: Principal, @Args('customerId', { type: () => ID }) customerId: string): Promise<CustomerConsentsModel> {
+  customerConsents(
+    @CurrentPrincipal() principal: Principal,
+    @Args('customerId', { type: () => ID }) customerId: string,
+  ): Promise<CustomerConsentsModel> {
     return this.consent.get(principal, customerId);
   }
 
@@ -25,4 +28,3 @@ export class ConsentResolver {
     return this.consent.record(principal, customerId, input);
   }
 }
-

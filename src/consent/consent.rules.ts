@@ -1,5 +1,12 @@
 /** Purposes a customer can consent to (PIPL / GDPR legal bases that need consent). */
-export const CONSENT_PURPOSES = ['marketing', 'analytics', 'profiling', 'third_party_sharing', 'sensitive_data', 'cross_border'] as const;
+export const CONSENT_PURPOSES = [
+  'marketing',
+  'analytics',
+  'profiling',
+  'third_party_sharing',
+  'sensitive_data',
+  'cross_border',
+] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 /** Channels a marketing consent is given for; other purposes are channel-less. */
@@ -55,5 +62,10 @@ export function isUnder14(birth: BirthParts, today: string): boolean {
 
 /** The calendar date at `now` in an IANA time zone, YYYY-MM-DD. */
 export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }

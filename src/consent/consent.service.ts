@@ -10,7 +10,16 @@ import { EventConsentPolicy } from '../events/event-consent';
 import { OutboxService } from '../events/outbox.service';
 import { toConsentEventModel, toConsentStateModel, toConsentSummary } from './consent.mapper';
 import { ConsentCustomerRow, ConsentRepository } from './consent.repository';
-import { CONSENT_CHANNELS, ConsentChannel, ConsentPurpose, GUARDIAN_PURPOSES, isChanneled, isUnder14, localDate, SENSITIVE_ATTRIBUTE_KEYS } from './consent.rules';
+import {
+  CONSENT_CHANNELS,
+  ConsentChannel,
+  ConsentPurpose,
+  GUARDIAN_PURPOSES,
+  isChanneled,
+  isUnder14,
+  localDate,
+  SENSITIVE_ATTRIBUTE_KEYS,
+} from './consent.rules';
 import { consentAllowedSql, marketingAllowedSql } from './consent.sql';
 import type { RecordConsentInput } from './dto/consent.input';
 import type { ConsentEventModel, CustomerConsentsModel } from './dto/consent.model';
@@ -37,36 +46,67 @@ export class ConsentService implements OnModuleInit {
 
   onModuleInit(): void {
     this.extensions.registerView('consents', (tx, ids) => this.summaries(tx, ids));
-    this.extensions.registerMergeHandler('consent', (tx, survivorId, sourceIds) => this.repository.mergeInto(tx, survivorId, sourceIds));
+    this.extensions.registerMergeHandler('consent', (tx, survivorId, sourceIds) =>
+      this.repository.mergeInto(tx, survivorId, sourceIds),
+    );
     // Marketing events (webhooks, feed) about a customer leave Kehu only with marketing consent:
     // on the event's channel when it names one, otherwise on any channel.
     this.eventPolicy.register(async ({ tenantId, customerId, payload }) => {
       if (!customerId) return true;
-      const channel = typeof payload.channel === 'string' && (CONSENT_CHANNELS as readonly string[]).includes(payload.channel) ? (payload.channel as ConsentChannel) : undefined;
-      return this.database.withTenant(tenantId, (tx) => (channel ? this.isAllowed(tx, customerId, 'marketing', channel) : this.marketingAllowedOnAnyChannel(tx, customerId)));
+      const channel =
+        typeof payload.channel === 'string' &&
+        (CONSENT_CHANNELS as readonly string[]).includes(payload.channel)
+          ? (payload.channel as ConsentChannel)
+          : undefined;
+      return this.database.withTenant(tenantId, (tx) =>
+        channel
+          ? this.isAllowed(tx, customerId, 'marketing', channel)
+          : this.marketingAllowedOnAnyChannel(tx, customerId),
+      );
     });
   }
 
-  async record(principal: Principal, customerId: string, input: RecordConsentInput): Promise<ConsentEventModel> {
+  async record(
+    principal: Principal,
+    customerId: string,
+    input: RecordConsentInput,
+  ): Promise<ConsentEventModel> {
     const purpose = input.purpose;
     const errors = [];
     if (isChanneled(purpose) && !input.channel) {
-      errors.push({ field: 'channel', code: 'required', message: 'channel is required for marketing consent' });
+      errors.push({
+        field: 'channel',
+        code: 'required',
+        message: 'channel is required for marketing consent',
+      });
     }
     if (!isChanneled(purpose) && input.channel) {
-      errors.push({ field: 'channel', code: 'not_allowed', message: `${purpose} consent has no channel` });
+      errors.push({
+        field: 'channel',
+        code: 'not_allowed',
+        message: `${purpose} consent has no channel`,
+      });
     }
     const now = this.clock.now();
     const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
     if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-      errors.push({ field: 'occurredAt', code: 'in_future', message: 'occurredAt cannot be in the future' });
+      errors.push({
+        field: 'occurredAt',
+        code: 'in_future',
+        message: 'occurredAt cannot be in the future',
+      });
     }
     if (errors.length) throw DomainError.validation(errors);
 
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const customer = await this.requireCustomer(tx, customerId);
       const minor = isUnder14(this.birth(customer), localDate(now, customer.time_zone));
-      if (input.status === 'granted' && minor && GUARDIAN_PURPOSES.includes(purpose) && !input.guardian) {
+      if (
+        input.status === 'granted' &&
+        minor &&
+        GUARDIAN_PURPOSES.includes(purpose) &&
+        !input.guardian
+      ) {
         throw DomainError.field(
           'guardian',
           'guardian_required',
@@ -86,7 +126,9 @@ export class ConsentService implements OnModuleInit {
           capturedBy: input.evidence.capturedBy ?? null,
           ip: input.evidence.ip ?? null,
         },
-        guardian: input.guardian ? { name: input.guardian.name, relation: input.guardian.relation } : null,
+        guardian: input.guardian
+          ? { name: input.guardian.name, relation: input.guardian.relation }
+          : null,
         actor: `${principal.kind}:${principal.subject}`,
         occurred_at: occurredAt,
       });
@@ -96,7 +138,13 @@ export class ConsentService implements OnModuleInit {
         customerId: customer.id,
         subjectType: 'consent',
         subjectId: event.id,
-        payload: { purpose, channel: input.channel ?? null, status: input.status, source: input.source, occurredAt: occurredAt.toISOString() },
+        payload: {
+          purpose,
+          channel: input.channel ?? null,
+          status: input.status,
+          source: input.source,
+          occurredAt: occurredAt.toISOString(),
+        },
       });
       return toConsentEventModel(event);
     });
@@ -105,7 +153,10 @@ export class ConsentService implements OnModuleInit {
   async get(principal: Principal, customerId: string): Promise<CustomerConsentsModel> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const customer = await this.requireCustomer(tx, customerId);
-      const minor = isUnder14(this.birth(customer), localDate(this.clock.now(), customer.time_zone));
+      const minor = isUnder14(
+        this.birth(customer),
+        localDate(this.clock.now(), customer.time_zone),
+      );
       const [states, history] = await Promise.all([
         this.repository.states(tx, [customer.id]),
         this.repository.history(tx, customer.id, HISTORY_LIMIT),
@@ -114,7 +165,9 @@ export class ConsentService implements OnModuleInit {
         customerId: customer.id,
         minor,
         restricted: customer.restricted,
-        current: states.map((s) => toConsentStateModel(s, { minor, restricted: customer.restricted })),
+        current: states.map((s) =>
+          toConsentStateModel(s, { minor, restricted: customer.restricted }),
+        ),
         history: history.map(toConsentEventModel),
       };
     });
@@ -132,7 +185,7 @@ export class ConsentService implements OnModuleInit {
       throw DomainError.field(
         field,
         'sensitive_consent_required',
-        'Sensitive personal information (ID numbers, health, precise location…) needs the customer\'s sensitive_data consent first.',
+        "Sensitive personal information (ID numbers, health, precise location…) needs the customer's sensitive_data consent first.",
       );
     }
   }
@@ -143,7 +196,12 @@ export class ConsentService implements OnModuleInit {
   }
 
   /** Per-customer check with the same rules as `consentAllowedSql` (webhooks, the events feed). */
-  async isAllowed(tx: Tx, customerId: string, purpose: ConsentPurpose, channel?: ConsentChannel): Promise<boolean> {
+  async isAllowed(
+    tx: Tx,
+    customerId: string,
+    purpose: ConsentPurpose,
+    channel?: ConsentChannel,
+  ): Promise<boolean> {
     if (!isUuid(customerId)) return false;
     const rows = await tx.query<{ allowed: boolean }>(
       `SELECT ${consentAllowedSql('c', purpose, purpose === 'marketing' ? '$3' : undefined)} AS allowed
@@ -156,8 +214,13 @@ export class ConsentService implements OnModuleInit {
   /** Marketing consent that counts on at least one channel (events that name no channel). */
   async marketingAllowedOnAnyChannel(tx: Tx, customerId: string): Promise<boolean> {
     if (!isUuid(customerId)) return false;
-    const any = CONSENT_CHANNELS.map((channel) => consentAllowedSql('c', 'marketing', channel)).join(' OR ');
-    const rows = await tx.query<{ allowed: boolean }>(`SELECT (${any}) AS allowed FROM customers c WHERE c.tenant_id = $1 AND c.id = $2`, [tx.tenant, customerId]);
+    const any = CONSENT_CHANNELS.map((channel) =>
+      consentAllowedSql('c', 'marketing', channel),
+    ).join(' OR ');
+    const rows = await tx.query<{ allowed: boolean }>(
+      `SELECT (${any}) AS allowed FROM customers c WHERE c.tenant_id = $1 AND c.id = $2`,
+      [tx.tenant, customerId],
+    );
     return rows[0]?.allowed === true;
   }
 
@@ -166,20 +229,34 @@ export class ConsentService implements OnModuleInit {
     return marketingAllowedSql(customerAlias, channelParamRef);
   }
 
-  consentAllowedSql(customerAlias: string, purpose: ConsentPurpose, channelParamRef?: string): string {
+  consentAllowedSql(
+    customerAlias: string,
+    purpose: ConsentPurpose,
+    channelParamRef?: string,
+  ): string {
     return consentAllowedSql(customerAlias, purpose, channelParamRef);
   }
 
   /** Restriction of processing (privacy request): no marketing or profiling until lifted. */
   async restrict(tx: Tx, customerId: string, requestId: string): Promise<boolean> {
     const added = await this.repository.addRestriction(tx, customerId, requestId);
-    if (added) await this.outbox.record(tx, { type: 'consent.changed', customerId, payload: { restricted: true } });
+    if (added)
+      await this.outbox.record(tx, {
+        type: 'consent.changed',
+        customerId,
+        payload: { restricted: true },
+      });
     return added;
   }
 
   async liftRestriction(tx: Tx, customerId: string): Promise<boolean> {
     const removed = await this.repository.removeRestriction(tx, customerId);
-    if (removed) await this.outbox.record(tx, { type: 'consent.changed', customerId, payload: { restricted: false } });
+    if (removed)
+      await this.outbox.record(tx, {
+        type: 'consent.changed',
+        customerId,
+        payload: { restricted: false },
+      });
     return removed;
   }
 
@@ -190,7 +267,10 @@ export class ConsentService implements OnModuleInit {
 
   /** Raw events and state for a privacy export bundle. */
   async exportFor(tx: Tx, customerId: string): Promise<{ current: unknown[]; history: unknown[] }> {
-    const [states, history] = await Promise.all([this.repository.states(tx, [customerId]), this.repository.history(tx, customerId, 100_000)]);
+    const [states, history] = await Promise.all([
+      this.repository.states(tx, [customerId]),
+      this.repository.history(tx, customerId, 100_000),
+    ]);
     return {
       current: states.map((s) => toConsentStateModel(s, { minor: false, restricted: false })),
       history: history.map(toConsentEventModel),
@@ -198,17 +278,26 @@ export class ConsentService implements OnModuleInit {
   }
 
   private async summaries(tx: Tx, customerIds: string[]): Promise<Map<string, unknown>> {
-    const [states, restricted] = await Promise.all([this.repository.states(tx, customerIds), this.repository.restrictedAmong(tx, customerIds)]);
+    const [states, restricted] = await Promise.all([
+      this.repository.states(tx, customerIds),
+      this.repository.restrictedAmong(tx, customerIds),
+    ]);
     return toConsentSummary(customerIds, states, restricted);
   }
 
   private async requireCustomer(tx: Tx, customerId: string): Promise<ConsentCustomerRow> {
-    const customer = isUuid(customerId) ? await this.repository.findCustomer(tx, customerId) : undefined;
+    const customer = isUuid(customerId)
+      ? await this.repository.findCustomer(tx, customerId)
+      : undefined;
     if (!customer || customer.status === 'erased') throw DomainError.notFound('Customer');
     if (customer.status === 'merged') {
-      throw new DomainError('conflict', `The customer was merged into ${customer.merged_into}; use that id.`, {
-        extensions: { mergedInto: customer.merged_into },
-      });
+      throw new DomainError(
+        'conflict',
+        `The customer was merged into ${customer.merged_into}; use that id.`,
+        {
+          extensions: { mergedInto: customer.merged_into },
+        },
+      );
     }
     return customer;
   }

@@ -12,22 +12,30 @@ const PARAM = /^\$\d{1,3}$/;
  *
  * `channelRef` is a placeholder (`$3`) or a channel from the allow-list, never caller text.
  */
-export function consentAllowedSql(customerAlias: string, purpose: ConsentPurpose, channelRef?: string): string {
+export function consentAllowedSql(
+  customerAlias: string,
+  purpose: ConsentPurpose,
+  channelRef?: string,
+): string {
   if (!ALIAS.test(customerAlias)) throw new Error(`invalid SQL alias "${customerAlias}"`);
   if (!CONSENT_PURPOSES.includes(purpose)) throw new Error(`unknown consent purpose "${purpose}"`);
   let channel = `''`;
   if (purpose === 'marketing') {
     if (!channelRef) throw new Error('marketing needs a channel');
     if (PARAM.test(channelRef)) channel = `${channelRef}::text`;
-    else if ((CONSENT_CHANNELS as readonly string[]).includes(channelRef)) channel = `'${channelRef}'`;
-    else throw new Error(`channel must be a $n placeholder or a known channel, got "${channelRef}"`);
+    else if ((CONSENT_CHANNELS as readonly string[]).includes(channelRef))
+      channel = `'${channelRef}'`;
+    else
+      throw new Error(`channel must be a $n placeholder or a known channel, got "${channelRef}"`);
   }
   const c = customerAlias;
   const guarded = purpose === 'marketing' || purpose === 'profiling';
   const restricted = guarded
     ? ` AND NOT EXISTS (SELECT 1 FROM privacy_restrictions pr WHERE pr.tenant_id = ${c}.tenant_id AND pr.customer_id = ${c}.id)`
     : '';
-  const minor = guarded ? ` AND (cs.guardian OR NOT kehu_under_14(${c}.birth_year, ${c}.birth_month, ${c}.birth_day, current_date))` : '';
+  const minor = guarded
+    ? ` AND (cs.guardian OR NOT kehu_under_14(${c}.birth_year, ${c}.birth_month, ${c}.birth_day, current_date))`
+    : '';
   return (
     `(${c}.status = 'active' AND EXISTS (SELECT 1 FROM consent_state cs` +
     ` WHERE cs.tenant_id = ${c}.tenant_id AND cs.customer_id = ${c}.id AND cs.purpose = '${purpose}'` +

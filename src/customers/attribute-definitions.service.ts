@@ -3,8 +3,15 @@ import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { Database } from '../database/database.service';
-import { AttributeDefinitionRow, AttributeDefinitionsRepository } from './attribute-definitions.repository';
-import type { AttributeDefinitionModel, CreateAttributeDefinitionInput, UpdateAttributeDefinitionInput } from './dto/attribute-definition.dto';
+import {
+  AttributeDefinitionRow,
+  AttributeDefinitionsRepository,
+} from './attribute-definitions.repository';
+import type {
+  AttributeDefinitionModel,
+  CreateAttributeDefinitionInput,
+  UpdateAttributeDefinitionInput,
+} from './dto/attribute-definition.dto';
 
 function toModel(row: AttributeDefinitionRow): AttributeDefinitionModel {
   return {
@@ -21,9 +28,14 @@ function toModel(row: AttributeDefinitionRow): AttributeDefinitionModel {
 
 function checkOptions(type: string, options: string[] | undefined): FieldError[] {
   const enumLike = type === 'enum' || type === 'multi_enum';
-  if (enumLike && !options?.length) return [{ field: 'options', code: 'required', message: `${type} attributes need options` }];
-  if (!enumLike && options?.length) return [{ field: 'options', code: 'not_allowed', message: `${type} attributes take no options` }];
-  if (options && new Set(options).size !== options.length) return [{ field: 'options', code: 'duplicate', message: 'options must be unique' }];
+  if (enumLike && !options?.length)
+    return [{ field: 'options', code: 'required', message: `${type} attributes need options` }];
+  if (!enumLike && options?.length)
+    return [
+      { field: 'options', code: 'not_allowed', message: `${type} attributes take no options` },
+    ];
+  if (options && new Set(options).size !== options.length)
+    return [{ field: 'options', code: 'duplicate', message: 'options must be unique' }];
   return [];
 }
 
@@ -40,18 +52,36 @@ export class AttributeDefinitionsService {
   ) {}
 
   async list(principal: Principal): Promise<AttributeDefinitionModel[]> {
-    return this.db.withTenant(principal.tenantId, async (tx) => (await this.repository.list(tx)).map(toModel));
+    return this.db.withTenant(principal.tenantId, async (tx) =>
+      (await this.repository.list(tx)).map(toModel),
+    );
   }
 
-  async create(principal: Principal, input: CreateAttributeDefinitionInput): Promise<AttributeDefinitionModel> {
+  async create(
+    principal: Principal,
+    input: CreateAttributeDefinitionInput,
+  ): Promise<AttributeDefinitionModel> {
     const errors = checkOptions(input.type, input.options);
-    if (!input.label) errors.push({ field: 'label', code: 'required', message: 'label is required' });
-    if (!input.group) errors.push({ field: 'group', code: 'required', message: 'group is required (hard or soft)' });
+    if (!input.label)
+      errors.push({ field: 'label', code: 'required', message: 'label is required' });
+    if (!input.group)
+      errors.push({
+        field: 'group',
+        code: 'required',
+        message: 'group is required (hard or soft)',
+      });
     if (errors.length) throw DomainError.validation(errors);
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const row = await this.repository.insert(
         tx,
-        { key: input.key, label: input.label!, type: input.type, options: input.options ?? [], group: input.group!, weight: String(input.weight ?? 1) },
+        {
+          key: input.key,
+          label: input.label!,
+          type: input.type,
+          options: input.options ?? [],
+          group: input.group!,
+          weight: String(input.weight ?? 1),
+        },
         this.clock.now(),
       );
       if (!row) throw new DomainError('conflict', `Attribute ${input.key} is already defined.`);
@@ -59,7 +89,11 @@ export class AttributeDefinitionsService {
     });
   }
 
-  async update(principal: Principal, key: string, input: UpdateAttributeDefinitionInput): Promise<AttributeDefinitionModel> {
+  async update(
+    principal: Principal,
+    key: string,
+    input: UpdateAttributeDefinitionInput,
+  ): Promise<AttributeDefinitionModel> {
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const row = await this.repository.find(tx, key, true);
       if (!row) throw DomainError.notFound('Attribute definition');

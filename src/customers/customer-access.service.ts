@@ -14,7 +14,11 @@ import { CustomersRepository } from './customers.repository';
 export class CustomerAccessService {
   constructor(private readonly repository: CustomersRepository) {}
 
-  async requireVisible(tx: Tx, principal: Principal, id: string): Promise<{ id: string; status: string; storeId: string | null }> {
+  async requireVisible(
+    tx: Tx,
+    principal: Principal,
+    id: string,
+  ): Promise<{ id: string; status: string; storeId: string | null }> {
     let current = isUuid(id) ? await this.repository.findStatus(tx, id) : undefined;
     for (let hops = 0; current?.status === 'merged' && current.merged_into && hops < 5; hops++) {
       current = await this.repository.findStatus(tx, current.merged_into);

@@ -1,6 +1,15 @@
-import { AttributeDefinitionLike, computeCompleteness, HARD_FIELDS, validateAttributes } from './customer-completeness';
+import {
+  AttributeDefinitionLike,
+  computeCompleteness,
+  HARD_FIELDS,
+  validateAttributes,
+} from './customer-completeness';
 
-const soft = (key: string, weight = 1, extra: Partial<AttributeDefinitionLike> = {}): AttributeDefinitionLike => ({
+const soft = (
+  key: string,
+  weight = 1,
+  extra: Partial<AttributeDefinitionLike> = {},
+): AttributeDefinitionLike => ({
   key,
   type: 'string',
   options: [],
@@ -32,7 +41,12 @@ describe('completeness', () => {
     expect(computeCompleteness({ name: true, phone: true, email: true }, {}, [])).toBe(33);
   });
   it('treats empty strings and lists as missing', () => {
-    expect(computeCompleteness({}, { work: '', hobbies: [] }, [soft('work'), soft('hobbies', 1, { type: 'multi_enum' })])).toBe(0);
+    expect(
+      computeCompleteness({}, { work: '', hobbies: [] }, [
+        soft('work'),
+        soft('hobbies', 1, { type: 'multi_enum' }),
+      ]),
+    ).toBe(0);
   });
 });
 
@@ -46,11 +60,34 @@ describe('attribute validation', () => {
     ['work', soft('work')],
   ]);
   it('accepts valid values and null (clear)', () => {
-    expect(validateAttributes({ style: 'minimal', hobbies: ['tea'], kids: 2, vip: true, since: '2020-01-01', work: 'teacher' }, defs)).toEqual([]);
+    expect(
+      validateAttributes(
+        {
+          style: 'minimal',
+          hobbies: ['tea'],
+          kids: 2,
+          vip: true,
+          since: '2020-01-01',
+          work: 'teacher',
+        },
+        defs,
+      ),
+    ).toEqual([]);
     expect(validateAttributes({ style: null }, defs)).toEqual([]);
   });
   it('names each offending attribute', () => {
-    const errors = validateAttributes({ nope: 1, style: 'punk', hobbies: ['tea', 'golf'], kids: '2', vip: 'yes', since: 'yesterday', work: 5 }, defs);
+    const errors = validateAttributes(
+      {
+        nope: 1,
+        style: 'punk',
+        hobbies: ['tea', 'golf'],
+        kids: '2',
+        vip: 'yes',
+        since: 'yesterday',
+        work: 5,
+      },
+      defs,
+    );
     expect(errors.map((e) => [e.field, e.code])).toEqual([
       ['attributes.nope', 'unknown_attribute'],
       ['attributes.style', 'not_allowed'],

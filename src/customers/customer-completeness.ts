@@ -11,7 +11,17 @@ export interface AttributeDefinitionLike {
 }
 
 /** The built-in hard fields that count towards completeness (each weight 1). */
-export const HARD_FIELDS = ['name', 'gender', 'birthday', 'phone', 'email', 'address', 'clothingSize', 'shoeSize', 'preferredStoreId'] as const;
+export const HARD_FIELDS = [
+  'name',
+  'gender',
+  'birthday',
+  'phone',
+  'email',
+  'address',
+  'clothingSize',
+  'shoeSize',
+  'preferredStoreId',
+] as const;
 export type HardField = (typeof HARD_FIELDS)[number];
 
 export interface CompletenessWeights {
@@ -66,13 +76,20 @@ export const MAX_ATTRIBUTE_STRING = 1000;
  * Checks custom attribute values against the tenant's definitions. Null clears a value.
  * Returns one error per offending attribute, naming it.
  */
-export function validateAttributes(values: Record<string, unknown>, definitions: Map<string, AttributeDefinitionLike>): FieldError[] {
+export function validateAttributes(
+  values: Record<string, unknown>,
+  definitions: Map<string, AttributeDefinitionLike>,
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const [key, value] of Object.entries(values)) {
     const field = `attributes.${key}`;
     const definition = definitions.get(key);
     if (!definition) {
-      errors.push({ field, code: 'unknown_attribute', message: `${key} is not a defined attribute` });
+      errors.push({
+        field,
+        code: 'unknown_attribute',
+        message: `${key} is not a defined attribute`,
+      });
       continue;
     }
     if (value === null) continue;
@@ -82,24 +99,39 @@ export function validateAttributes(values: Record<string, unknown>, definitions:
   return errors;
 }
 
-function checkValue(definition: AttributeDefinitionLike, value: unknown): { code: string; message: string } | undefined {
-  const wrongType = { code: 'wrong_type', message: `must be ${definition.type === 'multi_enum' ? 'a list of options' : `a ${definition.type}`}` };
+function checkValue(
+  definition: AttributeDefinitionLike,
+  value: unknown,
+): { code: string; message: string } | undefined {
+  const wrongType = {
+    code: 'wrong_type',
+    message: `must be ${definition.type === 'multi_enum' ? 'a list of options' : `a ${definition.type}`}`,
+  };
   switch (definition.type) {
     case 'string':
       if (typeof value !== 'string') return wrongType;
-      return value.length > MAX_ATTRIBUTE_STRING ? { code: 'too_long', message: `is longer than ${MAX_ATTRIBUTE_STRING} characters` } : undefined;
+      return value.length > MAX_ATTRIBUTE_STRING
+        ? { code: 'too_long', message: `is longer than ${MAX_ATTRIBUTE_STRING} characters` }
+        : undefined;
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : wrongType;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : wrongType;
     case 'date':
-      return typeof value === 'string' && DATE_PATTERN.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : wrongType;
+      return typeof value === 'string' &&
+        DATE_PATTERN.test(value) &&
+        !Number.isNaN(Date.parse(value))
+        ? undefined
+        : wrongType;
     case 'enum':
       if (typeof value !== 'string') return wrongType;
-      return definition.options.includes(value) ? undefined : { code: 'not_allowed', message: `must be one of ${definition.options.join(', ')}` };
+      return definition.options.includes(value)
+        ? undefined
+        : { code: 'not_allowed', message: `must be one of ${definition.options.join(', ')}` };
     case 'multi_enum':
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return wrongType;
-      if (new Set(value).size !== value.length) return { code: 'duplicate', message: 'lists an option twice' };
+      if (new Set(value).size !== value.length)
+        return { code: 'duplicate', message: 'lists an option twice' };
       return value.every((v) => definition.options.includes(v as string))
         ? undefined
         : { code: 'not_allowed', message: `may only contain ${definition.options.join(', ')}` };

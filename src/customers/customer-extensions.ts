@@ -6,10 +6,18 @@ import type { Tx } from '../database/tx';
 export type CustomerViewLoader = (tx: Tx, customerIds: string[]) => Promise<Map<string, unknown>>;
 
 /** Moves a feature's rows from merged source customers to the survivor, inside the merge transaction. */
-export type CustomerMergeHandler = (tx: Tx, survivorId: string, sourceIds: string[]) => Promise<void>;
+export type CustomerMergeHandler = (
+  tx: Tx,
+  survivorId: string,
+  sourceIds: string[],
+) => Promise<void>;
 
 /** Reverses what a merge handler did beyond re-pointing rows (refresh caches), when a merge is undone. */
-export type CustomerUnmergeHandler = (tx: Tx, survivorId: string, sourceIds: string[]) => Promise<void>;
+export type CustomerUnmergeHandler = (
+  tx: Tx,
+  survivorId: string,
+  sourceIds: string[],
+) => Promise<void>;
 
 /** Who merges and why; recorded with the merge. */
 export interface MergeContext {
@@ -21,8 +29,19 @@ export interface MergeContext {
 
 /** Sees every merge from inside its transaction (the identity module records and snapshots them). */
 export interface CustomerMergeObserver {
-  beforeMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext): Promise<unknown>;
-  afterMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext, state: unknown): Promise<void>;
+  beforeMerge(
+    tx: Tx,
+    survivorId: string,
+    sourceIds: string[],
+    context: MergeContext,
+  ): Promise<unknown>;
+  afterMerge(
+    tx: Tx,
+    survivorId: string,
+    sourceIds: string[],
+    context: MergeContext,
+    state: unknown,
+  ): Promise<void>;
 }
 
 /** An identity a write brings that another customer already holds. */
@@ -77,7 +96,11 @@ export class CustomerExtensions {
   }
 
   /** `undo` (optional) refreshes the feature's caches after an undone merge put rows back. */
-  registerMergeHandler(feature: string, handler: CustomerMergeHandler, undo?: CustomerUnmergeHandler): void {
+  registerMergeHandler(
+    feature: string,
+    handler: CustomerMergeHandler,
+    undo?: CustomerUnmergeHandler,
+  ): void {
     this.mergeHandlers.set(feature, handler);
     if (undo) this.unmergeHandlers.set(feature, undo);
   }
@@ -94,14 +117,27 @@ export class CustomerExtensions {
     return this.claimResolver;
   }
 
-  async beforeMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext): Promise<unknown[]> {
+  async beforeMerge(
+    tx: Tx,
+    survivorId: string,
+    sourceIds: string[],
+    context: MergeContext,
+  ): Promise<unknown[]> {
     const states: unknown[] = [];
-    for (const observer of this.mergeObservers) states.push(await observer.beforeMerge(tx, survivorId, sourceIds, context));
+    for (const observer of this.mergeObservers)
+      states.push(await observer.beforeMerge(tx, survivorId, sourceIds, context));
     return states;
   }
 
-  async afterMerge(tx: Tx, survivorId: string, sourceIds: string[], context: MergeContext, states: unknown[]): Promise<void> {
-    for (const [i, observer] of this.mergeObservers.entries()) await observer.afterMerge(tx, survivorId, sourceIds, context, states[i]);
+  async afterMerge(
+    tx: Tx,
+    survivorId: string,
+    sourceIds: string[],
+    context: MergeContext,
+    states: unknown[],
+  ): Promise<void> {
+    for (const [i, observer] of this.mergeObservers.entries())
+      await observer.afterMerge(tx, survivorId, sourceIds, context, states[i]);
   }
 
   async runUnmergeHandlers(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {

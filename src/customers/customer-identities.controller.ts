@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -31,7 +38,10 @@ export class CustomerIdentitiesController {
   })
   @ApiOkResponse({ type: DuplicatePageModel })
   @ApiProblems(401, 403, 422)
-  duplicates(@CurrentPrincipal() principal: Principal, @Query() query: DuplicatesQuery): Promise<DuplicatePageModel> {
+  duplicates(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: DuplicatesQuery,
+  ): Promise<DuplicatePageModel> {
     return this.searching.duplicates(principal, query.limit);
   }
 
@@ -41,24 +51,41 @@ export class CustomerIdentitiesController {
   @ApiOperation({
     summary: 'Merge customers into this one',
     description:
-      'One transaction: identities, interactions, follow-ups and every other feature\'s rows (transactions, points, feedback, consents) ' +
-      'move to the survivor; the survivor\'s values win and its blanks are filled from the sources; sources become tombstones that ' +
-      'answer 308 to the survivor. Emits `customer.merged`. Merging into itself, an unknown (or other tenant\'s) source, or a merged target is refused.',
+      "One transaction: identities, interactions, follow-ups and every other feature's rows (transactions, points, feedback, consents) " +
+      "move to the survivor; the survivor's values win and its blanks are filled from the sources; sources become tombstones that " +
+      "answer 308 to the survivor. Emits `customer.merged`. Merging into itself, an unknown (or other tenant's) source, or a merged target is refused.",
   })
   @ApiOkResponse({ type: CustomerModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  async merge(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: MergeCustomersInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerModel> {
-    const { customer, etag } = await this.merging.merge(principal, id, input.sourceIds, input.reason);
+  async merge(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: MergeCustomersInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CustomerModel> {
+    const { customer, etag } = await this.merging.merge(
+      principal,
+      id,
+      input.sourceIds,
+      input.reason,
+    );
     void reply.header('ETag', etag);
     return customer;
   }
 
   @Get(':id/identities')
   @Scopes('customers:read')
-  @ApiOperation({ summary: 'List identities', description: 'Every way this customer is recognised; phone and e-mail masked without `pii:read`.' })
+  @ApiOperation({
+    summary: 'List identities',
+    description:
+      'Every way this customer is recognised; phone and e-mail masked without `pii:read`.',
+  })
   @ApiOkResponse({ type: [IdentityModel] })
   @ApiProblems(401, 403, 404)
-  listIdentities(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<IdentityModel[]> {
+  listIdentities(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<IdentityModel[]> {
     return this.updates.listIdentities(principal, id);
   }
 
@@ -66,12 +93,18 @@ export class CustomerIdentitiesController {
   @Scopes('customers:write')
   @ApiOperation({
     summary: 'Add an identity',
-    description: 'Phone, e-mail, member number, WeChat openid/unionid (namespace = app id) or external id (namespace = source). Unique per tenant: 409 `identity_conflict` names the holder. Adding one the customer already has answers 200.',
+    description:
+      'Phone, e-mail, member number, WeChat openid/unionid (namespace = app id) or external id (namespace = source). Unique per tenant: 409 `identity_conflict` names the holder. Adding one the customer already has answers 200.',
   })
   @ApiCreatedResponse({ type: IdentityModel })
   @ApiOkResponse({ type: IdentityModel, description: 'The customer already had this identity.' })
   @ApiProblems(401, 403, 404, 409, 422)
-  async addIdentity(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: IdentityInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<IdentityModel> {
+  async addIdentity(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: IdentityInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IdentityModel> {
     const { identity, created } = await this.updates.addIdentity(principal, id, input);
     void reply.status(created ? 201 : 200);
     return identity;
@@ -80,10 +113,18 @@ export class CustomerIdentitiesController {
   @Delete(':id/identities/:identityId')
   @HttpCode(204)
   @Scopes('customers:write')
-  @ApiOperation({ summary: 'Remove an identity', description: 'Removes a secondary identity. The profile\'s own phone, e-mail and member number change through PATCH (409 here).' })
+  @ApiOperation({
+    summary: 'Remove an identity',
+    description:
+      "Removes a secondary identity. The profile's own phone, e-mail and member number change through PATCH (409 here).",
+  })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiProblems(401, 403, 404, 409)
-  async removeIdentity(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('identityId') identityId: string): Promise<void> {
+  async removeIdentity(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('identityId') identityId: string,
+  ): Promise<void> {
     await this.updates.removeIdentity(principal, id, identityId);
   }
 }

@@ -20,7 +20,12 @@ export interface NormalisedIdentity {
  * WeChat app id (an official account and a mini-program give one person different openids),
  * unionids per open-platform account, 企业微信 external user ids per corp, external ids per source.
  */
-export const NAMESPACED: ReadonlySet<string> = new Set(['wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external']);
+export const NAMESPACED: ReadonlySet<string> = new Set([
+  'wechat_openid',
+  'wechat_unionid',
+  'wework_external_userid',
+  'external',
+]);
 
 const NAMESPACE_OF: Record<string, string> = {
   wechat_openid: 'the WeChat app id (official account or mini-program)',
@@ -37,9 +42,17 @@ const NAMESPACE_OF: Record<string, string> = {
 export class CustomerIdentityCodec {
   constructor(private readonly crypto: PiiCrypto) {}
 
-  normalise(input: { type: string; value: string; namespace?: string | null; verified?: boolean }, region: string, field = 'identity'): NormalisedIdentity {
+  normalise(
+    input: { type: string; value: string; namespace?: string | null; verified?: boolean },
+    region: string,
+    field = 'identity',
+  ): NormalisedIdentity {
     if (!(IDENTITY_TYPES as readonly string[]).includes(input.type)) {
-      throw DomainError.field(`${field}.type`, 'not_allowed', `identity type must be one of ${IDENTITY_TYPES.join(', ')}`);
+      throw DomainError.field(
+        `${field}.type`,
+        'not_allowed',
+        `identity type must be one of ${IDENTITY_TYPES.join(', ')}`,
+      );
     }
     const type = input.type as IdentityType;
     let namespace = (input.namespace ?? '').trim();
@@ -54,27 +67,48 @@ export class CustomerIdentityCodec {
     }
     if (!NAMESPACED.has(type)) namespace = '';
     if (NAMESPACED.has(type) && !namespace) {
-      throw DomainError.field(`${field}.namespace`, 'required', `${type} identities need a namespace: ${NAMESPACE_OF[type]}`);
+      throw DomainError.field(
+        `${field}.namespace`,
+        'required',
+        `${type} identities need a namespace: ${NAMESPACE_OF[type]}`,
+      );
     }
     if (namespace && !/^[A-Za-z0-9_.-]{1,64}$/.test(namespace)) {
-      throw DomainError.field(`${field}.namespace`, 'invalid', 'namespace is 1–64 letters, digits, dot, dash or underscore');
+      throw DomainError.field(
+        `${field}.namespace`,
+        'invalid',
+        'namespace is 1–64 letters, digits, dot, dash or underscore',
+      );
     }
     let value: string | undefined = raw;
     if (type === 'phone') value = normalisePhone(raw, region);
     else if (type === 'email') value = normaliseEmail(raw);
-    else if (type === 'member_no') value = /^[A-Za-z0-9-]{1,32}$/.test(raw) ? normaliseMemberNo(raw) : undefined;
+    else if (type === 'member_no')
+      value = /^[A-Za-z0-9-]{1,32}$/.test(raw) ? normaliseMemberNo(raw) : undefined;
     else if (!raw || raw.length > 200) value = undefined;
     if (!value) {
-      const code = type === 'phone' ? 'invalid_phone' : type === 'email' ? 'invalid_email' : 'invalid';
+      const code =
+        type === 'phone' ? 'invalid_phone' : type === 'email' ? 'invalid_email' : 'invalid';
       throw DomainError.field(`${field}.value`, code, `${field} is not a valid ${type}`);
     }
-    return { type, namespace, value, bidx: this.bidx(type, value), verified: input.verified === true };
+    return {
+      type,
+      namespace,
+      value,
+      bidx: this.bidx(type, value),
+      verified: input.verified === true,
+    };
   }
 
   /** `type:value` or `type:namespace:value` (the look-up and reference form). */
   parse(ref: string, region: string, field = 'identity'): NormalisedIdentity {
     const colon = ref.indexOf(':');
-    if (colon < 1) throw DomainError.field(field, 'invalid', 'identity must be type:value or type:namespace:value');
+    if (colon < 1)
+      throw DomainError.field(
+        field,
+        'invalid',
+        'identity must be type:value or type:namespace:value',
+      );
     const type = ref.slice(0, colon);
     let rest = ref.slice(colon + 1);
     let namespace: string | undefined;

@@ -30,8 +30,16 @@ export class CustomerJobsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'customers.follow-up-rules', at: '06:00', run: ({ tenantId, now }) => this.runFollowUpRules(tenantId, now).then(() => undefined) });
-    this.jobs.register({ name: 'customers.birthdays', at: '09:00', run: ({ tenantId, day }) => this.emitBirthdays(tenantId, day).then(() => undefined) });
+    this.jobs.register({
+      name: 'customers.follow-up-rules',
+      at: '06:00',
+      run: ({ tenantId, now }) => this.runFollowUpRules(tenantId, now).then(() => undefined),
+    });
+    this.jobs.register({
+      name: 'customers.birthdays',
+      at: '09:00',
+      run: ({ tenantId, day }) => this.emitBirthdays(tenantId, day).then(() => undefined),
+    });
   }
 
   /**
@@ -42,7 +50,10 @@ export class CustomerJobsService implements OnModuleInit {
     return this.db.withTenant(tenantId, async (tx) => {
       const settings = await this.settings.get(tx);
       const profileStale = await this.profileStale(tx, now, settings.profileConfirmDays);
-      const welcomeCalls = settings.welcomeCallDays === null ? 0 : await this.welcomeCalls(tx, now, settings.welcomeCallDays);
+      const welcomeCalls =
+        settings.welcomeCallDays === null
+          ? 0
+          : await this.welcomeCalls(tx, now, settings.welcomeCallDays);
       return { profileStale, welcomeCalls };
     });
   }
@@ -76,7 +87,12 @@ export class CustomerJobsService implements OnModuleInit {
         WHERE c.tenant_id = $1 AND c.status = 'active'
           AND coalesce(c.confirmed_at, c.created_at) < $2::timestamptz - make_interval(days => $4)
        ON CONFLICT (tenant_id, source_key) WHERE source_key IS NOT NULL DO NOTHING`,
-      [tx.tenant, now, `Profile not confirmed for ${days} days: check and update it with the customer`, days],
+      [
+        tx.tenant,
+        now,
+        `Profile not confirmed for ${days} days: check and update it with the customer`,
+        days,
+      ],
     );
   }
 

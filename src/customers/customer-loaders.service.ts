@@ -51,11 +51,15 @@ export class CustomerLoadersService {
 
   private create(principal: Principal): CustomerLoaders {
     const unmasked = canReadPii(principal);
-    const run = <T>(work: (tx: Parameters<Parameters<Database['withTenant']>[1]>[0]) => Promise<T>) => this.db.withTenant(principal.tenantId, work);
+    const run = <T>(
+      work: (tx: Parameters<Parameters<Database['withTenant']>[1]>[0]) => Promise<T>,
+    ) => this.db.withTenant(principal.tenantId, work);
     return {
       identities: new DataLoader(async (ids) => {
         const rows = await run((tx) => this.customers.listIdentities(tx, [...ids]));
-        return groupBy(ids, rows, (r) => r.customer_id).map((group) => group.map((r) => toIdentityModel(r, this.crypto, unmasked)));
+        return groupBy(ids, rows, (r) => r.customer_id).map((group) =>
+          group.map((r) => toIdentityModel(r, this.crypto, unmasked)),
+        );
       }),
       openFollowUps: new DataLoader(async (ids) => {
         const rows = await run((tx) => this.followUps.listOpenFor(tx, [...ids]));
@@ -63,7 +67,9 @@ export class CustomerLoadersService {
       }),
       recentInteractions: new DataLoader(async (ids) => {
         const rows = await run((tx) => this.interactions.recentFor(tx, [...ids], 5));
-        return groupBy(ids, rows, (r) => r.customer_id).map((group) => group.map(toInteractionModel));
+        return groupBy(ids, rows, (r) => r.customer_id).map((group) =>
+          group.map(toInteractionModel),
+        );
       }),
     };
   }

@@ -6,7 +6,10 @@ import { isUuid } from '../common/uuid7';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
-import { AttributeDefinitionsRepository, toDefinitionLike } from './attribute-definitions.repository';
+import {
+  AttributeDefinitionsRepository,
+  toDefinitionLike,
+} from './attribute-definitions.repository';
 import { restrictedStore } from './customer-access';
 import { CustomerExtensions, MergeContext } from './customer-extensions';
 import { CustomerProfileBuilder } from './customer-profile-builder';
@@ -34,7 +37,10 @@ const FILL_GROUPS: (keyof CustomerWritable)[][] = [
  * Survivor wins, blanks are filled from the sources in the order given, tags are united and
  * attributes merge with the survivor's values on top.
  */
-export function mergeProfiles(survivor: CustomerRow, sources: CustomerRow[]): Partial<CustomerWritable> {
+export function mergeProfiles(
+  survivor: CustomerRow,
+  sources: CustomerRow[],
+): Partial<CustomerWritable> {
   const out: Partial<CustomerWritable> = {};
   for (const group of FILL_GROUPS) {
     if (survivor[group[0]] !== null) continue;
@@ -46,9 +52,15 @@ export function mergeProfiles(survivor: CustomerRow, sources: CustomerRow[]): Pa
     if (donor) out.gender = donor.gender;
   }
   out.tags = [...new Set([...survivor.tags, ...sources.flatMap((s) => s.tags)])];
-  out.attributes = Object.assign({}, ...[...sources].reverse().map((s) => s.attributes), survivor.attributes);
+  out.attributes = Object.assign(
+    {},
+    ...[...sources].reverse().map((s) => s.attributes),
+    survivor.attributes,
+  );
   const confirmed = [survivor, ...sources].map((r) => r.confirmed_at?.getTime() ?? 0);
-  out.confirmed_at = Math.max(...confirmed) ? new Date(Math.max(...confirmed)) : survivor.confirmed_at;
+  out.confirmed_at = Math.max(...confirmed)
+    ? new Date(Math.max(...confirmed))
+    : survivor.confirmed_at;
   return out;
 }
 
@@ -69,40 +81,73 @@ export class CustomerMergeService {
     private readonly clock: Clock,
   ) {}
 
-  async merge(principal: Principal, targetId: string, sourceIds: string[], reason?: string | null): Promise<CustomerResult> {
-    if (restrictedStore(principal) !== undefined) throw new DomainError('forbidden', 'Only managers and admins merge customers.');
+  async merge(
+    principal: Principal,
+    targetId: string,
+    sourceIds: string[],
+    reason?: string | null,
+  ): Promise<CustomerResult> {
+    if (restrictedStore(principal) !== undefined)
+      throw new DomainError('forbidden', 'Only managers and admins merge customers.');
     const errors: FieldError[] = [];
     sourceIds.forEach((id, i) => {
-      if (id === targetId) errors.push({ field: `sourceIds[${i}]`, code: 'same_as_target', message: 'A customer cannot be merged into itself.' });
-      else if (sourceIds.indexOf(id) !== i) errors.push({ field: `sourceIds[${i}]`, code: 'duplicate', message: 'Listed twice.' });
+      if (id === targetId)
+        errors.push({
+          field: `sourceIds[${i}]`,
+          code: 'same_as_target',
+          message: 'A customer cannot be merged into itself.',
+        });
+      else if (sourceIds.indexOf(id) !== i)
+        errors.push({ field: `sourceIds[${i}]`, code: 'duplicate', message: 'Listed twice.' });
     });
     if (errors.length) throw DomainError.validation(errors);
     if (!isUuid(targetId)) throw DomainError.notFound('Customer');
 
-    return this.db.withTenant(principal.tenantId, (tx) => this.mergeWithin(tx, { principal, reason: reason ?? null, rule: null }, targetId, sourceIds));
+    return this.db.withTenant(principal.tenantId, (tx) =>
+      this.mergeWithin(tx, { principal, reason: reason ?? null, rule: null }, targetId, sourceIds),
+    );
   }
 
   /**
    * The merge inside a caller's transaction (the identity module's automatic merges use it):
    * no role check here; the caller decided the merge is allowed.
    */
-  async mergeWithin(tx: Tx, context: MergeContext, targetId: string, sourceIds: string[]): Promise<CustomerResult> {
+  async mergeWithin(
+    tx: Tx,
+    context: MergeContext,
+    targetId: string,
+    sourceIds: string[],
+  ): Promise<CustomerResult> {
     const principal = context.principal;
     const errors: FieldError[] = [];
     const rows = await this.lockAll(tx, [targetId, ...sourceIds]);
     const survivor = rows.get(targetId);
     if (!survivor) throw DomainError.notFound('Customer');
     if (survivor.status !== 'active') {
-      throw new DomainError('conflict', `The merge target is ${survivor.status}${survivor.merged_into ? ` into ${survivor.merged_into}` : ''}; merge into an active customer.`, {
-        extensions: { targetStatus: survivor.status, mergedInto: survivor.merged_into },
-      });
+      throw new DomainError(
+        'conflict',
+        `The merge target is ${survivor.status}${survivor.merged_into ? ` into ${survivor.merged_into}` : ''}; merge into an active customer.`,
+        {
+          extensions: { targetStatus: survivor.status, mergedInto: survivor.merged_into },
+        },
+      );
     }
     const sources: CustomerRow[] = [];
     sourceIds.forEach((id, i) => {
       const row = rows.get(id);
       // Another tenant's id is invisible under row-level security: it reads as unknown.
-      if (!row) errors.push({ field: `sourceIds[${i}]`, code: 'not_found', message: `Customer ${id} was not found.` });
-      else if (row.status !== 'active') errors.push({ field: `sourceIds[${i}]`, code: 'not_active', message: `Customer ${id} is ${row.status}.` });
+      if (!row)
+        errors.push({
+          field: `sourceIds[${i}]`,
+          code: 'not_found',
+          message: `Customer ${id} was not found.`,
+        });
+      else if (row.status !== 'active')
+        errors.push({
+          field: `sourceIds[${i}]`,
+          code: 'not_active',
+          message: `Customer ${id} is ${row.status}.`,
+        });
       else sources.push(row);
     });
     if (errors.length) throw DomainError.validation(errors);
@@ -116,8 +161,18 @@ export class CustomerMergeService {
 
     const merged = mergeProfiles(survivor, sources);
     const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
-    const { columns } = this.builder.apply({}, { ...survivor, ...merged }, await this.settings.get(tx), definitions);
-    const updated = await this.repository.update(tx, survivor.id, { ...merged, completeness: columns.completeness }, now);
+    const { columns } = this.builder.apply(
+      {},
+      { ...survivor, ...merged },
+      await this.settings.get(tx),
+      definitions,
+    );
+    const updated = await this.repository.update(
+      tx,
+      survivor.id,
+      { ...merged, completeness: columns.completeness },
+      now,
+    );
     await this.outbox.record(tx, {
       type: 'customer.merged',
       customerId: survivor.id,

@@ -10,21 +10,39 @@ import {
 } from './customer-normalisation';
 
 describe('phone normalisation', () => {
-  it.each(['138 0013 8000', '+86 13800138000', '8613800138000', '008613800138000', '138-0013-8000', '(+86) 138 0013 8000'])('%s → +8613800138000', (input) => {
+  it.each([
+    '138 0013 8000',
+    '+86 13800138000',
+    '8613800138000',
+    '008613800138000',
+    '138-0013-8000',
+    '(+86) 138 0013 8000',
+  ])('%s → +8613800138000', (input) => {
     expect(normalisePhone(input, 'CN')).toBe('+8613800138000');
   });
   it('keeps foreign numbers in their own country', () => {
     expect(normalisePhone('+1 415 555 2671', 'CN')).toBe('+14155552671');
     expect(normalisePhone('(415) 555-2671', 'US')).toBe('+14155552671');
   });
-  it.each(['12345', 'abc', '', '138001380001234567890123456789012345', '1380013800a'])('refuses %p', (input) => {
-    expect(normalisePhone(input, 'CN')).toBeUndefined();
-  });
+  it.each(['12345', 'abc', '', '138001380001234567890123456789012345', '1380013800a'])(
+    'refuses %p',
+    (input) => {
+      expect(normalisePhone(input, 'CN')).toBeUndefined();
+    },
+  );
 });
 
 describe('e-mail normalisation', () => {
-  it('lower-cases and trims', () => expect(normaliseEmail('  Zhang.San@Example.COM ')).toBe('zhang.san@example.com'));
-  it.each(['no-at', 'a@b', 'a b@c.com', '@example.com', 'a@@b.com', `${'x'.repeat(65)}@example.com`])('refuses %p', (input) => {
+  it('lower-cases and trims', () =>
+    expect(normaliseEmail('  Zhang.San@Example.COM ')).toBe('zhang.san@example.com'));
+  it.each([
+    'no-at',
+    'a@b',
+    'a b@c.com',
+    '@example.com',
+    'a@@b.com',
+    `${'x'.repeat(65)}@example.com`,
+  ])('refuses %p', (input) => {
     expect(normaliseEmail(input)).toBeUndefined();
   });
 });
@@ -44,12 +62,20 @@ describe('member number check digit', () => {
 
 describe('birthday', () => {
   it('parses full dates and month-day', () => {
-    expect(parseBirthday('1990-05-17')).toEqual({ year: 1990, month: 5, day: 17, full: '1990-05-17' });
+    expect(parseBirthday('1990-05-17')).toEqual({
+      year: 1990,
+      month: 5,
+      day: 17,
+      full: '1990-05-17',
+    });
     expect(parseBirthday('--02-29')).toEqual({ year: null, month: 2, day: 29, full: null });
   });
-  it.each(['1990-02-30', '1990-13-01', '05-17', '1800-01-01', '--02-30', '1990/05/17'])('refuses %p', (input) => {
-    expect(parseBirthday(input)).toBeUndefined();
-  });
+  it.each(['1990-02-30', '1990-13-01', '05-17', '1800-01-01', '--02-30', '1990/05/17'])(
+    'refuses %p',
+    (input) => {
+      expect(parseBirthday(input)).toBeUndefined();
+    },
+  );
 });
 
 describe('pinyin', () => {

@@ -83,7 +83,12 @@ export function parseBirthday(input: string): ParsedBirthday | undefined {
   const check = new Date(Date.UTC(year ?? 2000, month - 1, day));
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
   if (year !== null && (year < 1900 || year > 2100)) return undefined;
-  return { year, month, day, full: year !== null ? `${String(year).padStart(4, '0')}-${match[2]}-${match[3]}` : null };
+  return {
+    year,
+    month,
+    day,
+    full: year !== null ? `${String(year).padStart(4, '0')}-${match[2]}-${match[3]}` : null,
+  };
 }
 
 export function formatMonthDay(month: number, day: number): string {
@@ -91,7 +96,10 @@ export function formatMonthDay(month: number, day: number): string {
 }
 
 /** Full pinyin (`zhangsan`) and initials (`zs`) of a name, precomputed on write for search. */
-export function namePinyin(name: string | null | undefined): { full: string | null; initials: string | null } {
+export function namePinyin(name: string | null | undefined): {
+  full: string | null;
+  initials: string | null;
+} {
   if (!name) return { full: null, initials: null };
   const syllables = pinyin(name, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true })
     .map((s) => s.toLowerCase().replace(/[^a-z0-9]/g, ''))

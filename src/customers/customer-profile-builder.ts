@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { PiiCrypto } from '../common/crypto/pii-crypto.service';
 import { FieldError } from '../common/errors/domain-error';
-import { AttributeDefinitionLike, computeCompleteness, validateAttributes } from './customer-completeness';
+import {
+  AttributeDefinitionLike,
+  computeCompleteness,
+  validateAttributes,
+} from './customer-completeness';
 import { CustomerIdentityCodec } from './customer-identity-codec';
-import { namePinyin, normaliseEmail, normalisePhone, parseBirthday, phoneTail } from './customer-normalisation';
+import {
+  namePinyin,
+  normaliseEmail,
+  normalisePhone,
+  parseBirthday,
+  phoneTail,
+} from './customer-normalisation';
 import type { CustomerTenantSettings } from './customer-tenant-settings';
 import type { CustomerRow, CustomerWritable } from './customers.repository';
 import type { CustomerFieldsInput } from './dto/customer.input';
@@ -30,7 +40,12 @@ export class CustomerProfileBuilder {
     private readonly codec: CustomerIdentityCodec,
   ) {}
 
-  apply(input: CustomerFieldsInput, current: Partial<CustomerRow> | undefined, settings: CustomerTenantSettings, definitions: AttributeDefinitionLike[]): ProfileChange {
+  apply(
+    input: CustomerFieldsInput,
+    current: Partial<CustomerRow> | undefined,
+    settings: CustomerTenantSettings,
+    definitions: AttributeDefinitionLike[],
+  ): ProfileChange {
     const base = current ?? EMPTY;
     const change: ProfileChange = { columns: {}, errors: [] };
     const c = change.columns;
@@ -47,14 +62,23 @@ export class CustomerProfileBuilder {
     if (has('email')) this.email(input.email ?? null, change);
     if (has('address')) {
       const address = input.address;
-      if (address === null) Object.assign(c, { province: null, city: null, district: null, postcode: null, address_enc: null });
+      if (address === null)
+        Object.assign(c, {
+          province: null,
+          city: null,
+          district: null,
+          postcode: null,
+          address_enc: null,
+        });
       else if (address) {
-        const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
+        const clean = (v: string | null | undefined) =>
+          v === undefined ? undefined : v?.trim() || null;
         if (address.province !== undefined) c.province = clean(address.province)!;
         if (address.city !== undefined) c.city = clean(address.city)!;
         if (address.district !== undefined) c.district = clean(address.district)!;
         if (address.postcode !== undefined) c.postcode = clean(address.postcode)!;
-        if (address.line !== undefined) c.address_enc = this.crypto.encryptNullable(clean(address.line));
+        if (address.line !== undefined)
+          c.address_enc = this.crypto.encryptNullable(clean(address.line));
       }
     }
     if (has('clothingSize')) c.clothing_size = input.clothingSize?.trim() || null;
@@ -68,7 +92,8 @@ export class CustomerProfileBuilder {
       const byKey = new Map(definitions.map((d) => [d.key, d]));
       change.errors.push(...validateAttributes(patch, byKey));
       // Merge patch: keys merge into what is stored, null removes; null as a whole clears all.
-      const merged: Record<string, unknown> = input.attributes === null ? {} : { ...(base.attributes ?? {}) };
+      const merged: Record<string, unknown> =
+        input.attributes === null ? {} : { ...(base.attributes ?? {}) };
       for (const [key, value] of Object.entries(patch)) {
         if (value === null) delete merged[key];
         else merged[key] = value;
@@ -98,12 +123,21 @@ export class CustomerProfileBuilder {
 
   private birthday(value: string | null, change: ProfileChange): void {
     if (value === null) {
-      Object.assign(change.columns, { birth_year: null, birth_month: null, birth_day: null, birthday_enc: null });
+      Object.assign(change.columns, {
+        birth_year: null,
+        birth_month: null,
+        birth_day: null,
+        birthday_enc: null,
+      });
       return;
     }
     const parsed = parseBirthday(value);
     if (!parsed) {
-      change.errors.push({ field: 'birthday', code: 'invalid_date', message: 'birthday must be YYYY-MM-DD or --MM-DD and a real date' });
+      change.errors.push({
+        field: 'birthday',
+        code: 'invalid_date',
+        message: 'birthday must be YYYY-MM-DD or --MM-DD and a real date',
+      });
       return;
     }
     Object.assign(change.columns, {
@@ -122,7 +156,11 @@ export class CustomerProfileBuilder {
     }
     const e164 = normalisePhone(value, region);
     if (!e164) {
-      change.errors.push({ field: 'phone', code: 'invalid_phone', message: `phone is not a valid phone number for region ${region}` });
+      change.errors.push({
+        field: 'phone',
+        code: 'invalid_phone',
+        message: `phone is not a valid phone number for region ${region}`,
+      });
       return;
     }
     change.phone = e164;
@@ -141,10 +179,17 @@ export class CustomerProfileBuilder {
     }
     const email = normaliseEmail(value);
     if (!email) {
-      change.errors.push({ field: 'email', code: 'invalid_email', message: 'email is not a valid e-mail address' });
+      change.errors.push({
+        field: 'email',
+        code: 'invalid_email',
+        message: 'email is not a valid e-mail address',
+      });
       return;
     }
     change.email = email;
-    Object.assign(change.columns, { email_enc: this.crypto.encrypt(email), email_bidx: this.codec.bidx('email', email) });
+    Object.assign(change.columns, {
+      email_enc: this.crypto.encrypt(email),
+      email_bidx: this.codec.bidx('email', email),
+    });
   }
 }

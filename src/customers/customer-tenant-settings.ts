@@ -32,23 +32,26 @@ export class CustomerTenantSettingsService {
     const tenantId = tx.tenant;
     const hit = this.cache.get(tenantId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.settings;
-    const row = await tx.one<{ region: string; time_zone: string; settings: Record<string, unknown> }>(
-      `SELECT region, time_zone, settings FROM tenants WHERE id = $1`,
-      [tenantId],
-    );
+    const row = await tx.one<{
+      region: string;
+      time_zone: string;
+      settings: Record<string, unknown>;
+    }>(`SELECT region, time_zone, settings FROM tenants WHERE id = $1`, [tenantId]);
     const raw = (row?.settings ?? {}) as Record<string, unknown>;
     const customers = (raw.customers ?? {}) as Record<string, unknown>;
     const weights = customers.completenessWeights as Partial<CompletenessWeights> | undefined;
     const settings: CustomerTenantSettings = {
       region: (row?.region ?? 'CN').trim(),
       timeZone: row?.time_zone ?? 'Asia/Shanghai',
-      memberNoPrefix: typeof customers.memberNoPrefix === 'string' ? customers.memberNoPrefix.toUpperCase() : 'M',
+      memberNoPrefix:
+        typeof customers.memberNoPrefix === 'string' ? customers.memberNoPrefix.toUpperCase() : 'M',
       completenessWeights:
         weights && typeof weights.hard === 'number' && typeof weights.soft === 'number'
           ? { hard: weights.hard, soft: weights.soft }
           : DEFAULT_COMPLETENESS_WEIGHTS,
       profileConfirmDays: positiveInt(customers.profileConfirmDays, 180),
-      welcomeCallDays: customers.welcomeCallDays === null ? null : positiveInt(customers.welcomeCallDays, 3),
+      welcomeCallDays:
+        customers.welcomeCallDays === null ? null : positiveInt(customers.welcomeCallDays, 3),
     };
     this.cache.set(tenantId, { at: Date.now(), settings });
     return settings;

@@ -7,7 +7,10 @@ import { assertIfMatch, etagFor } from '../common/etag';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
-import { AttributeDefinitionsRepository, toDefinitionLike } from './attribute-definitions.repository';
+import {
+  AttributeDefinitionsRepository,
+  toDefinitionLike,
+} from './attribute-definitions.repository';
 import { canReadPii, restrictedStore } from './customer-access';
 import { CustomerAccessService } from './customer-access.service';
 import { CustomerIdentityCodec, NormalisedIdentity } from './customer-identity-codec';
@@ -20,9 +23,19 @@ import type { IdentityInput, UpdateCustomerInput } from './dto/customer.input';
 import type { IdentityModel } from './dto/customer.model';
 
 const FIELD_NAMES: Record<string, string> = {
-  name: 'name', gender: 'gender', birthday: 'birthday', phone: 'phone', email: 'email', address: 'address',
-  clothingSize: 'clothingSize', shoeSize: 'shoeSize', preferredStoreId: 'preferredStoreId', storeId: 'storeId',
-  registeredBy: 'registeredBy', tags: 'tags', attributes: 'attributes',
+  name: 'name',
+  gender: 'gender',
+  birthday: 'birthday',
+  phone: 'phone',
+  email: 'email',
+  address: 'address',
+  clothingSize: 'clothingSize',
+  shoeSize: 'shoeSize',
+  preferredStoreId: 'preferredStoreId',
+  storeId: 'storeId',
+  registeredBy: 'registeredBy',
+  tags: 'tags',
+  attributes: 'attributes',
 };
 
 /** Changes to an existing record: merge-patch, archive, identities. */
@@ -43,11 +56,20 @@ export class CustomerUpdatesService {
   ) {}
 
   /** JSON merge patch; `ifMatch` (when given) must name the current version. */
-  async update(principal: Principal, id: string, input: UpdateCustomerInput, ifMatch?: string): Promise<CustomerResult> {
+  async update(
+    principal: Principal,
+    id: string,
+    input: UpdateCustomerInput,
+    ifMatch?: string,
+  ): Promise<CustomerResult> {
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const row = await this.lockActive(tx, principal, id);
       assertIfMatch(ifMatch, etagFor(row.id, row.version));
-      if (restrictedStore(principal) !== undefined && input.storeId !== undefined && input.storeId !== row.store_id) {
+      if (
+        restrictedStore(principal) !== undefined &&
+        input.storeId !== undefined &&
+        input.storeId !== row.store_id
+      ) {
         throw new DomainError('forbidden', 'Store staff cannot move a customer to another store.');
       }
       const settings = await this.settings.get(tx);
@@ -59,9 +81,22 @@ export class CustomerUpdatesService {
       await this.replacePrimaryIdentity(tx, row, 'phone', row.phone_bidx, change.phone, now);
       await this.replacePrimaryIdentity(tx, row, 'email', row.email_bidx, change.email, now);
 
-      const updated = await this.repository.update(tx, row.id, { ...change.columns, confirmed_at: now }, now);
-      const fields = Object.keys(input).filter((k) => input[k as keyof UpdateCustomerInput] !== undefined && FIELD_NAMES[k]);
-      await this.outbox.record(tx, { type: 'customer.updated', customerId: row.id, subjectType: 'customer', subjectId: row.id, payload: { customerId: row.id, fields, version: updated!.version } });
+      const updated = await this.repository.update(
+        tx,
+        row.id,
+        { ...change.columns, confirmed_at: now },
+        now,
+      );
+      const fields = Object.keys(input).filter(
+        (k) => input[k as keyof UpdateCustomerInput] !== undefined && FIELD_NAMES[k],
+      );
+      await this.outbox.record(tx, {
+        type: 'customer.updated',
+        customerId: row.id,
+        subjectType: 'customer',
+        subjectId: row.id,
+        payload: { customerId: row.id, fields, version: updated!.version },
+      });
       return this.customers.result(tx, principal, updated!);
     });
   }
@@ -71,11 +106,18 @@ export class CustomerUpdatesService {
     await this.db.withTenant(principal.tenantId, async (tx) => {
       const target = await this.access.requireVisible(tx, principal, id);
       if (target.status === 'archived') return;
-      if (target.status !== 'active') throw new DomainError('invalid_transition', `Customer is ${target.status}.`);
+      if (target.status !== 'active')
+        throw new DomainError('invalid_transition', `Customer is ${target.status}.`);
       const now = this.clock.now();
       await this.repository.deleteAllIdentities(tx, target.id);
       await this.repository.setStatus(tx, [target.id], 'archived', now);
-      await this.outbox.record(tx, { type: 'customer.archived', customerId: target.id, subjectType: 'customer', subjectId: target.id, payload: { customerId: target.id } });
+      await this.outbox.record(tx, {
+        type: 'customer.archived',
+        customerId: target.id,
+        subjectType: 'customer',
+        subjectId: target.id,
+        payload: { customerId: target.id },
+      });
     });
   }
 
@@ -88,21 +130,53 @@ export class CustomerUpdatesService {
   }
 
   /** Adds an identity; 409 `identity_conflict` when another customer holds it. */
-  async addIdentity(principal: Principal, id: string, input: IdentityInput): Promise<{ identity: IdentityModel; created: boolean }> {
+  async addIdentity(
+    principal: Principal,
+    id: string,
+    input: IdentityInput,
+  ): Promise<{ identity: IdentityModel; created: boolean }> {
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const row = await this.lockActive(tx, principal, id);
       const settings = await this.settings.get(tx);
       const identity = this.codec.normalise(input, settings.region, 'identity');
-      const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
+      const holder = await this.repository.findIdentityHolder(
+        tx,
+        identity.type,
+        identity.namespace,
+        identity.bidx,
+      );
       const unmasked = canReadPii(principal);
       if (holder?.customer_id === row.id) {
-        return { identity: toIdentityModel((await this.repository.findIdentity(tx, row.id, holder.id))!, this.crypto, unmasked), created: false };
+        return {
+          identity: toIdentityModel(
+            (await this.repository.findIdentity(tx, row.id, holder.id))!,
+            this.crypto,
+            unmasked,
+          ),
+          created: false,
+        };
       }
-      const landedOn = await this.customers.claimIdentities(tx, principal, [identity], { write: 'identity', customerId: row.id, phoneBidx: identity.type === 'phone' ? identity.bidx : null });
+      const landedOn = await this.customers.claimIdentities(tx, principal, [identity], {
+        write: 'identity',
+        customerId: row.id,
+        phoneBidx: identity.type === 'phone' ? identity.bidx : null,
+      });
       if (landedOn) {
         // The match rules merged this customer and the holder: the identity is on the survivor.
-        const moved = (await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx))!;
-        return { identity: toIdentityModel((await this.repository.findIdentity(tx, moved.customer_id, moved.id))!, this.crypto, unmasked), created: false };
+        const moved = (await this.repository.findIdentityHolder(
+          tx,
+          identity.type,
+          identity.namespace,
+          identity.bidx,
+        ))!;
+        return {
+          identity: toIdentityModel(
+            (await this.repository.findIdentity(tx, moved.customer_id, moved.id))!,
+            this.crypto,
+            unmasked,
+          ),
+          created: false,
+        };
       }
       const now = this.clock.now();
       const inserted = await this.customers.attachIdentity(tx, row.id, identity, now);
@@ -112,7 +186,12 @@ export class CustomerUpdatesService {
         customerId: row.id,
         subjectType: 'customer',
         subjectId: row.id,
-        payload: { customerId: row.id, identityId: inserted.id, type: identity.type, namespace: identity.namespace },
+        payload: {
+          customerId: row.id,
+          identityId: inserted.id,
+          type: identity.type,
+          namespace: identity.namespace,
+        },
       });
       return { identity: toIdentityModel(inserted, this.crypto, unmasked), created: true };
     });
@@ -122,14 +201,20 @@ export class CustomerUpdatesService {
   async removeIdentity(principal: Principal, id: string, identityId: string): Promise<void> {
     await this.db.withTenant(principal.tenantId, async (tx) => {
       const row = await this.lockActive(tx, principal, id);
-      const identity = /^[0-9a-f-]{36}$/i.test(identityId) ? await this.repository.findIdentity(tx, row.id, identityId) : undefined;
+      const identity = /^[0-9a-f-]{36}$/i.test(identityId)
+        ? await this.repository.findIdentity(tx, row.id, identityId)
+        : undefined;
       if (!identity) throw DomainError.notFound('Identity');
       const primary =
         (identity.type === 'phone' && identity.value_bidx === row.phone_bidx) ||
         (identity.type === 'email' && identity.value_bidx === row.email_bidx) ||
-        (identity.type === 'member_no' && identity.value_bidx === this.codec.bidx('member_no', row.member_no));
+        (identity.type === 'member_no' &&
+          identity.value_bidx === this.codec.bidx('member_no', row.member_no));
       if (primary) {
-        throw new DomainError('conflict', `This is the profile's own ${identity.type}; change or clear it with PATCH /v1/customers/${row.id}.`);
+        throw new DomainError(
+          'conflict',
+          `This is the profile's own ${identity.type}; change or clear it with PATCH /v1/customers/${row.id}.`,
+        );
       }
       await this.repository.deleteIdentities(tx, [identity.id]);
       await this.repository.update(tx, row.id, {}, this.clock.now());
@@ -139,12 +224,23 @@ export class CustomerUpdatesService {
   private async lockActive(tx: Tx, principal: Principal, id: string): Promise<CustomerRow> {
     const target = await this.access.requireVisible(tx, principal, id);
     const row = (await this.repository.findById(tx, target.id, true))!;
-    if (row.status !== 'active') throw new DomainError('invalid_transition', `Customer is ${row.status}; only active customers change.`);
+    if (row.status !== 'active')
+      throw new DomainError(
+        'invalid_transition',
+        `Customer is ${row.status}; only active customers change.`,
+      );
     return row;
   }
 
   /** Keeps the phone / e-mail identity row in step with the profile field. */
-  private async replacePrimaryIdentity(tx: Tx, row: CustomerRow, type: 'phone' | 'email', oldBidx: string | null, value: string | null | undefined, now: Date): Promise<void> {
+  private async replacePrimaryIdentity(
+    tx: Tx,
+    row: CustomerRow,
+    type: 'phone' | 'email',
+    oldBidx: string | null,
+    value: string | null | undefined,
+    now: Date,
+  ): Promise<void> {
     if (value === undefined) return;
     const bidx = value === null ? null : this.codec.bidx(type, value);
     if (bidx === oldBidx) return;

@@ -36,7 +36,12 @@ function escapeLike(value: string): string {
 /** Staff search and duplicate detection: hand-written SQL, all parameterised. */
 @Injectable()
 export class CustomersSearchRepository {
-  async search(tx: Tx, criteria: SearchCriteria, after: Keyset | undefined, limit: number): Promise<CustomerRow[]> {
+  async search(
+    tx: Tx,
+    criteria: SearchCriteria,
+    after: Keyset | undefined,
+    limit: number,
+  ): Promise<CustomerRow[]> {
     const params: unknown[] = [tx.tenant, criteria.status];
     const p = (value: unknown) => {
       params.push(value);
@@ -45,12 +50,14 @@ export class CustomersSearchRepository {
     const where = ['c.tenant_id = $1', 'c.status = $2'];
     // Each arm of the OR has its own index, so PostgreSQL can answer with a BitmapOr.
     const any: string[] = [];
-    if (criteria.nameLike !== undefined) any.push(`lower(c.name) LIKE ${p(`%${escapeLike(criteria.nameLike)}%`)}`);
+    if (criteria.nameLike !== undefined)
+      any.push(`lower(c.name) LIKE ${p(`%${escapeLike(criteria.nameLike)}%`)}`);
     if (criteria.pinyinPrefix !== undefined) {
       const prefix = p(`${escapeLike(criteria.pinyinPrefix)}%`);
       any.push(`c.name_pinyin LIKE ${prefix}`, `c.name_initials LIKE ${prefix}`);
     }
-    if (criteria.phoneTailBidx !== undefined) any.push(`c.phone_tail_bidx = ${p(criteria.phoneTailBidx)}`);
+    if (criteria.phoneTailBidx !== undefined)
+      any.push(`c.phone_tail_bidx = ${p(criteria.phoneTailBidx)}`);
     if (criteria.phoneBidx !== undefined) any.push(`c.phone_bidx = ${p(criteria.phoneBidx)}`);
     if (criteria.emailBidx !== undefined) any.push(`c.email_bidx = ${p(criteria.emailBidx)}`);
     if (criteria.memberNo !== undefined) any.push(`c.member_no = ${p(criteria.memberNo)}`);
@@ -58,11 +65,18 @@ export class CustomersSearchRepository {
     if (criteria.tag !== undefined) where.push(`c.tags @> ARRAY[${p(criteria.tag)}]::text[]`);
     if (criteria.tier !== undefined) where.push(`c.tier_code = ${p(criteria.tier)}`);
     if (criteria.storeId !== undefined) where.push(`c.store_id = ${p(criteria.storeId)}`);
-    if (criteria.restrictedStore !== undefined) where.push(`c.store_id IS NOT DISTINCT FROM ${p(criteria.restrictedStore)}`);
-    if (criteria.registeredBy !== undefined) where.push(`c.registered_by = ${p(criteria.registeredBy)}`);
-    if (criteria.createdFrom !== undefined) where.push(`c.created_at >= ${p(criteria.createdFrom)}::timestamptz`);
-    if (criteria.createdTo !== undefined) where.push(`c.created_at < ${p(criteria.createdTo)}::timestamptz`);
-    if (after) where.push(`(c.created_at, c.id) < (${p(after.createdAt)}::timestamptz, ${p(after.id)}::uuid)`);
+    if (criteria.restrictedStore !== undefined)
+      where.push(`c.store_id IS NOT DISTINCT FROM ${p(criteria.restrictedStore)}`);
+    if (criteria.registeredBy !== undefined)
+      where.push(`c.registered_by = ${p(criteria.registeredBy)}`);
+    if (criteria.createdFrom !== undefined)
+      where.push(`c.created_at >= ${p(criteria.createdFrom)}::timestamptz`);
+    if (criteria.createdTo !== undefined)
+      where.push(`c.created_at < ${p(criteria.createdTo)}::timestamptz`);
+    if (after)
+      where.push(
+        `(c.created_at, c.id) < (${p(after.createdAt)}::timestamptz, ${p(after.id)}::uuid)`,
+      );
     return tx.query<CustomerRow>(
       `SELECT ${customerColumns('c')} FROM customers c
         WHERE ${where.join(' AND ')}

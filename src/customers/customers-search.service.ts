@@ -21,12 +21,25 @@ export const DUPLICATE_REASON_SCORES: Record<string, number> = {
 
 /** Reasons combine as independent evidence: 1 − Π(1 − s). */
 export function duplicateScore(reasons: string[]): number {
-  const miss = reasons.reduce((product, reason) => product * (1 - (DUPLICATE_REASON_SCORES[reason] ?? 0)), 1);
+  const miss = reasons.reduce(
+    (product, reason) => product * (1 - (DUPLICATE_REASON_SCORES[reason] ?? 0)),
+    1,
+  );
   return Math.round((1 - miss) * 1000) / 1000;
 }
 
 /** Works out which indexed conditions a free-text `q` can mean. */
-export function interpretQuery(q: string, region: string): { nameLike?: string; pinyinPrefix?: string; phoneTail?: string; phone?: string; email?: string; memberNo?: string } {
+export function interpretQuery(
+  q: string,
+  region: string,
+): {
+  nameLike?: string;
+  pinyinPrefix?: string;
+  phoneTail?: string;
+  phone?: string;
+  email?: string;
+  memberNo?: string;
+} {
   const text = q.trim();
   const out: ReturnType<typeof interpretQuery> = {};
   if (!text) return out;
@@ -37,7 +50,8 @@ export function interpretQuery(q: string, region: string): { nameLike?: string; 
   if (/^[A-Za-z0-9-]{4,32}$/.test(text)) out.memberNo = normaliseMemberNo(text);
   if (/^[A-Za-z\s]+$/.test(text)) out.pinyinPrefix = text.toLowerCase().replace(/\s+/g, '');
   // Substring of the name: always for Chinese text, and for Latin text long enough for trigrams.
-  if (!/^[\d\s+-]+$/.test(text) && (/[^\x00-\x7f]/.test(text) || text.length >= 3)) out.nameLike = text.toLowerCase();
+  if (!/^[\d\s+-]+$/.test(text) && (/[^\p{ASCII}]/u.test(text) || text.length >= 3))
+    out.nameLike = text.toLowerCase();
   return out;
 }
 
@@ -74,11 +88,16 @@ export class CustomersSearchService {
         if (meaning.phone) criteria.phoneBidx = this.codec.bidx('phone', meaning.phone);
         if (meaning.email) criteria.emailBidx = this.codec.bidx('email', meaning.email);
         // Nothing the query could match: an empty page, not the whole tenant.
-        if (Object.values(meaning).every((v) => v === undefined)) return { items: [], nextCursor: null };
+        if (Object.values(meaning).every((v) => v === undefined))
+          return { items: [], nextCursor: null };
       }
       const rows = await this.repository.search(tx, criteria, after, limit);
       const more = rows.length > limit;
-      const models = await this.customers.toModels(tx, principal, more ? rows.slice(0, limit) : rows);
+      const models = await this.customers.toModels(
+        tx,
+        principal,
+        more ? rows.slice(0, limit) : rows,
+      );
       const page = toPage(rows, limit, (row) => row);
       return { items: models, nextCursor: page.nextCursor };
     });
@@ -90,7 +109,12 @@ export class CustomersSearchService {
       const pairs = new Map<string, DuplicatePairModel>();
       for (const row of rows) {
         const key = `${row.a}|${row.b}`;
-        const pair = pairs.get(key) ?? { customerId: row.a, duplicateId: row.b, reasons: [], score: 0 };
+        const pair = pairs.get(key) ?? {
+          customerId: row.a,
+          duplicateId: row.b,
+          reasons: [],
+          score: 0,
+        };
         if (!pair.reasons.includes(row.reason)) pair.reasons.push(row.reason);
         pairs.set(key, pair);
       }

@@ -6,7 +6,10 @@ describe('search query interpretation', () => {
   it('reads 4 digits as a phone tail, letters as pinyin, Chinese as a name substring', () => {
     expect(interpretQuery('8000', 'CN')).toEqual({ phoneTail: '8000', memberNo: '8000' });
     expect(interpretQuery('zs', 'CN')).toEqual({ pinyinPrefix: 'zs' });
-    expect(interpretQuery('Zhang San', 'CN')).toMatchObject({ pinyinPrefix: 'zhangsan', nameLike: 'zhang san' });
+    expect(interpretQuery('Zhang San', 'CN')).toMatchObject({
+      pinyinPrefix: 'zhangsan',
+      nameLike: 'zhang san',
+    });
     expect(interpretQuery('张', 'CN')).toEqual({ nameLike: '张' });
     expect(interpretQuery('138 0013 8000', 'CN')).toMatchObject({ phone: '+8613800138000' });
     expect(interpretQuery('A@B.com', 'CN')).toMatchObject({ email: 'a@b.com' });
@@ -23,18 +26,65 @@ describe('duplicate score', () => {
 
 describe('merging profiles', () => {
   const row = (overrides: Partial<CustomerRow>): CustomerRow =>
-    ({ name: null, name_pinyin: null, name_initials: null, gender: 'unknown', birth_year: null, birth_month: null, birth_day: null, birthday_enc: null,
-       phone_enc: null, phone_bidx: null, phone_tail_bidx: null, email_enc: null, email_bidx: null, address_enc: null, province: null, city: null,
-       district: null, postcode: null, clothing_size: null, shoe_size: null, preferred_store_id: null, store_id: null, registered_by: null,
-       tags: [], attributes: {}, confirmed_at: null, ...overrides }) as CustomerRow;
+    ({
+      name: null,
+      name_pinyin: null,
+      name_initials: null,
+      gender: 'unknown',
+      birth_year: null,
+      birth_month: null,
+      birth_day: null,
+      birthday_enc: null,
+      phone_enc: null,
+      phone_bidx: null,
+      phone_tail_bidx: null,
+      email_enc: null,
+      email_bidx: null,
+      address_enc: null,
+      province: null,
+      city: null,
+      district: null,
+      postcode: null,
+      clothing_size: null,
+      shoe_size: null,
+      preferred_store_id: null,
+      store_id: null,
+      registered_by: null,
+      tags: [],
+      attributes: {},
+      confirmed_at: null,
+      ...overrides,
+    }) as CustomerRow;
 
-  it('keeps the survivor\'s values and fills its blanks from the sources in order', () => {
-    const survivor = row({ name: 'A', name_pinyin: 'a', tags: ['x'], attributes: { style: 'minimal' } });
-    const first = row({ name: 'B', email_enc: 'e1', email_bidx: 'b1', gender: 'female', tags: ['y'], attributes: { style: 'classic', pets: 1 } });
-    const second = row({ email_enc: 'e2', email_bidx: 'b2', clothing_size: 'M', attributes: { pets: 2, kids: 1 } });
+  it("keeps the survivor's values and fills its blanks from the sources in order", () => {
+    const survivor = row({
+      name: 'A',
+      name_pinyin: 'a',
+      tags: ['x'],
+      attributes: { style: 'minimal' },
+    });
+    const first = row({
+      name: 'B',
+      email_enc: 'e1',
+      email_bidx: 'b1',
+      gender: 'female',
+      tags: ['y'],
+      attributes: { style: 'classic', pets: 1 },
+    });
+    const second = row({
+      email_enc: 'e2',
+      email_bidx: 'b2',
+      clothing_size: 'M',
+      attributes: { pets: 2, kids: 1 },
+    });
     const merged = mergeProfiles(survivor, [first, second]);
     expect(merged.name).toBeUndefined();
-    expect(merged).toMatchObject({ email_enc: 'e1', email_bidx: 'b1', clothing_size: 'M', gender: 'female' });
+    expect(merged).toMatchObject({
+      email_enc: 'e1',
+      email_bidx: 'b1',
+      clothing_size: 'M',
+      gender: 'female',
+    });
     expect(merged.tags).toEqual(['x', 'y']);
     expect(merged.attributes).toEqual({ style: 'minimal', pets: 1, kids: 1 });
   });

@@ -1,5 +1,27 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -32,9 +54,16 @@ export class CustomersController {
       'is generated when absent. Every identity must be free in the tenant (409 `identity_conflict` names the holder). ' +
       'Custom attributes are checked against the attribute definitions. Honours `Idempotency-Key`.',
   })
-  @ApiCreatedResponse({ type: CustomerModel, description: 'Created; `Location` and `ETag` headers set.' })
+  @ApiCreatedResponse({
+    type: CustomerModel,
+    description: 'Created; `Location` and `ETag` headers set.',
+  })
   @ApiProblems(401, 403, 409, 422)
-  async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateCustomerInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerModel> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreateCustomerInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CustomerModel> {
     const { customer, etag } = await this.customers.create(principal, input);
     void reply.status(201).header('Location', `/v1/customers/${customer.id}`).header('ETag', etag);
     return customer;
@@ -50,7 +79,10 @@ export class CustomersController {
   })
   @ApiOkResponse({ type: CustomerPageModel })
   @ApiProblems(401, 403, 422)
-  search(@CurrentPrincipal() principal: Principal, @Query() query: CustomerSearchQuery): Promise<CustomerPageModel> {
+  search(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: CustomerSearchQuery,
+  ): Promise<CustomerPageModel> {
     return this.searching.search(principal, query);
   }
 
@@ -64,7 +96,11 @@ export class CustomersController {
   })
   @ApiOkResponse({ type: CustomerModel })
   @ApiProblems(401, 403, 404, 422)
-  async lookup(@CurrentPrincipal() principal: Principal, @Query() query: LookupQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerModel> {
+  async lookup(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: LookupQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CustomerModel> {
     const { customer, etag } = await this.customers.lookup(principal, query);
     void reply.header('ETag', etag);
     return customer;
@@ -78,10 +114,17 @@ export class CustomersController {
       'Profile with tier, points, completeness and the blocks other features add (stats, rfm, consents). Personal data is masked ' +
       'without scope `pii:read`. A merged id answers 308 with `Location` pointing at the survivor.',
   })
-  @ApiOkResponse({ type: CustomerModel, description: '`ETag` header carries the version for `If-Match`.' })
+  @ApiOkResponse({
+    type: CustomerModel,
+    description: '`ETag` header carries the version for `If-Match`.',
+  })
   @ApiResponse({ status: 308, description: 'The id was merged; `Location` names the survivor.' })
   @ApiProblems(401, 403, 404)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerModel | { mergedInto: string }> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CustomerModel | { mergedInto: string }> {
     const result = await this.customers.get(principal, id);
     if ('redirectTo' in result) {
       void reply.status(308).header('Location', `/v1/customers/${result.redirectTo}`);
@@ -94,7 +137,11 @@ export class CustomersController {
   @Patch(':id')
   @Scopes('customers:write')
   @ApiConsumes('application/merge-patch+json', 'application/json')
-  @ApiHeader({ name: 'If-Match', required: false, description: 'ETag from a previous read; a stale one answers 412.' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'ETag from a previous read; a stale one answers 412.',
+  })
   @ApiOperation({
     summary: 'Update a customer (JSON merge patch)',
     description:
@@ -120,7 +167,8 @@ export class CustomersController {
   @Scopes('customers:write')
   @ApiOperation({
     summary: 'Archive a customer',
-    description: 'Soft delete: the record stays readable with status `archived`, drops out of search and look-up, and its identities become free. Erasure is a privacy request.',
+    description:
+      'Soft delete: the record stays readable with status `archived`, drops out of search and look-up, and its identities become free. Erasure is a privacy request.',
   })
   @ApiNoContentResponse({ description: 'Archived (also when it already was).' })
   @ApiProblems(401, 403, 404, 409)

@@ -5,11 +5,17 @@ import type { CustomerRow, IdentityRow } from './customers.repository';
 import type { CustomerModel, IdentityModel } from './dto/customer.model';
 
 /** Row → API model. Decrypts personal data and masks it unless the caller holds `pii:read`. */
-export function toCustomerModel(row: CustomerRow, crypto: PiiCrypto, unmasked: boolean, blocks: Record<string, unknown> = {}): CustomerModel {
+export function toCustomerModel(
+  row: CustomerRow,
+  crypto: PiiCrypto,
+  unmasked: boolean,
+  blocks: Record<string, unknown> = {},
+): CustomerModel {
   const phone = crypto.decryptNullable(row.phone_enc);
   const email = crypto.decryptNullable(row.email_enc);
   const line = crypto.decryptNullable(row.address_enc);
-  const monthDay = row.birth_month && row.birth_day ? formatMonthDay(row.birth_month, row.birth_day) : null;
+  const monthDay =
+    row.birth_month && row.birth_day ? formatMonthDay(row.birth_month, row.birth_day) : null;
   const fullBirthday = unmasked ? crypto.decryptNullable(row.birthday_enc) : null;
   return {
     ...blocks,
@@ -37,7 +43,9 @@ export function toCustomerModel(row: CustomerRow, crypto: PiiCrypto, unmasked: b
     tags: row.tags,
     attributes: row.attributes,
     completeness: row.completeness,
-    tier: row.tier_code ? { code: row.tier_code, since: row.tier_since?.toISOString() ?? null } : null,
+    tier: row.tier_code
+      ? { code: row.tier_code, since: row.tier_since?.toISOString() ?? null }
+      : null,
     points: Number(row.points_balance),
     piiMasked: !unmasked,
     confirmedAt: row.confirmed_at?.toISOString() ?? null,
@@ -48,10 +56,20 @@ export function toCustomerModel(row: CustomerRow, crypto: PiiCrypto, unmasked: b
   };
 }
 
-export function toIdentityModel(row: IdentityRow, crypto: PiiCrypto, unmasked: boolean): IdentityModel {
+export function toIdentityModel(
+  row: IdentityRow,
+  crypto: PiiCrypto,
+  unmasked: boolean,
+): IdentityModel {
   const value = crypto.decrypt(row.value_enc);
   let shown = value;
   if (!unmasked && row.type === 'phone') shown = maskPhone(value);
   if (!unmasked && row.type === 'email') shown = maskEmail(value);
-  return { id: row.id, type: row.type, namespace: row.namespace, value: shown, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    type: row.type,
+    namespace: row.namespace,
+    value: shown,
+    createdAt: row.created_at.toISOString(),
+  };
 }

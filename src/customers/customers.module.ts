@@ -29,7 +29,12 @@ import { InteractionsService } from './interactions.service';
 
 /** Customer records, identities, attributes, search, merge, interactions and follow-ups. */
 @Module({
-  controllers: [CustomersController, CustomerIdentitiesController, AttributeDefinitionsController, FollowUpsController],
+  controllers: [
+    CustomersController,
+    CustomerIdentitiesController,
+    AttributeDefinitionsController,
+    FollowUpsController,
+  ],
   providers: [
     CustomersRepository,
     AttributeDefinitionsRepository,
@@ -53,7 +58,16 @@ import { InteractionsService } from './interactions.service';
     CustomersResolver,
     FollowUpsResolver,
   ],
-  exports: [CustomersService, CustomersSearchService, FollowUpsService, InteractionsService, CustomerJobsService, CustomerMergeService, CustomersRepository, CustomerIdentityCodec],
+  exports: [
+    CustomersService,
+    CustomersSearchService,
+    FollowUpsService,
+    InteractionsService,
+    CustomerJobsService,
+    CustomerMergeService,
+    CustomersRepository,
+    CustomerIdentityCodec,
+  ],
 })
 export class CustomersModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
@@ -61,7 +75,15 @@ export class CustomersModule implements OnModuleInit {
   /** PATCH bodies are JSON merge patches (RFC 7396); parse them like JSON. */
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (!fastify?.addContentTypeParser || fastify.hasContentTypeParser('application/merge-patch+json')) return;
-    fastify.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
+    if (
+      !fastify?.addContentTypeParser ||
+      fastify.hasContentTypeParser('application/merge-patch+json')
+    )
+      return;
+    fastify.addContentTypeParser(
+      'application/merge-patch+json',
+      { parseAs: 'string' },
+      fastify.getDefaultJsonParser('error', 'error'),
+    );
   }
 }

@@ -46,24 +46,68 @@ export interface CustomerRow {
 /** The columns the customers feature writes. tier_code, tier_since, points_balance belong to loyalty. */
 export type CustomerWritable = Omit<
   CustomerRow,
-  'id' | 'status' | 'merged_into' | 'tier_code' | 'tier_since' | 'points_balance' | 'version' | 'created_at' | 'updated_at' | 'archived_at'
+  | 'id'
+  | 'status'
+  | 'merged_into'
+  | 'tier_code'
+  | 'tier_since'
+  | 'points_balance'
+  | 'version'
+  | 'created_at'
+  | 'updated_at'
+  | 'archived_at'
 >;
 
 const WRITABLE_COLUMNS: (keyof CustomerWritable)[] = [
-  'member_no', 'name', 'name_pinyin', 'name_initials', 'gender', 'birth_year', 'birth_month', 'birth_day', 'birthday_enc',
-  'phone_enc', 'phone_bidx', 'phone_tail_bidx', 'email_enc', 'email_bidx', 'address_enc', 'province', 'city', 'district',
-  'postcode', 'clothing_size', 'shoe_size', 'preferred_store_id', 'store_id', 'registered_by', 'tags', 'attributes',
-  'completeness', 'confirmed_at',
+  'member_no',
+  'name',
+  'name_pinyin',
+  'name_initials',
+  'gender',
+  'birth_year',
+  'birth_month',
+  'birth_day',
+  'birthday_enc',
+  'phone_enc',
+  'phone_bidx',
+  'phone_tail_bidx',
+  'email_enc',
+  'email_bidx',
+  'address_enc',
+  'province',
+  'city',
+  'district',
+  'postcode',
+  'clothing_size',
+  'shoe_size',
+  'preferred_store_id',
+  'store_id',
+  'registered_by',
+  'tags',
+  'attributes',
+  'completeness',
+  'confirmed_at',
 ];
 
 export const CUSTOMER_COLUMNS = [
-  'id', 'status', 'merged_into', ...WRITABLE_COLUMNS, 'tier_code', 'tier_since', 'points_balance', 'archived_at', 'version',
-  'created_at', 'updated_at',
+  'id',
+  'status',
+  'merged_into',
+  ...WRITABLE_COLUMNS,
+  'tier_code',
+  'tier_since',
+  'points_balance',
+  'archived_at',
+  'version',
+  'created_at',
+  'updated_at',
 ].join(', ');
 
 /** Same columns qualified with an alias, for joins. */
 export function customerColumns(alias: string): string {
-  return CUSTOMER_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
+  return CUSTOMER_COLUMNS.split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
 }
 
 export interface IdentityRow {
@@ -77,7 +121,8 @@ export interface IdentityRow {
   created_at: Date;
 }
 
-const IDENTITY_COLUMNS = 'id, customer_id, type, namespace, value_enc, value_bidx, verified, created_at';
+const IDENTITY_COLUMNS =
+  'id, customer_id, type, namespace, value_enc, value_bidx, verified, created_at';
 
 /** All SQL of the customer aggregate (profile and identities). */
 @Injectable()
@@ -98,7 +143,13 @@ export class CustomersRepository {
   }
 
   /** Writes the given columns and bumps the version; `expectedVersion` guards lost updates. */
-  async update(tx: Tx, id: string, values: Partial<CustomerWritable>, now: Date, expectedVersion?: number): Promise<CustomerRow | undefined> {
+  async update(
+    tx: Tx,
+    id: string,
+    values: Partial<CustomerWritable>,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<CustomerRow | undefined> {
     const params: unknown[] = [tx.tenant, id, now];
     const sets = Object.entries(values)
       .filter(([column]) => (WRITABLE_COLUMNS as string[]).includes(column))
@@ -119,7 +170,13 @@ export class CustomersRepository {
     );
   }
 
-  async setStatus(tx: Tx, ids: string[], status: 'active' | 'archived' | 'merged', now: Date, mergedInto: string | null = null): Promise<void> {
+  async setStatus(
+    tx: Tx,
+    ids: string[],
+    status: 'active' | 'archived' | 'merged',
+    now: Date,
+    mergedInto: string | null = null,
+  ): Promise<void> {
     await tx.query(
       `UPDATE customers
           SET status = $3, merged_into = $4, updated_at = $5, version = version + 1,
@@ -137,16 +194,32 @@ export class CustomersRepository {
   }
 
   async findByIds(tx: Tx, ids: string[]): Promise<CustomerRow[]> {
-    return tx.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenant, ids]);
+    return tx.query<CustomerRow>(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenant, ids],
+    );
   }
 
   /** Where a merged id points; tombstones are re-pointed on every merge, so one hop suffices. */
-  async findStatus(tx: Tx, id: string): Promise<{ id: string; status: string; merged_into: string | null; store_id: string | null } | undefined> {
-    return tx.one(`SELECT id, status, merged_into, store_id FROM customers WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+  async findStatus(
+    tx: Tx,
+    id: string,
+  ): Promise<
+    { id: string; status: string; merged_into: string | null; store_id: string | null } | undefined
+  > {
+    return tx.one(
+      `SELECT id, status, merged_into, store_id FROM customers WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
   /** The POS hot path: identity → customer in one indexed join. */
-  async findByIdentity(tx: Tx, type: string, namespace: string, bidx: string): Promise<CustomerRow | undefined> {
+  async findByIdentity(
+    tx: Tx,
+    type: string,
+    namespace: string,
+    bidx: string,
+  ): Promise<CustomerRow | undefined> {
     return tx.one<CustomerRow>(
       `SELECT ${customerColumns('c')}
          FROM customer_identities i
@@ -156,7 +229,12 @@ export class CustomersRepository {
     );
   }
 
-  async findIdentityHolder(tx: Tx, type: string, namespace: string, bidx: string): Promise<{ id: string; customer_id: string; member_no: string } | undefined> {
+  async findIdentityHolder(
+    tx: Tx,
+    type: string,
+    namespace: string,
+    bidx: string,
+  ): Promise<{ id: string; customer_id: string; member_no: string } | undefined> {
     return tx.one(
       `SELECT i.id, i.customer_id, c.member_no
          FROM customer_identities i
@@ -167,15 +245,32 @@ export class CustomersRepository {
   }
 
   async memberNoTaken(tx: Tx, memberNo: string): Promise<boolean> {
-    return !!(await tx.one(`SELECT 1 FROM customers WHERE tenant_id = $1 AND member_no = $2`, [tx.tenant, memberNo]));
+    return !!(await tx.one(`SELECT 1 FROM customers WHERE tenant_id = $1 AND member_no = $2`, [
+      tx.tenant,
+      memberNo,
+    ]));
   }
 
-  async insertIdentity(tx: Tx, identity: Omit<IdentityRow, 'created_at' | 'verified'> & { verified?: boolean }, now: Date): Promise<IdentityRow> {
+  async insertIdentity(
+    tx: Tx,
+    identity: Omit<IdentityRow, 'created_at' | 'verified'> & { verified?: boolean },
+    now: Date,
+  ): Promise<IdentityRow> {
     const row = await tx.one<IdentityRow>(
       `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at, verified)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        RETURNING ${IDENTITY_COLUMNS}`,
-      [tx.tenant, identity.id, identity.customer_id, identity.type, identity.namespace, identity.value_enc, identity.value_bidx, now, identity.verified === true],
+      [
+        tx.tenant,
+        identity.id,
+        identity.customer_id,
+        identity.type,
+        identity.namespace,
+        identity.value_enc,
+        identity.value_bidx,
+        now,
+        identity.verified === true,
+      ],
     );
     return row!;
   }
@@ -187,24 +282,36 @@ export class CustomersRepository {
     );
   }
 
-  async findIdentity(tx: Tx, customerId: string, identityId: string): Promise<IdentityRow | undefined> {
-    return tx.one<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2 AND id = $3`, [
-      tx.tenant,
-      customerId,
-      identityId,
-    ]);
+  async findIdentity(
+    tx: Tx,
+    customerId: string,
+    identityId: string,
+  ): Promise<IdentityRow | undefined> {
+    return tx.one<IdentityRow>(
+      `SELECT ${IDENTITY_COLUMNS} FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2 AND id = $3`,
+      [tx.tenant, customerId, identityId],
+    );
   }
 
   async deleteIdentities(tx: Tx, ids: string[]): Promise<void> {
-    await tx.query(`DELETE FROM customer_identities WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenant, ids]);
+    await tx.query(
+      `DELETE FROM customer_identities WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenant, ids],
+    );
   }
 
   async deleteIdentitiesOfType(tx: Tx, customerId: string, type: string): Promise<void> {
-    await tx.query(`DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2 AND type = $3`, [tx.tenant, customerId, type]);
+    await tx.query(
+      `DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2 AND type = $3`,
+      [tx.tenant, customerId, type],
+    );
   }
 
   async deleteAllIdentities(tx: Tx, customerId: string): Promise<void> {
-    await tx.query(`DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId]);
+    await tx.query(`DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2`, [
+      tx.tenant,
+      customerId,
+    ]);
   }
 
   async findByIdsForUpdate(tx: Tx, ids: string[]): Promise<CustomerRow[]> {
@@ -215,11 +322,17 @@ export class CustomersRepository {
   }
 
   async moveIdentities(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
-    await tx.query(`UPDATE customer_identities SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+    await tx.query(
+      `UPDATE customer_identities SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
   }
 
   /** Older tombstones that pointed at a record now merged point straight at the new survivor. */
   async repointTombstones(tx: Tx, fromIds: string[], survivorId: string): Promise<void> {
-    await tx.query(`UPDATE customers SET merged_into = $2 WHERE tenant_id = $1 AND merged_into = ANY($3::uuid[])`, [tx.tenant, survivorId, fromIds]);
+    await tx.query(
+      `UPDATE customers SET merged_into = $2 WHERE tenant_id = $1 AND merged_into = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, fromIds],
+    );
   }
 }

@@ -9,7 +9,10 @@ import { isUuid, uuid7 } from '../common/uuid7';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
-import { AttributeDefinitionsRepository, toDefinitionLike } from './attribute-definitions.repository';
+import {
+  AttributeDefinitionsRepository,
+  toDefinitionLike,
+} from './attribute-definitions.repository';
 import { canReadPii, canSee, restrictedStore } from './customer-access';
 import { CustomerExtensions, IdentityClaim, IdentityClaimContext } from './customer-extensions';
 import { CustomerIdentityCodec, NormalisedIdentity } from './customer-identity-codec';
@@ -70,12 +73,25 @@ export class CustomersService {
       const store = restrictedStore(principal);
       // Store staff register into their own store; the token decides, not the body.
       if (store !== undefined) input.storeId = store;
-      if (principal.kind === 'staff' && input.registeredBy === undefined) input.registeredBy = principal.subject;
+      if (principal.kind === 'staff' && input.registeredBy === undefined)
+        input.registeredBy = principal.subject;
 
       const change = this.builder.apply(input, undefined, settings, definitions);
       const identities: NormalisedIdentity[] = [];
-      if (change.phone) identities.push({ type: 'phone', namespace: '', value: change.phone, bidx: this.codec.bidx('phone', change.phone) });
-      if (change.email) identities.push({ type: 'email', namespace: '', value: change.email, bidx: this.codec.bidx('email', change.email) });
+      if (change.phone)
+        identities.push({
+          type: 'phone',
+          namespace: '',
+          value: change.phone,
+          bidx: this.codec.bidx('phone', change.phone),
+        });
+      if (change.email)
+        identities.push({
+          type: 'email',
+          namespace: '',
+          value: change.email,
+          bidx: this.codec.bidx('email', change.email),
+        });
       (input.identities ?? []).forEach((identity, i) => {
         try {
           identities.push(this.codec.normalise(identity, settings.region, `identities[${i}]`));
@@ -86,10 +102,20 @@ export class CustomersService {
       });
       if (change.errors.length) throw DomainError.validation(change.errors);
 
-      const memberNo = input.memberNo ? normaliseMemberNo(input.memberNo) : await this.generateMemberNo(tx, settings.memberNoPrefix);
-      identities.push({ type: 'member_no', namespace: '', value: memberNo, bidx: this.codec.bidx('member_no', memberNo) });
+      const memberNo = input.memberNo
+        ? normaliseMemberNo(input.memberNo)
+        : await this.generateMemberNo(tx, settings.memberNoPrefix);
+      identities.push({
+        type: 'member_no',
+        namespace: '',
+        value: memberNo,
+        bidx: this.codec.bidx('member_no', memberNo),
+      });
       const unique = dedupeIdentities(identities);
-      const landOn = await this.claimIdentities(tx, principal, unique, { write: 'create', phoneBidx: change.columns.phone_bidx ?? null });
+      const landOn = await this.claimIdentities(tx, principal, unique, {
+        write: 'create',
+        phoneBidx: change.columns.phone_bidx ?? null,
+      });
       if (landOn) {
         // The tenant's match rules put this registration on an existing customer (guest → member).
         const own = input.memberNo ? unique : unique.filter((i) => i.type !== 'member_no');
@@ -140,7 +166,12 @@ export class CustomersService {
         customerId: id,
         subjectType: 'customer',
         subjectId: id,
-        payload: { customerId: id, memberNo, storeId: row.store_id, registeredBy: row.registered_by },
+        payload: {
+          customerId: id,
+          memberNo,
+          storeId: row.store_id,
+          registeredBy: row.registered_by,
+        },
       });
       return this.result(tx, principal, row);
     });
@@ -159,20 +190,34 @@ export class CustomersService {
   /** GraphQL form of `get`: a merged id answers the survivor instead of redirecting. */
   async getFollowingMerge(principal: Principal, id: string): Promise<CustomerResult> {
     const first = await this.get(principal, id);
-    return 'redirectTo' in first ? (this.get(principal, first.redirectTo) as Promise<CustomerResult>) : first;
+    return 'redirectTo' in first
+      ? (this.get(principal, first.redirectTo) as Promise<CustomerResult>)
+      : first;
   }
 
   /** POS look-up: one identity, one indexed join, profile with tier and points (other blocks on request). */
   async lookup(principal: Principal, query: LookupQuery): Promise<CustomerResult> {
-    const given = (['phone', 'email', 'memberNo', 'identity'] as const).filter((k) => query[k] !== undefined && query[k] !== '');
+    const given = (['phone', 'email', 'memberNo', 'identity'] as const).filter(
+      (k) => query[k] !== undefined && query[k] !== '',
+    );
     if (given.length !== 1) {
-      throw DomainError.field('phone', 'required', 'Give exactly one of phone, email, memberNo or identity.');
+      throw DomainError.field(
+        'phone',
+        'required',
+        'Give exactly one of phone, email, memberNo or identity.',
+      );
     }
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const settings = await this.settings.get(tx);
       const identity = this.refIdentity(query, settings.region);
-      const row = await this.repository.findByIdentity(tx, identity.type, identity.namespace, identity.bidx);
-      if (!row || row.status !== 'active' || !canSee(principal, row.store_id)) throw DomainError.notFound('Customer');
+      const row = await this.repository.findByIdentity(
+        tx,
+        identity.type,
+        identity.namespace,
+        identity.bidx,
+      );
+      if (!row || row.status !== 'active' || !canSee(principal, row.store_id))
+        throw DomainError.notFound('Customer');
       // The POS path stays one indexed read: profile, tier and points live on the row.
       return this.result(tx, principal, row, query.include === 'views');
     });
@@ -190,12 +235,20 @@ export class CustomersService {
     const settings = await this.settings.get(tx);
     let identity: NormalisedIdentity;
     try {
-      identity = this.refIdentity({ phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity }, settings.region);
+      identity = this.refIdentity(
+        { phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity },
+        settings.region,
+      );
     } catch (error) {
       if (error instanceof DomainError && error.code === 'validation_failed') return undefined;
       throw error;
     }
-    const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
+    const holder = await this.repository.findIdentityHolder(
+      tx,
+      identity.type,
+      identity.namespace,
+      identity.bidx,
+    );
     return holder ? this.follow(tx, holder.customer_id) : undefined;
   }
 
@@ -207,13 +260,28 @@ export class CustomersService {
   }
 
   /** Maps rows to API models with the blocks other features register (stats, rfm, consents). */
-  async toModels(tx: Tx, principal: Principal, rows: CustomerRow[], withViews = true): Promise<CustomerModel[]> {
-    const blocks = withViews ? await this.extensions.loadViews(tx, rows.map((r) => r.id)) : new Map<string, Record<string, unknown>>();
+  async toModels(
+    tx: Tx,
+    principal: Principal,
+    rows: CustomerRow[],
+    withViews = true,
+  ): Promise<CustomerModel[]> {
+    const blocks = withViews
+      ? await this.extensions.loadViews(
+          tx,
+          rows.map((r) => r.id),
+        )
+      : new Map<string, Record<string, unknown>>();
     const unmasked = canReadPii(principal);
     return rows.map((row) => toCustomerModel(row, this.crypto, unmasked, blocks.get(row.id) ?? {}));
   }
 
-  async result(tx: Tx, principal: Principal, row: CustomerRow, withViews = true): Promise<CustomerResult> {
+  async result(
+    tx: Tx,
+    principal: Principal,
+    row: CustomerRow,
+    withViews = true,
+  ): Promise<CustomerResult> {
     const [customer] = await this.toModels(tx, principal, [row], withViews);
     return { customer, etag: etagFor(row.id, row.version) };
   }
@@ -223,11 +291,28 @@ export class CustomersService {
    * module's tenant match rules) the write may land on an existing customer, whose id is
    * returned; without one, or when the rules only suggest, 409 `identity_conflict`.
    */
-  async claimIdentities(tx: Tx, principal: Principal, identities: NormalisedIdentity[], context: Omit<IdentityClaimContext, 'principal' | 'claims'>): Promise<string | undefined> {
+  async claimIdentities(
+    tx: Tx,
+    principal: Principal,
+    identities: NormalisedIdentity[],
+    context: Omit<IdentityClaimContext, 'principal' | 'claims'>,
+  ): Promise<string | undefined> {
     const claims: IdentityClaim[] = [];
     for (const identity of identities) {
-      const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
-      if (holder && holder.customer_id !== context.customerId) claims.push({ type: identity.type, namespace: identity.namespace, bidx: identity.bidx, verified: identity.verified === true, holderId: holder.customer_id });
+      const holder = await this.repository.findIdentityHolder(
+        tx,
+        identity.type,
+        identity.namespace,
+        identity.bidx,
+      );
+      if (holder && holder.customer_id !== context.customerId)
+        claims.push({
+          type: identity.type,
+          namespace: identity.namespace,
+          bidx: identity.bidx,
+          verified: identity.verified === true,
+          holderId: holder.customer_id,
+        });
     }
     if (!claims.length) return undefined;
     const resolver = this.extensions.identityClaimResolver;
@@ -239,41 +324,88 @@ export class CustomersService {
   }
 
   /** Fills the survivor's blanks from a registration the match rules put on it and attaches its new identities. */
-  private async landOn(tx: Tx, survivorId: string, columns: Partial<CustomerWritable>, identities: NormalisedIdentity[], now: Date): Promise<CustomerRow> {
+  private async landOn(
+    tx: Tx,
+    survivorId: string,
+    columns: Partial<CustomerWritable>,
+    identities: NormalisedIdentity[],
+    now: Date,
+  ): Promise<CustomerRow> {
     const row = (await this.repository.findById(tx, survivorId, true))!;
     const fill: Partial<CustomerWritable> = {};
     for (const [column, value] of Object.entries(columns) as [keyof CustomerWritable, unknown][]) {
       const current = row[column];
       if (value === null || value === undefined || column === 'completeness') continue;
       if (column === 'tags') fill.tags = [...new Set([...row.tags, ...(value as string[])])];
-      else if (column === 'attributes') fill.attributes = { ...(value as Record<string, unknown>), ...row.attributes };
-      else if (current === null || (column === 'gender' && current === 'unknown')) (fill as Record<string, unknown>)[column] = value;
+      else if (column === 'attributes')
+        fill.attributes = { ...(value as Record<string, unknown>), ...row.attributes };
+      else if (current === null || (column === 'gender' && current === 'unknown'))
+        (fill as Record<string, unknown>)[column] = value;
     }
     for (const identity of identities) {
-      if (!(await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx))) await this.attachIdentity(tx, survivorId, identity, now);
+      if (
+        !(await this.repository.findIdentityHolder(
+          tx,
+          identity.type,
+          identity.namespace,
+          identity.bidx,
+        ))
+      )
+        await this.attachIdentity(tx, survivorId, identity, now);
     }
     const settings = await this.settings.get(tx);
     const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
-    const { columns: computed } = this.builder.apply({}, { ...row, ...fill }, settings, definitions);
-    const updated = await this.repository.update(tx, survivorId, { ...fill, completeness: computed.completeness ?? row.completeness }, now);
+    const { columns: computed } = this.builder.apply(
+      {},
+      { ...row, ...fill },
+      settings,
+      definitions,
+    );
+    const updated = await this.repository.update(
+      tx,
+      survivorId,
+      { ...fill, completeness: computed.completeness ?? row.completeness },
+      now,
+    );
     await this.outbox.record(tx, {
       type: 'customer.updated',
       customerId: survivorId,
       subjectType: 'customer',
       subjectId: survivorId,
-      payload: { customerId: survivorId, fields: Object.keys(fill), version: updated!.version, via: 'identity_match' },
+      payload: {
+        customerId: survivorId,
+        fields: Object.keys(fill),
+        version: updated!.version,
+        via: 'identity_match',
+      },
     });
     return updated!;
   }
 
   /** Refuses identities another customer already holds (409 naming the holder). */
-  async assertIdentitiesFree(tx: Tx, identities: NormalisedIdentity[], ownerId?: string): Promise<void> {
+  async assertIdentitiesFree(
+    tx: Tx,
+    identities: NormalisedIdentity[],
+    ownerId?: string,
+  ): Promise<void> {
     for (const identity of identities) {
-      const holder = await this.repository.findIdentityHolder(tx, identity.type, identity.namespace, identity.bidx);
+      const holder = await this.repository.findIdentityHolder(
+        tx,
+        identity.type,
+        identity.namespace,
+        identity.bidx,
+      );
       if (holder && holder.customer_id !== ownerId) {
-        throw new DomainError('identity_conflict', `This ${identity.type} already belongs to customer ${holder.customer_id}.`, {
-          extensions: { holder: { id: holder.customer_id, memberNo: holder.member_no }, identity: { type: identity.type, namespace: identity.namespace } },
-        });
+        throw new DomainError(
+          'identity_conflict',
+          `This ${identity.type} already belongs to customer ${holder.customer_id}.`,
+          {
+            extensions: {
+              holder: { id: holder.customer_id, memberNo: holder.member_no },
+              identity: { type: identity.type, namespace: identity.namespace },
+            },
+          },
+        );
       }
     }
   }
@@ -281,15 +413,26 @@ export class CustomersService {
   async attachIdentity(tx: Tx, customerId: string, identity: NormalisedIdentity, now: Date) {
     return this.repository.insertIdentity(
       tx,
-      { id: uuid7(now.getTime()), customer_id: customerId, type: identity.type, namespace: identity.namespace, value_enc: this.crypto.encrypt(identity.value), value_bidx: identity.bidx, verified: identity.verified === true },
+      {
+        id: uuid7(now.getTime()),
+        customer_id: customerId,
+        type: identity.type,
+        namespace: identity.namespace,
+        value_enc: this.crypto.encrypt(identity.value),
+        value_bidx: identity.bidx,
+        verified: identity.verified === true,
+      },
       now,
     );
   }
 
   private refIdentity(query: LookupQuery, region: string): NormalisedIdentity {
-    if (query.phone !== undefined) return this.codec.normalise({ type: 'phone', value: query.phone }, region, 'phone');
-    if (query.email !== undefined) return this.codec.normalise({ type: 'email', value: query.email }, region, 'email');
-    if (query.memberNo !== undefined) return this.codec.normalise({ type: 'member_no', value: query.memberNo }, region, 'memberNo');
+    if (query.phone !== undefined)
+      return this.codec.normalise({ type: 'phone', value: query.phone }, region, 'phone');
+    if (query.email !== undefined)
+      return this.codec.normalise({ type: 'email', value: query.email }, region, 'email');
+    if (query.memberNo !== undefined)
+      return this.codec.normalise({ type: 'member_no', value: query.memberNo }, region, 'memberNo');
     if (query.identity !== undefined) return this.codec.parse(query.identity, region, 'identity');
     throw DomainError.field('phone', 'required', 'Give one of phone, email, memberNo or identity.');
   }
@@ -314,6 +457,7 @@ export class CustomersService {
 
 function dedupeIdentities(identities: NormalisedIdentity[]): NormalisedIdentity[] {
   const seen = new Map<string, NormalisedIdentity>();
-  for (const identity of identities) seen.set(`${identity.type}|${identity.namespace}|${identity.bidx}`, identity);
+  for (const identity of identities)
+    seen.set(`${identity.type}|${identity.namespace}|${identity.bidx}`, identity);
   return [...seen.values()];
 }

@@ -16,7 +16,8 @@ export interface FollowUpRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, customer_id, reason, due_at, assignee, status, source, source_key, outcome, completed_at, completed_by, created_at';
+const COLUMNS =
+  'id, customer_id, reason, due_at, assignee, status, source, source_key, outcome, completed_at, completed_by, created_at';
 
 export interface FollowUpFilter {
   assignee?: string;
@@ -30,18 +31,35 @@ export interface FollowUpFilter {
 @Injectable()
 export class FollowUpsRepository {
   /** Undefined when a rule already created the follow-up with this source_key. */
-  async insert(tx: Tx, row: Omit<FollowUpRow, 'status' | 'outcome' | 'completed_at' | 'completed_by' | 'created_at'>, now: Date): Promise<FollowUpRow | undefined> {
+  async insert(
+    tx: Tx,
+    row: Omit<FollowUpRow, 'status' | 'outcome' | 'completed_at' | 'completed_by' | 'created_at'>,
+    now: Date,
+  ): Promise<FollowUpRow | undefined> {
     return tx.one<FollowUpRow>(
       `INSERT INTO customer_follow_ups (tenant_id, id, customer_id, reason, due_at, assignee, source, source_key, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (tenant_id, source_key) WHERE source_key IS NOT NULL DO NOTHING
        RETURNING ${COLUMNS}`,
-      [tx.tenant, row.id, row.customer_id, row.reason, row.due_at, row.assignee, row.source, row.source_key, now],
+      [
+        tx.tenant,
+        row.id,
+        row.customer_id,
+        row.reason,
+        row.due_at,
+        row.assignee,
+        row.source,
+        row.source_key,
+        now,
+      ],
     );
   }
 
   async find(tx: Tx, id: string, forUpdate = false): Promise<FollowUpRow | undefined> {
-    return tx.one<FollowUpRow>(`SELECT ${COLUMNS} FROM customer_follow_ups WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [tx.tenant, id]);
+    return tx.one<FollowUpRow>(
+      `SELECT ${COLUMNS} FROM customer_follow_ups WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      [tx.tenant, id],
+    );
   }
 
   async complete(tx: Tx, id: string, outcome: string, by: string, now: Date): Promise<FollowUpRow> {
@@ -54,7 +72,12 @@ export class FollowUpsRepository {
   }
 
   /** Soonest due first; keyset on (due_at, id). */
-  async list(tx: Tx, filter: FollowUpFilter, after: { dueAt: string; id: string } | undefined, limit: number): Promise<FollowUpRow[]> {
+  async list(
+    tx: Tx,
+    filter: FollowUpFilter,
+    after: { dueAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<FollowUpRow[]> {
     const params: unknown[] = [tx.tenant];
     const where = ['f.tenant_id = $1'];
     const add = (sql: string, value: unknown) => {
@@ -68,12 +91,19 @@ export class FollowUpsRepository {
     if (filter.storeId !== undefined) add('c.store_id IS NOT DISTINCT FROM ?', filter.storeId);
     if (after) {
       params.push(after.dueAt, after.id);
-      where.push(`(f.due_at, f.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(
+        `(f.due_at, f.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
     }
     params.push(limit + 1);
-    const join = filter.storeId !== undefined ? 'JOIN customers c ON c.tenant_id = f.tenant_id AND c.id = f.customer_id' : '';
+    const join =
+      filter.storeId !== undefined
+        ? 'JOIN customers c ON c.tenant_id = f.tenant_id AND c.id = f.customer_id'
+        : '';
     return tx.query<FollowUpRow>(
-      `SELECT ${COLUMNS.split(', ').map((c) => `f.${c}`).join(', ')}
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `f.${c}`)
+        .join(', ')}
          FROM customer_follow_ups f ${join}
         WHERE ${where.join(' AND ')}
         ORDER BY f.due_at, f.id LIMIT $${params.length}`,
@@ -82,7 +112,10 @@ export class FollowUpsRepository {
   }
 
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
-    await tx.query(`UPDATE customer_follow_ups SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+    await tx.query(
+      `UPDATE customer_follow_ups SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
   }
 
   async listOpenFor(tx: Tx, customerIds: string[]): Promise<FollowUpRow[]> {

@@ -1,7 +1,15 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { CompleteFollowUpInput, CreateFollowUpInput, FollowUpModel, FollowUpPageModel, FollowUpQuery, InteractionModel, LogInteractionInput } from './dto/follow-up.dto';
+import {
+  CompleteFollowUpInput,
+  CreateFollowUpInput,
+  FollowUpModel,
+  FollowUpPageModel,
+  FollowUpQuery,
+  InteractionModel,
+  LogInteractionInput,
+} from './dto/follow-up.dto';
 import { FollowUpsService } from './follow-ups.service';
 import { InteractionsService } from './interactions.service';
 
@@ -15,25 +23,40 @@ export class FollowUpsResolver {
 
   @Query(() => FollowUpPageModel, { description: 'Follow-ups by assignee, status and due date.' })
   @Scopes('customers:read')
-  followUps(@CurrentPrincipal() principal: Principal, @Args() query: FollowUpQuery): Promise<FollowUpPageModel> {
+  followUps(
+    @CurrentPrincipal() principal: Principal,
+    @Args() query: FollowUpQuery,
+  ): Promise<FollowUpPageModel> {
     return this.followUpService.list(principal, query);
   }
 
   @Mutation(() => InteractionModel)
   @Scopes('customers:write')
-  logInteraction(@CurrentPrincipal() principal: Principal, @Args('customerId', { type: () => ID }) customerId: string, @Args('input') input: LogInteractionInput): Promise<InteractionModel> {
+  logInteraction(
+    @CurrentPrincipal() principal: Principal,
+    @Args('customerId', { type: () => ID }) customerId: string,
+    @Args('input') input: LogInteractionInput,
+  ): Promise<InteractionModel> {
     return this.interactions.log(principal, customerId, input);
   }
 
   @Mutation(() => FollowUpModel)
   @Scopes('customers:write')
-  createFollowUp(@CurrentPrincipal() principal: Principal, @Args('customerId', { type: () => ID }) customerId: string, @Args('input') input: CreateFollowUpInput): Promise<FollowUpModel> {
+  createFollowUp(
+    @CurrentPrincipal() principal: Principal,
+    @Args('customerId', { type: () => ID }) customerId: string,
+    @Args('input') input: CreateFollowUpInput,
+  ): Promise<FollowUpModel> {
     return this.followUpService.createForCustomer(principal, customerId, input);
   }
 
   @Mutation(() => FollowUpModel)
   @Scopes('customers:write')
-  completeFollowUp(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string, @Args('input') input: CompleteFollowUpInput): Promise<FollowUpModel> {
+  completeFollowUp(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: CompleteFollowUpInput,
+  ): Promise<FollowUpModel> {
     return this.followUpService.completeFromApi(principal, id, input);
   }
 }

@@ -9,7 +9,12 @@ import type { Tx } from '../database/tx';
 import { restrictedStore } from './customer-access';
 import { CustomerAccessService } from './customer-access.service';
 import { CustomersService } from './customers.service';
-import type { CompleteFollowUpInput, CreateFollowUpInput, FollowUpModel, FollowUpQuery } from './dto/follow-up.dto';
+import type {
+  CompleteFollowUpInput,
+  CreateFollowUpInput,
+  FollowUpModel,
+  FollowUpQuery,
+} from './dto/follow-up.dto';
 import { toFollowUpModel } from './follow-ups.mapper';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { InteractionsService } from './interactions.service';
@@ -32,7 +37,10 @@ function encodeDueCursor(row: { due_at: Date; id: string }): string {
 function decodeDueCursor(cursor: string | undefined): { dueAt: string; id: string } | undefined {
   if (!cursor) return undefined;
   try {
-    const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      string,
+      string,
+    ];
     if (Number.isNaN(Date.parse(dueAt)) || !isUuid(id)) throw new Error();
     return { dueAt, id };
   } catch {
@@ -77,11 +85,23 @@ export class FollowUpsService {
   }
 
   /** Marks an open follow-up done and logs the contact as an interaction, in the caller's transaction. */
-  async complete(tx: Tx, completion: { id: string; outcome: string; by: string; type?: string }): Promise<FollowUpModel> {
-    const followUp = isUuid(completion.id) ? await this.repository.find(tx, completion.id, true) : undefined;
+  async complete(
+    tx: Tx,
+    completion: { id: string; outcome: string; by: string; type?: string },
+  ): Promise<FollowUpModel> {
+    const followUp = isUuid(completion.id)
+      ? await this.repository.find(tx, completion.id, true)
+      : undefined;
     if (!followUp) throw DomainError.notFound('Follow-up');
-    if (followUp.status !== 'open') throw new DomainError('invalid_transition', `The follow-up is already ${followUp.status}.`);
-    const row = await this.repository.complete(tx, followUp.id, completion.outcome, completion.by, this.clock.now());
+    if (followUp.status !== 'open')
+      throw new DomainError('invalid_transition', `The follow-up is already ${followUp.status}.`);
+    const row = await this.repository.complete(
+      tx,
+      followUp.id,
+      completion.outcome,
+      completion.by,
+      this.clock.now(),
+    );
     await this.interactions.record(tx, {
       customerId: followUp.customer_id,
       type: completion.type ?? 'call',
@@ -93,39 +113,72 @@ export class FollowUpsService {
     return toFollowUpModel(row);
   }
 
-  async createForCustomer(principal: Principal, customerId: string, input: CreateFollowUpInput): Promise<FollowUpModel> {
+  async createForCustomer(
+    principal: Principal,
+    customerId: string,
+    input: CreateFollowUpInput,
+  ): Promise<FollowUpModel> {
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const customer = await this.access.requireVisible(tx, principal, customerId);
-      if (customer.status !== 'active') throw new DomainError('invalid_transition', `Customer is ${customer.status}.`);
-      const id = await this.create(tx, { customerId: customer.id, reason: input.reason, dueAt: input.dueAt, assignee: input.assignee, source: 'manual' });
+      if (customer.status !== 'active')
+        throw new DomainError('invalid_transition', `Customer is ${customer.status}.`);
+      const id = await this.create(tx, {
+        customerId: customer.id,
+        reason: input.reason,
+        dueAt: input.dueAt,
+        assignee: input.assignee,
+        source: 'manual',
+      });
       return toFollowUpModel((await this.repository.find(tx, id!))!);
     });
   }
 
-  async completeFromApi(principal: Principal, id: string, input: CompleteFollowUpInput): Promise<FollowUpModel> {
+  async completeFromApi(
+    principal: Principal,
+    id: string,
+    input: CompleteFollowUpInput,
+  ): Promise<FollowUpModel> {
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const followUp = isUuid(id) ? await this.repository.find(tx, id) : undefined;
       if (!followUp) throw DomainError.notFound('Follow-up');
       await this.access.requireVisible(tx, principal, followUp.customer_id);
-      return this.complete(tx, { id, outcome: input.outcome, by: principal.subject, type: input.type });
+      return this.complete(tx, {
+        id,
+        outcome: input.outcome,
+        by: principal.subject,
+        type: input.type,
+      });
     });
   }
 
-  async list(principal: Principal, query: FollowUpQuery & { customerId?: string }): Promise<Page<FollowUpModel>> {
+  async list(
+    principal: Principal,
+    query: FollowUpQuery & { customerId?: string },
+  ): Promise<Page<FollowUpModel>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const after = decodeDueCursor(query.cursor);
     return this.db.withTenant(principal.tenantId, async (tx) => {
       let customerId: string | undefined;
-      if (query.customerId !== undefined) customerId = (await this.access.requireVisible(tx, principal, query.customerId)).id;
+      if (query.customerId !== undefined)
+        customerId = (await this.access.requireVisible(tx, principal, query.customerId)).id;
       const rows = await this.repository.list(
         tx,
-        { assignee: query.assignee, status: query.status, dueBefore: query.dueBefore, customerId, storeId: restrictedStore(principal) },
+        {
+          assignee: query.assignee,
+          status: query.status,
+          dueBefore: query.dueBefore,
+          customerId,
+          storeId: restrictedStore(principal),
+        },
         after,
         limit,
       );
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
-      return { items: page.map(toFollowUpModel), nextCursor: more ? encodeDueCursor(page[page.length - 1]) : null };
+      return {
+        items: page.map(toFollowUpModel),
+        nextCursor: more ? encodeDueCursor(page[page.length - 1]) : null,
+      };
     });
   }
 }

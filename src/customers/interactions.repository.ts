@@ -13,22 +13,43 @@ export interface InteractionRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, customer_id, type, summary, outcome, staff_id, follow_up_id, occurred_at, created_at';
+const COLUMNS =
+  'id, customer_id, type, summary, outcome, staff_id, follow_up_id, occurred_at, created_at';
 
 @Injectable()
 export class InteractionsRepository {
-  async insert(tx: Tx, row: Omit<InteractionRow, 'created_at'>, now: Date): Promise<InteractionRow> {
+  async insert(
+    tx: Tx,
+    row: Omit<InteractionRow, 'created_at'>,
+    now: Date,
+  ): Promise<InteractionRow> {
     const inserted = await tx.one<InteractionRow>(
       `INSERT INTO customer_interactions (tenant_id, id, customer_id, type, summary, outcome, staff_id, follow_up_id, occurred_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        RETURNING ${COLUMNS}`,
-      [tx.tenant, row.id, row.customer_id, row.type, row.summary, row.outcome, row.staff_id, row.follow_up_id, row.occurred_at, now],
+      [
+        tx.tenant,
+        row.id,
+        row.customer_id,
+        row.type,
+        row.summary,
+        row.outcome,
+        row.staff_id,
+        row.follow_up_id,
+        row.occurred_at,
+        now,
+      ],
     );
     return inserted!;
   }
 
   /** Newest first, keyset on (created_at, id). */
-  async list(tx: Tx, customerId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<InteractionRow[]> {
+  async list(
+    tx: Tx,
+    customerId: string,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<InteractionRow[]> {
     const params: unknown[] = [tx.tenant, customerId, limit + 1];
     let keyset = '';
     if (after) {
@@ -44,7 +65,10 @@ export class InteractionsRepository {
   }
 
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
-    await tx.query(`UPDATE customer_interactions SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+    await tx.query(
+      `UPDATE customer_interactions SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
   }
 
   /** The newest `perCustomer` interactions of each customer, in one query. */

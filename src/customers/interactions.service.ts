@@ -51,10 +51,15 @@ export class InteractionsService {
     return toInteractionModel(row);
   }
 
-  async log(principal: Principal, customerId: string, input: LogInteractionInput): Promise<InteractionModel> {
+  async log(
+    principal: Principal,
+    customerId: string,
+    input: LogInteractionInput,
+  ): Promise<InteractionModel> {
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const customer = await this.access.requireVisible(tx, principal, customerId);
-      if (customer.status !== 'active') throw new DomainError('invalid_transition', `Customer is ${customer.status}.`);
+      if (customer.status !== 'active')
+        throw new DomainError('invalid_transition', `Customer is ${customer.status}.`);
       return this.record(tx, {
         customerId: customer.id,
         type: input.type,
@@ -66,7 +71,11 @@ export class InteractionsService {
     });
   }
 
-  async list(principal: Principal, customerId: string, query: PageQuery): Promise<Page<InteractionModel>> {
+  async list(
+    principal: Principal,
+    customerId: string,
+    query: PageQuery,
+  ): Promise<Page<InteractionModel>> {
     const after = decodeCursor(query.cursor);
     const limit = pageLimit(query);
     return this.db.withTenant(principal.tenantId, async (tx) => {

@@ -31,4 +31,3 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: false,
   });
 }
-

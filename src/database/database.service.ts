@@ -35,12 +35,19 @@ export class Database {
   }
 
   /** A single statement outside any tenant, e.g. a readiness probe or a token look-up. */
-  async systemQuery<T extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  async systemQuery<T extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     const result = await this.pool.query<T>(sql, params);
     return result.rows;
   }
 
-  private async run<T>(begin: string, tenantId: string | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+  private async run<T>(
+    begin: string,
+    tenantId: string | undefined,
+    work: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken = false;
     try {

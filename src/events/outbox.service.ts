@@ -23,7 +23,15 @@ export class OutboxService {
     await tx.query(
       `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [tx.tenant, id, event.type, event.customerId ?? null, event.subjectType ?? null, event.subjectId ?? null, event.payload],
+      [
+        tx.tenant,
+        id,
+        event.type,
+        event.customerId ?? null,
+        event.subjectType ?? null,
+        event.subjectId ?? null,
+        event.payload,
+      ],
     );
     return id;
   }
@@ -50,5 +58,4 @@ export class OutboxService {
       ],
     );
   }
-
 }

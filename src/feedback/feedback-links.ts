@@ -33,11 +33,16 @@ export class FeedbackLinks {
       customer = await this.customers.requireCustomer(tx, customerId);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'not_found') {
-        throw DomainError.field(field, 'unknown_customer', `${field} does not name a customer of this tenant.`);
+        throw DomainError.field(
+          field,
+          'unknown_customer',
+          `${field} does not name a customer of this tenant.`,
+        );
       }
       throw error;
     }
-    if (customer.status !== 'active') throw DomainError.field(field, 'inactive_customer', `The customer is ${customer.status}.`);
+    if (customer.status !== 'active')
+      throw DomainError.field(field, 'inactive_customer', `The customer is ${customer.status}.`);
     return customer.id;
   }
 
@@ -46,12 +51,25 @@ export class FeedbackLinks {
    * transaction's own customer is the one the feedback concerns, so it is returned to link it.
    * Both sides are compared after following merges.
    */
-  async requireTransactionOfCustomer(tx: Tx, transactionId: string, customerId: string | null): Promise<string | null> {
+  async requireTransactionOfCustomer(
+    tx: Tx,
+    transactionId: string,
+    customerId: string | null,
+  ): Promise<string | null> {
     const owner = await this.transactions.findTransactionCustomer(tx, transactionId);
-    if (owner === undefined) throw DomainError.field('transactionId', 'unknown_transaction', 'transactionId does not name a transaction of this tenant.');
+    if (owner === undefined)
+      throw DomainError.field(
+        'transactionId',
+        'unknown_transaction',
+        'transactionId does not name a transaction of this tenant.',
+      );
     const survivor = owner === null ? null : (await this.customers.requireCustomer(tx, owner)).id;
     if (customerId !== null && survivor !== customerId) {
-      throw DomainError.field('transactionId', 'other_customer', 'The transaction belongs to another customer (or to none).');
+      throw DomainError.field(
+        'transactionId',
+        'other_customer',
+        'The transaction belongs to another customer (or to none).',
+      );
     }
     return survivor;
   }
@@ -60,7 +78,11 @@ export class FeedbackLinks {
    * The 回访 after a resolved complaint, due in two days, for whoever handled the complaint.
    * Keyed by the item's version, so each resolution (after a reopen too) gets one call-back.
    */
-  async createSatisfactionFollowUp(tx: Tx, feedback: FeedbackRow, now: Date): Promise<string | undefined> {
+  async createSatisfactionFollowUp(
+    tx: Tx,
+    feedback: FeedbackRow,
+    now: Date,
+  ): Promise<string | undefined> {
     return this.followUps.create(tx, {
       customerId: feedback.customer_id!,
       reason: `Satisfaction call-back: ${feedback.subject}`.slice(0, 200),
@@ -72,7 +94,11 @@ export class FeedbackLinks {
   }
 
   /** Completes the call-back (which also logs the contact as an interaction). */
-  async completeFollowUp(tx: Tx, followUpId: string, completion: { outcome: string; by: string; type?: string }): Promise<void> {
+  async completeFollowUp(
+    tx: Tx,
+    followUpId: string,
+    completion: { outcome: string; by: string; type?: string },
+  ): Promise<void> {
     await this.followUps.complete(tx, { id: followUpId, ...completion });
   }
 
@@ -80,7 +106,10 @@ export class FeedbackLinks {
    * Credits a survey reward through the loyalty ledger (reason `survey_reward`, external id =
    * response id, so one response is rewarded once). Returns the points credited.
    */
-  async awardSurveyPoints(tx: Tx, reward: { customerId: string; points: number; responseId: string; surveyId: string }): Promise<number> {
+  async awardSurveyPoints(
+    tx: Tx,
+    reward: { customerId: string; points: number; responseId: string; surveyId: string },
+  ): Promise<number> {
     await this.loyalty.awardPoints(tx, {
       customerId: reward.customerId,
       points: reward.points,

@@ -6,7 +6,14 @@
 export const FEEDBACK_TYPES = ['complaint', 'suggestion', 'praise', 'inquiry'] as const;
 export const FEEDBACK_CHANNELS = ['store', 'phone', 'wechat', 'email', 'web', 'survey'] as const;
 export const FEEDBACK_SEVERITIES = ['low', 'normal', 'high', 'critical'] as const;
-export const FEEDBACK_STATUSES = ['received', 'acknowledged', 'in_progress', 'resolved', 'reopened', 'closed'] as const;
+export const FEEDBACK_STATUSES = [
+  'received',
+  'acknowledged',
+  'in_progress',
+  'resolved',
+  'reopened',
+  'closed',
+] as const;
 
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
 export type FeedbackChannel = (typeof FEEDBACK_CHANNELS)[number];
@@ -24,7 +31,12 @@ export const FEEDBACK_TRANSITIONS: Readonly<Record<FeedbackStatus, readonly Feed
 };
 
 /** Statuses in which an item still counts against its SLA (and can become overdue). */
-export const OPEN_STATUSES: readonly FeedbackStatus[] = ['received', 'acknowledged', 'in_progress', 'reopened'];
+export const OPEN_STATUSES: readonly FeedbackStatus[] = [
+  'received',
+  'acknowledged',
+  'in_progress',
+  'reopened',
+];
 
 export function allowedTransitions(from: FeedbackStatus): readonly FeedbackStatus[] {
   return FEEDBACK_TRANSITIONS[from] ?? [];
@@ -44,7 +56,9 @@ export const DEFAULT_SLA_HOURS: Readonly<Record<FeedbackSeverity, number>> = {
 
 /** Merges a tenant's configured SLA hours over the defaults, ignoring anything not a positive number. */
 export function slaHours(settings: unknown): Record<FeedbackSeverity, number> {
-  const configured = (settings as { feedback?: { slaHours?: Record<string, unknown> } } | null)?.feedback?.slaHours ?? {};
+  const configured =
+    (settings as { feedback?: { slaHours?: Record<string, unknown> } } | null)?.feedback
+      ?.slaHours ?? {};
   const out = { ...DEFAULT_SLA_HOURS };
   for (const severity of FEEDBACK_SEVERITIES) {
     const value = configured[severity];

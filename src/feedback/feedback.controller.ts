@@ -1,11 +1,29 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
-import { AssignFeedbackInput, CompleteFeedbackFollowUpInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
-import { FeedbackModel, FeedbackNoteModel, FeedbackNotePageModel, FeedbackPageModel } from './dto/feedback.model';
+import {
+  AssignFeedbackInput,
+  CompleteFeedbackFollowUpInput,
+  CreateFeedbackInput,
+  FeedbackNoteInput,
+  ListFeedbackQuery,
+  TransitionFeedbackInput,
+} from './dto/feedback.input';
+import {
+  FeedbackModel,
+  FeedbackNoteModel,
+  FeedbackNotePageModel,
+  FeedbackPageModel,
+} from './dto/feedback.model';
 import { FeedbackService } from './feedback.service';
 
 @ApiTags('feedback')
@@ -25,22 +43,35 @@ export class FeedbackController {
   })
   @ApiCreatedResponse({ type: FeedbackModel })
   @ApiProblems(401, 403, 422)
-  create(@CurrentPrincipal() principal: Principal, @Body() input: CreateFeedbackInput): Promise<FeedbackModel> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreateFeedbackInput,
+  ): Promise<FeedbackModel> {
     return this.feedback.create(principal, input);
   }
 
   @Get()
   @Scopes('feedback:read')
-  @ApiOperation({ summary: 'List feedback', description: 'Newest first, filtered by status, type, severity, store, customer, assignee and `overdue`.' })
+  @ApiOperation({
+    summary: 'List feedback',
+    description:
+      'Newest first, filtered by status, type, severity, store, customer, assignee and `overdue`.',
+  })
   @ApiOkResponse({ type: FeedbackPageModel })
   @ApiProblems(401, 403, 422)
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListFeedbackQuery): Promise<FeedbackPageModel> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListFeedbackQuery,
+  ): Promise<FeedbackPageModel> {
     return this.feedback.list(principal, query);
   }
 
   @Get(':id')
   @Scopes('feedback:read')
-  @ApiOperation({ summary: 'Get one feedback item', description: 'With its workflow history (actor, time, note of every transition).' })
+  @ApiOperation({
+    summary: 'Get one feedback item',
+    description: 'With its workflow history (actor, time, note of every transition).',
+  })
   @ApiOkResponse({ type: FeedbackModel })
   @ApiProblems(401, 403, 404)
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<FeedbackModel> {
@@ -60,17 +91,28 @@ export class FeedbackController {
   })
   @ApiOkResponse({ type: FeedbackModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  transition(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: TransitionFeedbackInput): Promise<FeedbackModel> {
+  transition(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: TransitionFeedbackInput,
+  ): Promise<FeedbackModel> {
     return this.feedback.transition(principal, id, input);
   }
 
   @Post(':id/assignment')
   @HttpCode(200)
   @Scopes('feedback:write')
-  @ApiOperation({ summary: 'Assign feedback to staff', description: 'Sets or clears (`null`) the staff member handling the item.' })
+  @ApiOperation({
+    summary: 'Assign feedback to staff',
+    description: 'Sets or clears (`null`) the staff member handling the item.',
+  })
   @ApiOkResponse({ type: FeedbackModel })
   @ApiProblems(401, 403, 404, 422)
-  assign(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: AssignFeedbackInput): Promise<FeedbackModel> {
+  assign(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: AssignFeedbackInput,
+  ): Promise<FeedbackModel> {
     return this.feedback.assign(principal, id, input);
   }
 
@@ -85,16 +127,27 @@ export class FeedbackController {
   })
   @ApiOkResponse({ type: FeedbackModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  completeFollowUp(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: CompleteFeedbackFollowUpInput): Promise<FeedbackModel> {
+  completeFollowUp(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: CompleteFeedbackFollowUpInput,
+  ): Promise<FeedbackModel> {
     return this.feedback.completeFollowUp(principal, id, input);
   }
 
   @Post(':id/notes')
   @Scopes('feedback:write')
-  @ApiOperation({ summary: 'Add a note', description: 'Appends to the item\'s internal notes thread.' })
+  @ApiOperation({
+    summary: 'Add a note',
+    description: "Appends to the item's internal notes thread.",
+  })
   @ApiCreatedResponse({ type: FeedbackNoteModel })
   @ApiProblems(401, 403, 404, 422)
-  addNote(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: FeedbackNoteInput): Promise<FeedbackNoteModel> {
+  addNote(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: FeedbackNoteInput,
+  ): Promise<FeedbackNoteModel> {
     return this.feedback.addNote(principal, id, input);
   }
 
@@ -103,7 +156,11 @@ export class FeedbackController {
   @ApiOperation({ summary: 'List notes', description: 'The notes thread, newest first.' })
   @ApiOkResponse({ type: FeedbackNotePageModel })
   @ApiProblems(401, 403, 404, 422)
-  listNotes(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: PageQuery): Promise<FeedbackNotePageModel> {
+  listNotes(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+  ): Promise<FeedbackNotePageModel> {
     return this.feedback.listNotes(principal, id, query);
   }
 }

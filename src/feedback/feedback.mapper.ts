@@ -4,7 +4,11 @@ import type { FeedbackRow, NoteRow, TransitionRow } from './feedback.repository'
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-export function toFeedbackModel(row: FeedbackRow, now: Date, transitions?: TransitionRow[]): FeedbackModel {
+export function toFeedbackModel(
+  row: FeedbackRow,
+  now: Date,
+  transitions?: TransitionRow[],
+): FeedbackModel {
   return {
     id: row.id,
     customerId: row.customer_id,
@@ -36,9 +40,22 @@ export function toFeedbackModel(row: FeedbackRow, now: Date, transitions?: Trans
 }
 
 export function toTransitionModel(row: TransitionRow): FeedbackTransitionModel {
-  return { id: row.id, from: row.from_status, to: row.to_status, actor: row.actor, note: row.note, at: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    from: row.from_status,
+    to: row.to_status,
+    actor: row.actor,
+    note: row.note,
+    at: row.created_at.toISOString(),
+  };
 }
 
 export function toNoteModel(row: NoteRow): FeedbackNoteModel {
-  return { id: row.id, feedbackId: row.feedback_id, author: row.author, body: row.body, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    feedbackId: row.feedback_id,
+    author: row.author,
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+  };
 }

@@ -68,24 +68,60 @@ const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 @Injectable()
 export class FeedbackRepository {
   async tenantSettings(tx: Tx): Promise<{ settings: unknown; time_zone: string }> {
-    const row = await tx.one<{ settings: unknown; time_zone: string }>(`SELECT settings, time_zone FROM tenants WHERE id = $1`, [tx.tenant]);
+    const row = await tx.one<{ settings: unknown; time_zone: string }>(
+      `SELECT settings, time_zone FROM tenants WHERE id = $1`,
+      [tx.tenant],
+    );
     return row ?? { settings: {}, time_zone: 'UTC' };
   }
 
-  async insert(tx: Tx, row: Omit<FeedbackRow, 'tenant_id' | 'version' | 'first_response_at' | 'resolved_at' | 'closed_at' | 'assignee' | 'category' | 'resolution' | 'follow_up_id' | 'follow_up_csat'>): Promise<FeedbackRow> {
+  async insert(
+    tx: Tx,
+    row: Omit<
+      FeedbackRow,
+      | 'tenant_id'
+      | 'version'
+      | 'first_response_at'
+      | 'resolved_at'
+      | 'closed_at'
+      | 'assignee'
+      | 'category'
+      | 'resolution'
+      | 'follow_up_id'
+      | 'follow_up_csat'
+    >,
+  ): Promise<FeedbackRow> {
     const inserted = await tx.one<FeedbackRow>(
       `INSERT INTO feedback (tenant_id, id, customer_id, type, channel, severity, status, subject, body, store_id, transaction_id,
                              due_at, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        RETURNING ${COLUMNS}`,
-      [tx.tenant, row.id, row.customer_id, row.type, row.channel, row.severity, row.status, row.subject, row.body, row.store_id,
-        row.transaction_id, row.due_at, row.created_by, row.created_at, row.updated_at],
+      [
+        tx.tenant,
+        row.id,
+        row.customer_id,
+        row.type,
+        row.channel,
+        row.severity,
+        row.status,
+        row.subject,
+        row.body,
+        row.store_id,
+        row.transaction_id,
+        row.due_at,
+        row.created_by,
+        row.created_at,
+        row.updated_at,
+      ],
     );
     return inserted!;
   }
 
   async find(tx: Tx, id: string): Promise<FeedbackRow | undefined> {
-    return tx.one<FeedbackRow>(`SELECT ${COLUMNS} FROM feedback WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<FeedbackRow>(`SELECT ${COLUMNS} FROM feedback WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenant,
+      id,
+    ]);
   }
 
   /**
@@ -95,7 +131,15 @@ export class FeedbackRepository {
    */
   async applyTransition(
     tx: Tx,
-    change: { id: string; from: FeedbackStatus; version: number; to: FeedbackStatus; now: Date; resolution?: string; category?: string },
+    change: {
+      id: string;
+      from: FeedbackStatus;
+      version: number;
+      to: FeedbackStatus;
+      now: Date;
+      resolution?: string;
+      category?: string;
+    },
   ): Promise<FeedbackRow | undefined> {
     return tx.one<FeedbackRow>(
       `UPDATE feedback
@@ -109,15 +153,36 @@ export class FeedbackRepository {
               closed_at = CASE WHEN $5 = 'closed' THEN $6 ELSE closed_at END
         WHERE tenant_id = $1 AND id = $2 AND status = $3 AND version = $4
         RETURNING ${COLUMNS}`,
-      [tx.tenant, change.id, change.from, change.version, change.to, change.now, change.resolution ?? null, change.category ?? null],
+      [
+        tx.tenant,
+        change.id,
+        change.from,
+        change.version,
+        change.to,
+        change.now,
+        change.resolution ?? null,
+        change.category ?? null,
+      ],
     );
   }
 
-  async insertTransition(tx: Tx, row: Omit<TransitionRow, 'created_at'> & { created_at: Date }): Promise<void> {
+  async insertTransition(
+    tx: Tx,
+    row: Omit<TransitionRow, 'created_at'> & { created_at: Date },
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO feedback_transitions (tenant_id, id, feedback_id, from_status, to_status, actor, note, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [tx.tenant, row.id, row.feedback_id, row.from_status, row.to_status, row.actor, row.note, row.created_at],
+      [
+        tx.tenant,
+        row.id,
+        row.feedback_id,
+        row.from_status,
+        row.to_status,
+        row.actor,
+        row.note,
+        row.created_at,
+      ],
     );
   }
 
@@ -129,7 +194,12 @@ export class FeedbackRepository {
     );
   }
 
-  async assign(tx: Tx, id: string, assignee: string | null, now: Date): Promise<FeedbackRow | undefined> {
+  async assign(
+    tx: Tx,
+    id: string,
+    assignee: string | null,
+    now: Date,
+  ): Promise<FeedbackRow | undefined> {
     return tx.one<FeedbackRow>(
       `UPDATE feedback SET assignee = $3, version = version + 1, updated_at = $4
         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -138,10 +208,19 @@ export class FeedbackRepository {
   }
 
   async setFollowUp(tx: Tx, id: string, followUpId: string): Promise<void> {
-    await tx.query(`UPDATE feedback SET follow_up_id = $3 WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, followUpId]);
+    await tx.query(`UPDATE feedback SET follow_up_id = $3 WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenant,
+      id,
+      followUpId,
+    ]);
   }
 
-  async recordFollowUpOutcome(tx: Tx, id: string, csat: number | null, now: Date): Promise<FeedbackRow> {
+  async recordFollowUpOutcome(
+    tx: Tx,
+    id: string,
+    csat: number | null,
+    now: Date,
+  ): Promise<FeedbackRow> {
     const row = await tx.one<FeedbackRow>(
       `UPDATE feedback SET follow_up_csat = $3, follow_up_completed_at = $4, version = version + 1, updated_at = $4
         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -159,7 +238,12 @@ export class FeedbackRepository {
     return inserted!;
   }
 
-  async listNotes(tx: Tx, feedbackId: string, keyset: Keyset | undefined, limit: number): Promise<NoteRow[]> {
+  async listNotes(
+    tx: Tx,
+    feedbackId: string,
+    keyset: Keyset | undefined,
+    limit: number,
+  ): Promise<NoteRow[]> {
     const after = keysetCondition(keyset, 3);
     return tx.query<NoteRow>(
       `SELECT id, feedback_id, author, body, created_at FROM feedback_notes
@@ -170,7 +254,13 @@ export class FeedbackRepository {
   }
 
   /** Newest first, keyset-paginated; every filter is a parameter, `overdue` compares with the clock's now. */
-  async list(tx: Tx, filter: FeedbackFilter, now: Date, keyset: Keyset | undefined, limit: number): Promise<FeedbackRow[]> {
+  async list(
+    tx: Tx,
+    filter: FeedbackFilter,
+    now: Date,
+    keyset: Keyset | undefined,
+    limit: number,
+  ): Promise<FeedbackRow[]> {
     const params: unknown[] = [tx.tenant];
     const where = ['tenant_id = $1'];
     const add = (column: string, value: unknown) => {
@@ -213,8 +303,14 @@ export class FeedbackRepository {
    */
   async eraseCustomer(tx: Tx, customerId: string): Promise<void> {
     const mine = `SELECT id FROM feedback WHERE tenant_id = $1 AND customer_id = $2`;
-    await tx.query(`UPDATE feedback_notes SET body = '[erased]' WHERE tenant_id = $1 AND feedback_id IN (${mine})`, [tx.tenant, customerId]);
-    await tx.query(`UPDATE feedback_transitions SET note = NULL WHERE tenant_id = $1 AND feedback_id IN (${mine})`, [tx.tenant, customerId]);
+    await tx.query(
+      `UPDATE feedback_notes SET body = '[erased]' WHERE tenant_id = $1 AND feedback_id IN (${mine})`,
+      [tx.tenant, customerId],
+    );
+    await tx.query(
+      `UPDATE feedback_transitions SET note = NULL WHERE tenant_id = $1 AND feedback_id IN (${mine})`,
+      [tx.tenant, customerId],
+    );
     await tx.query(
       `UPDATE feedback SET subject = '[erased]', body = '[erased]', resolution = CASE WHEN resolution IS NULL THEN NULL ELSE '[erased]' END
         WHERE tenant_id = $1 AND customer_id = $2`,
@@ -223,10 +319,9 @@ export class FeedbackRepository {
   }
 
   async repointCustomer(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
-    await tx.query(`UPDATE feedback SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [
-      tx.tenant,
-      survivorId,
-      sourceIds,
-    ]);
+    await tx.query(
+      `UPDATE feedback SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
   }
 }

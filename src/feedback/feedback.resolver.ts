@@ -1,7 +1,14 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { AssignFeedbackInput, CompleteFeedbackFollowUpInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
+import {
+  AssignFeedbackInput,
+  CompleteFeedbackFollowUpInput,
+  CreateFeedbackInput,
+  FeedbackNoteInput,
+  ListFeedbackQuery,
+  TransitionFeedbackInput,
+} from './dto/feedback.input';
 import { FeedbackModel, FeedbackNoteModel, FeedbackPageModel } from './dto/feedback.model';
 import { FeedbackService } from './feedback.service';
 
@@ -10,13 +17,22 @@ import { FeedbackService } from './feedback.service';
 export class FeedbackResolver {
   constructor(private readonly feedback: FeedbackService) {}
 
-  @Query(() => FeedbackModel, { name: 'feedback', description: 'One feedback item with its workflow history.' })
+  @Query(() => FeedbackModel, {
+    name: 'feedback',
+    description: 'One feedback item with its workflow history.',
+  })
   @Scopes('feedback:read')
-  get(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<FeedbackModel> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<FeedbackModel> {
     return this.feedback.get(principal, id);
   }
 
-  @Query(() => FeedbackPageModel, { name: 'feedbackList', description: 'Feedback, newest first, filtered.' })
+  @Query(() => FeedbackPageModel, {
+    name: 'feedbackList',
+    description: 'Feedback, newest first, filtered.',
+  })
   @Scopes('feedback:read')
   list(
     @CurrentPrincipal() principal: Principal,
@@ -25,9 +41,14 @@ export class FeedbackResolver {
     return this.feedback.list(principal, filter ?? {});
   }
 
-  @Mutation(() => FeedbackModel, { description: 'Record feedback (status received, dueAt from the SLA).' })
+  @Mutation(() => FeedbackModel, {
+    description: 'Record feedback (status received, dueAt from the SLA).',
+  })
   @Scopes('feedback:write')
-  createFeedback(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateFeedbackInput): Promise<FeedbackModel> {
+  createFeedback(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: CreateFeedbackInput,
+  ): Promise<FeedbackModel> {
     return this.feedback.create(principal, input);
   }
 
@@ -51,7 +72,10 @@ export class FeedbackResolver {
     return this.feedback.assign(principal, id, input);
   }
 
-  @Mutation(() => FeedbackModel, { description: 'Record the satisfaction call-back (回访) of a resolved complaint, with an optional CSAT.' })
+  @Mutation(() => FeedbackModel, {
+    description:
+      'Record the satisfaction call-back (回访) of a resolved complaint, with an optional CSAT.',
+  })
   @Scopes('feedback:write')
   completeFeedbackFollowUp(
     @CurrentPrincipal() principal: Principal,
@@ -61,7 +85,7 @@ export class FeedbackResolver {
     return this.feedback.completeFollowUp(principal, id, input);
   }
 
-  @Mutation(() => FeedbackNoteModel, { description: 'Add a note to the item\'s thread.' })
+  @Mutation(() => FeedbackNoteModel, { description: "Add a note to the item's thread." })
   @Scopes('feedback:write')
   addFeedbackNote(
     @CurrentPrincipal() principal: Principal,

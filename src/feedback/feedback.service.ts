@@ -10,9 +10,22 @@ import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { JobRegistry } from '../events/job-registry';
 import { OutboxService } from '../events/outbox.service';
-import { AssignFeedbackInput, CompleteFeedbackFollowUpInput, CreateFeedbackInput, FeedbackNoteInput, ListFeedbackQuery, TransitionFeedbackInput } from './dto/feedback.input';
+import {
+  AssignFeedbackInput,
+  CompleteFeedbackFollowUpInput,
+  CreateFeedbackInput,
+  FeedbackNoteInput,
+  ListFeedbackQuery,
+  TransitionFeedbackInput,
+} from './dto/feedback.input';
 import { FeedbackModel, FeedbackNoteModel } from './dto/feedback.model';
-import { allowedTransitions, canTransition, dueAt, FeedbackSeverity, FeedbackStatus } from './feedback-workflow';
+import {
+  allowedTransitions,
+  canTransition,
+  dueAt,
+  FeedbackSeverity,
+  FeedbackStatus,
+} from './feedback-workflow';
 import { actorOf } from './actor';
 import { FeedbackLinks } from './feedback-links';
 import { toFeedbackModel, toNoteModel } from './feedback.mapper';
@@ -34,9 +47,17 @@ export class FeedbackService implements OnModuleInit {
 
   onModuleInit(): void {
     // Hourly precision is not needed: SLAs are hours to days, and the list's overdue filter is live.
-    this.jobs.register({ name: OVERDUE_JOB, at: '00:00', run: ({ tenantId, now }) => this.reportOverdue(tenantId, now).then(() => undefined) });
-    this.extensions.registerMergeHandler('feedback', (tx, survivorId, sourceIds) => this.repository.repointCustomer(tx, survivorId, sourceIds));
-    this.extensions.registerEraseHandler('feedback', (tx, customerId) => this.repository.eraseCustomer(tx, customerId));
+    this.jobs.register({
+      name: OVERDUE_JOB,
+      at: '00:00',
+      run: ({ tenantId, now }) => this.reportOverdue(tenantId, now).then(() => undefined),
+    });
+    this.extensions.registerMergeHandler('feedback', (tx, survivorId, sourceIds) =>
+      this.repository.repointCustomer(tx, survivorId, sourceIds),
+    );
+    this.extensions.registerEraseHandler('feedback', (tx, customerId) =>
+      this.repository.eraseCustomer(tx, customerId),
+    );
   }
 
   async create(principal: Principal, input: CreateFeedbackInput): Promise<FeedbackModel> {
@@ -45,8 +66,15 @@ export class FeedbackService implements OnModuleInit {
     }
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      let customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : null;
-      if (input.transactionId) customerId = await this.links.requireTransactionOfCustomer(tx, input.transactionId, customerId);
+      let customerId = input.customerId
+        ? await this.links.requireCustomer(tx, input.customerId)
+        : null;
+      if (input.transactionId)
+        customerId = await this.links.requireTransactionOfCustomer(
+          tx,
+          input.transactionId,
+          customerId,
+        );
       const { settings } = await this.repository.tenantSettings(tx);
       const severity = (input.severity ?? 'normal') as FeedbackSeverity;
       const row = await this.repository.insert(tx, {
@@ -70,7 +98,14 @@ export class FeedbackService implements OnModuleInit {
         customerId: row.customer_id,
         subjectType: 'feedback',
         subjectId: row.id,
-        payload: { id: row.id, type: row.type, channel: row.channel, severity: row.severity, storeId: row.store_id, dueAt: row.due_at.toISOString() },
+        payload: {
+          id: row.id,
+          type: row.type,
+          channel: row.channel,
+          severity: row.severity,
+          storeId: row.store_id,
+          dueAt: row.due_at.toISOString(),
+        },
       });
       return toFeedbackModel(row, now, []);
     });
@@ -89,7 +124,11 @@ export class FeedbackService implements OnModuleInit {
     const now = this.clock.now();
     // Store staff see their own store's feedback only (the same rule as for customers).
     const store = restrictedStore(principal);
-    if (store !== undefined && (store === null || (query.storeId !== undefined && query.storeId !== store))) return { items: [], nextCursor: null };
+    if (
+      store !== undefined &&
+      (store === null || (query.storeId !== undefined && query.storeId !== store))
+    )
+      return { items: [], nextCursor: null };
     const filter = store ? { ...query, storeId: store } : query;
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const rows = await this.repository.list(tx, filter, now, keyset, limit);
@@ -101,7 +140,11 @@ export class FeedbackService implements OnModuleInit {
    * One step of the workflow. The update is conditional on the status and version that were
    * read, so of two concurrent transitions one commits and the other gets a 409.
    */
-  async transition(principal: Principal, id: string, input: TransitionFeedbackInput): Promise<FeedbackModel> {
+  async transition(
+    principal: Principal,
+    id: string,
+    input: TransitionFeedbackInput,
+  ): Promise<FeedbackModel> {
     const now = this.clock.now();
     const to = input.to as FeedbackStatus;
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -109,8 +152,18 @@ export class FeedbackService implements OnModuleInit {
       this.assertTransition(current.status, to);
       if (to === 'resolved') {
         const errors: FieldError[] = [];
-        if (!input.resolution?.trim()) errors.push({ field: 'resolution', code: 'required', message: 'resolution is required to resolve' });
-        if (!input.category?.trim()) errors.push({ field: 'category', code: 'required', message: 'category is required to resolve' });
+        if (!input.resolution?.trim())
+          errors.push({
+            field: 'resolution',
+            code: 'required',
+            message: 'resolution is required to resolve',
+          });
+        if (!input.category?.trim())
+          errors.push({
+            field: 'category',
+            code: 'required',
+            message: 'category is required to resolve',
+          });
         if (errors.length) throw DomainError.validation(errors);
       }
       const row = await this.repository.applyTransition(tx, {
@@ -125,9 +178,13 @@ export class FeedbackService implements OnModuleInit {
       if (!row) {
         const latest = await this.require(tx, principal, id);
         this.assertTransition(latest.status, to);
-        throw new DomainError('conflict', 'The feedback changed while this transition was applied; read it again and retry.', {
-          extensions: { currentStatus: latest.status, version: latest.version },
-        });
+        throw new DomainError(
+          'conflict',
+          'The feedback changed while this transition was applied; read it again and retry.',
+          {
+            extensions: { currentStatus: latest.status, version: latest.version },
+          },
+        );
       }
       await this.repository.insertTransition(tx, {
         id: uuid7(),
@@ -147,20 +204,35 @@ export class FeedbackService implements OnModuleInit {
    * Records the outcome of the satisfaction call-back of a resolved complaint: completes the
    * follow-up (logging the contact) and keeps the CSAT score for the satisfaction report.
    */
-  async completeFollowUp(principal: Principal, id: string, input: CompleteFeedbackFollowUpInput): Promise<FeedbackModel> {
+  async completeFollowUp(
+    principal: Principal,
+    id: string,
+    input: CompleteFeedbackFollowUpInput,
+  ): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const current = await this.require(tx, principal, id);
       if (!current.follow_up_id) {
-        throw new DomainError('conflict', 'This feedback has no satisfaction call-back; one is scheduled when a complaint with a customer is resolved.');
+        throw new DomainError(
+          'conflict',
+          'This feedback has no satisfaction call-back; one is scheduled when a complaint with a customer is resolved.',
+        );
       }
-      await this.links.completeFollowUp(tx, current.follow_up_id, { outcome: input.outcome, by: actorOf(principal), type: input.type });
+      await this.links.completeFollowUp(tx, current.follow_up_id, {
+        outcome: input.outcome,
+        by: actorOf(principal),
+        type: input.type,
+      });
       const row = await this.repository.recordFollowUpOutcome(tx, id, input.csat ?? null, now);
       return toFeedbackModel(row, now);
     });
   }
 
-  async assign(principal: Principal, id: string, input: AssignFeedbackInput): Promise<FeedbackModel> {
+  async assign(
+    principal: Principal,
+    id: string,
+    input: AssignFeedbackInput,
+  ): Promise<FeedbackModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
       await this.require(tx, principal, id);
@@ -169,16 +241,30 @@ export class FeedbackService implements OnModuleInit {
     });
   }
 
-  async addNote(principal: Principal, id: string, input: FeedbackNoteInput): Promise<FeedbackNoteModel> {
+  async addNote(
+    principal: Principal,
+    id: string,
+    input: FeedbackNoteInput,
+  ): Promise<FeedbackNoteModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
       await this.require(tx, principal, id);
-      const row = await this.repository.insertNote(tx, { id: uuid7(), feedback_id: id, author: actorOf(principal), body: input.body, created_at: now });
+      const row = await this.repository.insertNote(tx, {
+        id: uuid7(),
+        feedback_id: id,
+        author: actorOf(principal),
+        body: input.body,
+        created_at: now,
+      });
       return toNoteModel(row);
     });
   }
 
-  async listNotes(principal: Principal, id: string, query: { limit?: number; cursor?: string }): Promise<Page<FeedbackNoteModel>> {
+  async listNotes(
+    principal: Principal,
+    id: string,
+    query: { limit?: number; cursor?: string },
+  ): Promise<Page<FeedbackNoteModel>> {
     const keyset = decodeCursor(query.cursor);
     const limit = pageLimit(query);
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -198,7 +284,15 @@ export class FeedbackService implements OnModuleInit {
           customerId: row.customer_id,
           subjectType: 'feedback',
           subjectId: row.id,
-          payload: { id: row.id, type: row.type, severity: row.severity, status: row.status, storeId: row.store_id, assignee: row.assignee, dueAt: row.due_at.toISOString() },
+          payload: {
+            id: row.id,
+            type: row.type,
+            severity: row.severity,
+            status: row.status,
+            storeId: row.store_id,
+            assignee: row.assignee,
+            dueAt: row.due_at.toISOString(),
+          },
         })),
       );
       return rows.length;
@@ -211,7 +305,14 @@ export class FeedbackService implements OnModuleInit {
       customerId: row.customer_id,
       subjectType: 'feedback',
       subjectId: row.id,
-      payload: { id: row.id, type: row.type, category: row.category, storeId: row.store_id, resolvedAt: now.toISOString(), breachedSla: now > row.due_at },
+      payload: {
+        id: row.id,
+        type: row.type,
+        category: row.category,
+        storeId: row.store_id,
+        resolvedAt: now.toISOString(),
+        breachedSla: now > row.due_at,
+      },
     });
     // The manuals close the loop with a call-back (回访) asking whether the customer is satisfied.
     if (row.type === 'complaint' && row.customer_id) {

@@ -4,7 +4,13 @@ describe('satisfaction maths', () => {
   it('NPS is %promoters minus %detractors', () => {
     // 5 promoters (9,10), 3 passives (7,8), 2 detractors (0..6) of 10 → 50 % − 20 % = 30.
     const nps = npsFromCounts({ 10: 3, 9: 2, 8: 2, 7: 1, 6: 1, 0: 1 });
-    expect(nps).toMatchObject({ score: 30, responses: 10, promoters: 5, passives: 3, detractors: 2 });
+    expect(nps).toMatchObject({
+      score: 30,
+      responses: 10,
+      promoters: 5,
+      passives: 3,
+      detractors: 2,
+    });
     expect(nps.distribution).toEqual([1, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3]);
   });
 

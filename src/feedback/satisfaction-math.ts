@@ -30,8 +30,13 @@ const round = (value: number, digits: number) => {
 };
 
 /** From counts per NPS score (score → count). Promoters 9–10, passives 7–8, detractors 0–6. */
-export function npsFromCounts(counts: ReadonlyMap<number, number> | Record<number, number>): NpsSummary {
-  const get = (score: number) => (counts instanceof Map ? (counts.get(score) ?? 0) : ((counts as Record<number, number>)[score] ?? 0));
+export function npsFromCounts(
+  counts: ReadonlyMap<number, number> | Record<number, number>,
+): NpsSummary {
+  const get = (score: number) =>
+    counts instanceof Map
+      ? (counts.get(score) ?? 0)
+      : ((counts as Record<number, number>)[score] ?? 0);
   const distribution = Array.from({ length: 11 }, (_, score) => get(score));
   const responses = distribution.reduce((a, b) => a + b, 0);
   const promoters = distribution[9] + distribution[10];
@@ -42,15 +47,22 @@ export function npsFromCounts(counts: ReadonlyMap<number, number> | Record<numbe
 }
 
 /** From counts per CSAT score 1–5. */
-export function csatFromCounts(counts: ReadonlyMap<number, number> | Record<number, number>): CsatSummary {
-  const get = (score: number) => (counts instanceof Map ? (counts.get(score) ?? 0) : ((counts as Record<number, number>)[score] ?? 0));
+export function csatFromCounts(
+  counts: ReadonlyMap<number, number> | Record<number, number>,
+): CsatSummary {
+  const get = (score: number) =>
+    counts instanceof Map
+      ? (counts.get(score) ?? 0)
+      : ((counts as Record<number, number>)[score] ?? 0);
   const distribution = [1, 2, 3, 4, 5].map(get);
   const responses = distribution.reduce((a, b) => a + b, 0);
   const sum = distribution.reduce((total, count, index) => total + count * (index + 1), 0);
   return {
     mean: responses ? round(sum / responses, 2) : null,
     responses,
-    satisfiedPercent: responses ? round(((distribution[3] + distribution[4]) * 100) / responses, 1) : null,
+    satisfiedPercent: responses
+      ? round(((distribution[3] + distribution[4]) * 100) / responses, 1)
+      : null,
     distribution,
   };
 }

@@ -24,7 +24,10 @@ export class SatisfactionReportController {
   })
   @ApiOkResponse({ type: SatisfactionReportModel })
   @ApiProblems(401, 403, 422)
-  satisfaction(@CurrentPrincipal() principal: Principal, @Query() query: SatisfactionQuery): Promise<SatisfactionReportModel> {
+  satisfaction(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: SatisfactionQuery,
+  ): Promise<SatisfactionReportModel> {
     return this.reports.satisfaction(principal, query);
   }
 }

@@ -47,11 +47,18 @@ export class SatisfactionReportRepository {
     return row!;
   }
 
-  async complaintCounts(tx: Tx, scope: ReportScope, by: 'category' | 'store'): Promise<Array<{ key: string; count: number }>> {
+  async complaintCounts(
+    tx: Tx,
+    scope: ReportScope,
+    by: 'category' | 'store',
+  ): Promise<Array<{ key: string; count: number }>> {
     // The grouping column comes from this fixed map, never from the caller.
     const column = { category: `COALESCE(category, '(uncategorised)')`, store: 'store_id' }[by];
     const { sql, params } = this.scope(tx, scope);
-    return tx.query(`SELECT ${column} AS key, count(*)::int AS count FROM feedback WHERE ${sql} GROUP BY 1 ORDER BY 2 DESC, 1`, params);
+    return tx.query(
+      `SELECT ${column} AS key, count(*)::int AS count FROM feedback WHERE ${sql} GROUP BY 1 ORDER BY 2 DESC, 1`,
+      params,
+    );
   }
 
   /** CSAT scores customers gave on the call-backs of complaints received in the period. */

@@ -11,7 +11,8 @@ import { SatisfactionReportRepository } from './satisfaction-report.repository';
 import { summarise } from './survey.mapper';
 import { SurveysRepository } from './surveys.repository';
 
-const minutes = (seconds: number | null) => (seconds === null ? null : Math.round((Number(seconds) / 60) * 10) / 10);
+const minutes = (seconds: number | null) =>
+  seconds === null ? null : Math.round((Number(seconds) / 60) * 10) / 10;
 
 @Injectable()
 export class SatisfactionReportService {
@@ -24,7 +25,10 @@ export class SatisfactionReportService {
   ) {}
 
   /** NPS and CSAT over all survey responses, and complaint handling, for one period (and store). */
-  async satisfaction(principal: Principal, query: SatisfactionQuery): Promise<SatisfactionReportModel> {
+  async satisfaction(
+    principal: Principal,
+    query: SatisfactionQuery,
+  ): Promise<SatisfactionReportModel> {
     const now = this.clock.now();
     const { from, to } = resolvePeriod(query, now);
     const scope = { from, to, now, storeId: query.storeId };
@@ -44,9 +48,21 @@ export class SatisfactionReportService {
           byCategory: await this.report.complaintCounts(tx, scope, 'category'),
           byStore: await this.report.complaintCounts(tx, scope, 'store'),
         },
-        timeToFirstResponse: { count: stats.responded, medianMinutes: minutes(stats.first_median), p90Minutes: minutes(stats.first_p90) },
-        timeToResolution: { count: stats.resolved, medianMinutes: minutes(stats.resolution_median), p90Minutes: minutes(stats.resolution_p90) },
-        sla: { measured: stats.sla_measured, breached: stats.sla_breached, breachRatePercent: rate(stats.sla_breached, stats.sla_measured) },
+        timeToFirstResponse: {
+          count: stats.responded,
+          medianMinutes: minutes(stats.first_median),
+          p90Minutes: minutes(stats.first_p90),
+        },
+        timeToResolution: {
+          count: stats.resolved,
+          medianMinutes: minutes(stats.resolution_median),
+          p90Minutes: minutes(stats.resolution_p90),
+        },
+        sla: {
+          measured: stats.sla_measured,
+          breached: stats.sla_breached,
+          breachRatePercent: rate(stats.sla_breached, stats.sla_measured),
+        },
       };
     });
   }

@@ -1,6 +1,10 @@
 import { checkAnswers, checkQuestions, QuestionShape } from './survey-rules';
 
-const q = (id: string, kind: QuestionShape['kind'], extra: Partial<QuestionShape> = {}): QuestionShape => ({
+const q = (
+  id: string,
+  kind: QuestionShape['kind'],
+  extra: Partial<QuestionShape> = {},
+): QuestionShape => ({
   id,
   kind,
   options: [],
@@ -40,7 +44,11 @@ describe('survey rules', () => {
       { questionId: 's', choices: ['Price'] },
       { questionId: 'r', score: 11 },
     ]);
-    expect(result.errors.map((e) => `${e.field}:${e.code}`)).toEqual(['answers[0].score:out_of_range', 'answers[1].score:out_of_range', 'answers[3].score:out_of_range']);
+    expect(result.errors.map((e) => `${e.field}:${e.code}`)).toEqual([
+      'answers[0].score:out_of_range',
+      'answers[1].score:out_of_range',
+      'answers[3].score:out_of_range',
+    ]);
   });
 
   it('refuses unknown questions, unknown options, wrong shapes, duplicates and missing required answers', () => {
@@ -62,7 +70,12 @@ describe('survey rules', () => {
   });
 
   it('checks question definitions: options by kind, one NPS and one CSAT', () => {
-    expect(checkQuestions([{ kind: 'nps', prompt: 'p' }, { kind: 'single_choice', prompt: 'p', options: ['a', 'b'] }])).toEqual([]);
+    expect(
+      checkQuestions([
+        { kind: 'nps', prompt: 'p' },
+        { kind: 'single_choice', prompt: 'p', options: ['a', 'b'] },
+      ]),
+    ).toEqual([]);
     const errors = checkQuestions([
       { kind: 'single_choice', prompt: 'p', options: ['a'] },
       { kind: 'multi_choice', prompt: 'p', options: ['a', 'a'] },

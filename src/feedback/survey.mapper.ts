@@ -1,4 +1,12 @@
-import type { CsatModel, NpsModel, OptionCountModel, QuestionResultModel, SatisfactionGroupModel, SurveyModel, SurveyResponseModel } from './dto/survey.model';
+import type {
+  CsatModel,
+  NpsModel,
+  OptionCountModel,
+  QuestionResultModel,
+  SatisfactionGroupModel,
+  SurveyModel,
+  SurveyResponseModel,
+} from './dto/survey.model';
 import { csatFromCounts, npsFromCounts } from './satisfaction-math';
 import { scoreRange } from './survey-rules';
 import type { QuestionRow, ResponseRow, ScoreCountRow, SurveyRow } from './surveys.repository';
@@ -34,14 +42,23 @@ export function toResponseModel(row: ResponseRow): SurveyResponseModel {
     storeId: row.store_id,
     npsScore: row.nps_score,
     csatScore: row.csat_score,
-    answers: row.answers.map((a) => ({ questionId: a.questionId, score: a.score ?? null, choices: a.choices ?? null, text: a.text ?? null })),
+    answers: row.answers.map((a) => ({
+      questionId: a.questionId,
+      score: a.score ?? null,
+      choices: a.choices ?? null,
+      text: a.text ?? null,
+    })),
     pointsAwarded: row.points_awarded,
     createdAt: row.created_at.toISOString(),
   };
 }
 
 /** Sums score counts into NPS and CSAT summaries (responses without the question are skipped). */
-export function summarise(rows: ScoreCountRow[]): { responses: number; nps: NpsModel; csat: CsatModel } {
+export function summarise(rows: ScoreCountRow[]): {
+  responses: number;
+  nps: NpsModel;
+  csat: CsatModel;
+} {
   const nps = new Map<number, number>();
   const csat = new Map<number, number>();
   let responses = 0;
@@ -53,13 +70,18 @@ export function summarise(rows: ScoreCountRow[]): { responses: number; nps: NpsM
   return { responses, nps: npsFromCounts(nps), csat: csatFromCounts(csat) };
 }
 
-export function groupBy(rows: ScoreCountRow[], keyOf: (row: ScoreCountRow) => string): SatisfactionGroupModel[] {
+export function groupBy(
+  rows: ScoreCountRow[],
+  keyOf: (row: ScoreCountRow) => string,
+): SatisfactionGroupModel[] {
   const groups = new Map<string, ScoreCountRow[]>();
   for (const row of rows) {
     const key = keyOf(row);
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, group]) => ({ key, ...summarise(group) }));
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, group]) => ({ key, ...summarise(group) }));
 }
 
 export function toQuestionResults(
@@ -74,12 +96,25 @@ export function toQuestionResults(
     let distribution: OptionCountModel[] = [];
     let mean: number | null = null;
     if (range) {
-      distribution = Array.from({ length: range[1] - range[0] + 1 }, (_, i) => String(range[0] + i)).map((value) => ({ value, count: countOf(value) }));
+      distribution = Array.from({ length: range[1] - range[0] + 1 }, (_, i) =>
+        String(range[0] + i),
+      ).map((value) => ({ value, count: countOf(value) }));
       const scored = distribution.reduce((sum, d) => sum + d.count, 0);
-      mean = scored ? Math.round((distribution.reduce((sum, d) => sum + Number(d.value) * d.count, 0) / scored) * 100) / 100 : null;
+      mean = scored
+        ? Math.round(
+            (distribution.reduce((sum, d) => sum + Number(d.value) * d.count, 0) / scored) * 100,
+          ) / 100
+        : null;
     } else if (question.options.length) {
       distribution = question.options.map((value) => ({ value, count: countOf(value) }));
     }
-    return { questionId: question.id, kind: question.kind, prompt: question.prompt, answered, mean, distribution };
+    return {
+      questionId: question.id,
+      kind: question.kind,
+      prompt: question.prompt,
+      answered,
+      mean,
+      distribution,
+    };
   });
 }

@@ -1,11 +1,26 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
-import { CreateSurveyInput, SubmitSurveyResponseInput, SurveyResultsQuery } from './dto/survey.input';
-import { SurveyModel, SurveyPageModel, SurveyResponseModel, SurveyResultsModel } from './dto/survey.model';
+import {
+  CreateSurveyInput,
+  SubmitSurveyResponseInput,
+  SurveyResultsQuery,
+} from './dto/survey.input';
+import {
+  SurveyModel,
+  SurveyPageModel,
+  SurveyResponseModel,
+  SurveyResultsModel,
+} from './dto/survey.model';
 import { SurveysService } from './surveys.service';
 
 @ApiTags('surveys')
@@ -25,7 +40,10 @@ export class SurveysController {
   })
   @ApiCreatedResponse({ type: SurveyModel })
   @ApiProblems(401, 403, 422)
-  create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSurveyInput): Promise<SurveyModel> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreateSurveyInput,
+  ): Promise<SurveyModel> {
     return this.surveys.create(principal, input);
   }
 
@@ -34,13 +52,19 @@ export class SurveysController {
   @ApiOperation({ summary: 'List surveys', description: 'Newest first, with their questions.' })
   @ApiOkResponse({ type: SurveyPageModel })
   @ApiProblems(401, 403, 422)
-  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery): Promise<SurveyPageModel> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQuery,
+  ): Promise<SurveyPageModel> {
     return this.surveys.list(principal, query);
   }
 
   @Get(':id')
   @Scopes('feedback:read')
-  @ApiOperation({ summary: 'Get a survey', description: 'The survey and its questions (ids to answer with).' })
+  @ApiOperation({
+    summary: 'Get a survey',
+    description: 'The survey and its questions (ids to answer with).',
+  })
   @ApiOkResponse({ type: SurveyModel })
   @ApiProblems(401, 403, 404)
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<SurveyModel> {
@@ -58,7 +82,11 @@ export class SurveysController {
   })
   @ApiCreatedResponse({ type: SurveyResponseModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  respond(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: SubmitSurveyResponseInput): Promise<SurveyResponseModel> {
+  respond(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: SubmitSurveyResponseInput,
+  ): Promise<SurveyResponseModel> {
     return this.surveys.respond(principal, id, input);
   }
 
@@ -72,7 +100,11 @@ export class SurveysController {
   })
   @ApiOkResponse({ type: SurveyResultsModel })
   @ApiProblems(401, 403, 404, 422)
-  results(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: SurveyResultsQuery): Promise<SurveyResultsModel> {
+  results(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: SurveyResultsQuery,
+  ): Promise<SurveyResultsModel> {
     return this.surveys.results(principal, id, query);
   }
 }

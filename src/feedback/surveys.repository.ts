@@ -56,9 +56,11 @@ export interface ResultsScope {
   storeId?: string;
 }
 
-const SURVEY_COLUMNS = 'id, name, description, store_id, allow_repeat, allow_anonymous, reward_points, created_by, created_at';
+const SURVEY_COLUMNS =
+  'id, name, description, store_id, allow_repeat, allow_anonymous, reward_points, created_by, created_at';
 const QUESTION_COLUMNS = 'id, survey_id, position, kind, prompt, options, required, scale_max';
-const RESPONSE_COLUMNS = 'id, survey_id, customer_id, link_token, store_id, nps_score, csat_score, answers, points_awarded, created_at';
+const RESPONSE_COLUMNS =
+  'id, survey_id, customer_id, link_token, store_id, nps_score, csat_score, answers, points_awarded, created_at';
 /** date_trunc units; the caller's value is checked against this list before it reaches SQL. */
 const INTERVALS = new Set(['day', 'week', 'month']);
 
@@ -68,7 +70,18 @@ export class SurveysRepository {
     const inserted = await tx.one<SurveyRow>(
       `INSERT INTO surveys (tenant_id, id, name, description, store_id, allow_repeat, allow_anonymous, reward_points, created_by, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${SURVEY_COLUMNS}`,
-      [tx.tenant, row.id, row.name, row.description, row.store_id, row.allow_repeat, row.allow_anonymous, row.reward_points, row.created_by, row.created_at],
+      [
+        tx.tenant,
+        row.id,
+        row.name,
+        row.description,
+        row.store_id,
+        row.allow_repeat,
+        row.allow_anonymous,
+        row.reward_points,
+        row.created_by,
+        row.created_at,
+      ],
     );
     return inserted!;
   }
@@ -85,7 +98,10 @@ export class SurveysRepository {
   }
 
   async findSurvey(tx: Tx, id: string): Promise<SurveyRow | undefined> {
-    return tx.one<SurveyRow>(`SELECT ${SURVEY_COLUMNS} FROM surveys WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<SurveyRow>(
+      `SELECT ${SURVEY_COLUMNS} FROM surveys WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
   async listSurveys(tx: Tx, keyset: Keyset | undefined, limit: number): Promise<SurveyRow[]> {
@@ -104,27 +120,50 @@ export class SurveysRepository {
   }
 
   /** Undefined when the respondent already answered a survey that allows one response each. */
-  async insertResponse(tx: Tx, row: ResponseRow & { dedupe_key: string | null }): Promise<ResponseRow | undefined> {
+  async insertResponse(
+    tx: Tx,
+    row: ResponseRow & { dedupe_key: string | null },
+  ): Promise<ResponseRow | undefined> {
     return tx.one<ResponseRow>(
       `INSERT INTO survey_responses (tenant_id, id, survey_id, customer_id, link_token, dedupe_key, store_id, nps_score, csat_score,
                                      answers, points_awarded, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (tenant_id, survey_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING ${RESPONSE_COLUMNS}`,
-      [tx.tenant, row.id, row.survey_id, row.customer_id, row.link_token, row.dedupe_key, row.store_id, row.nps_score, row.csat_score,
-        JSON.stringify(row.answers), row.points_awarded, row.created_at],
+      [
+        tx.tenant,
+        row.id,
+        row.survey_id,
+        row.customer_id,
+        row.link_token,
+        row.dedupe_key,
+        row.store_id,
+        row.nps_score,
+        row.csat_score,
+        JSON.stringify(row.answers),
+        row.points_awarded,
+        row.created_at,
+      ],
     );
   }
 
   async setPointsAwarded(tx: Tx, id: string, points: number): Promise<void> {
-    await tx.query(`UPDATE survey_responses SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, points]);
+    await tx.query(
+      `UPDATE survey_responses SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id, points],
+    );
   }
 
   /**
    * Counts per (store, period, NPS score, CSAT score). `period` is the start of the tenant-local
    * day/week/month; a survey has at most a handful of stores and score pairs per period.
    */
-  async scoreCounts(tx: Tx, scope: Partial<ResultsScope> & { from: Date; to: Date }, interval: string, timeZone: string): Promise<ScoreCountRow[]> {
+  async scoreCounts(
+    tx: Tx,
+    scope: Partial<ResultsScope> & { from: Date; to: Date },
+    interval: string,
+    timeZone: string,
+  ): Promise<ScoreCountRow[]> {
     if (!INTERVALS.has(interval)) throw new Error(`interval ${interval} is not allowed`);
     const params: unknown[] = [tx.tenant, scope.from, scope.to, timeZone];
     const where = ['tenant_id = $1', 'created_at >= $2', 'created_at < $3'];
@@ -150,7 +189,10 @@ export class SurveysRepository {
    * Per question: responses per score (scored kinds) or per option (choice kinds), and a total
    * row (`total` true) with the responses that answered it at all.
    */
-  async answerCounts(tx: Tx, scope: ResultsScope): Promise<Array<{ question_id: string; value: string | null; total: boolean; n: number }>> {
+  async answerCounts(
+    tx: Tx,
+    scope: ResultsScope,
+  ): Promise<Array<{ question_id: string; value: string | null; total: boolean; n: number }>> {
     const params: unknown[] = [tx.tenant, scope.surveyId, scope.from, scope.to];
     let store = '';
     if (scope.storeId) {

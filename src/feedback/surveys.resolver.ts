@@ -2,7 +2,12 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { SatisfactionReportModel } from './dto/satisfaction-report.model';
-import { CreateSurveyInput, SatisfactionQuery, SubmitSurveyResponseInput, SurveyResultsQuery } from './dto/survey.input';
+import {
+  CreateSurveyInput,
+  SatisfactionQuery,
+  SubmitSurveyResponseInput,
+  SurveyResultsQuery,
+} from './dto/survey.input';
 import { SurveyModel, SurveyResponseModel, SurveyResultsModel } from './dto/survey.model';
 import { SatisfactionReportService } from './satisfaction-report.service';
 import { SurveysService } from './surveys.service';
@@ -17,11 +22,17 @@ export class SurveysResolver {
 
   @Query(() => SurveyModel, { name: 'survey', description: 'A survey and its questions.' })
   @Scopes('feedback:read')
-  get(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<SurveyModel> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<SurveyModel> {
     return this.surveys.get(principal, id);
   }
 
-  @Query(() => SurveyResultsModel, { name: 'surveyResults', description: 'NPS, CSAT and distributions, overall, per store and per period.' })
+  @Query(() => SurveyResultsModel, {
+    name: 'surveyResults',
+    description: 'NPS, CSAT and distributions, overall, per store and per period.',
+  })
   @Scopes('feedback:read')
   results(
     @CurrentPrincipal() principal: Principal,
@@ -31,7 +42,10 @@ export class SurveysResolver {
     return this.surveys.results(principal, id, query ?? {});
   }
 
-  @Query(() => SatisfactionReportModel, { name: 'satisfactionReport', description: 'NPS, CSAT and complaint handling for a period.' })
+  @Query(() => SatisfactionReportModel, {
+    name: 'satisfactionReport',
+    description: 'NPS, CSAT and complaint handling for a period.',
+  })
   @Scopes('reports:read')
   satisfaction(
     @CurrentPrincipal() principal: Principal,
@@ -42,7 +56,10 @@ export class SurveysResolver {
 
   @Mutation(() => SurveyModel, { description: 'Create a survey.' })
   @Scopes('feedback:write')
-  createSurvey(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateSurveyInput): Promise<SurveyModel> {
+  createSurvey(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: CreateSurveyInput,
+  ): Promise<SurveyModel> {
     return this.surveys.create(principal, input);
   }
 

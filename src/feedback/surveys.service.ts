@@ -7,14 +7,24 @@ import { isUuid, uuid7 } from '../common/uuid7';
 import { CustomerExtensions } from '../customers/customer-extensions';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
-import { CreateSurveyInput, SubmitSurveyResponseInput, SurveyResultsQuery } from './dto/survey.input';
+import {
+  CreateSurveyInput,
+  SubmitSurveyResponseInput,
+  SurveyResultsQuery,
+} from './dto/survey.input';
 import { SurveyModel, SurveyResponseModel, SurveyResultsModel } from './dto/survey.model';
 import { FeedbackLinks } from './feedback-links';
 import { FeedbackRepository } from './feedback.repository';
 import { actorOf } from './actor';
 import { resolvePeriod } from './satisfaction-period';
 import { checkAnswers, checkQuestions } from './survey-rules';
-import { groupBy, summarise, toQuestionResults, toResponseModel, toSurveyModel } from './survey.mapper';
+import {
+  groupBy,
+  summarise,
+  toQuestionResults,
+  toResponseModel,
+  toSurveyModel,
+} from './survey.mapper';
 import { QuestionRow, SurveyRow, SurveysRepository } from './surveys.repository';
 
 @Injectable()
@@ -29,8 +39,12 @@ export class SurveysService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.extensions.registerMergeHandler('surveys', (tx, survivorId, sourceIds) => this.repository.repointCustomer(tx, survivorId, sourceIds));
-    this.extensions.registerEraseHandler('surveys', (tx, customerId) => this.repository.eraseCustomer(tx, customerId));
+    this.extensions.registerMergeHandler('surveys', (tx, survivorId, sourceIds) =>
+      this.repository.repointCustomer(tx, survivorId, sourceIds),
+    );
+    this.extensions.registerEraseHandler('surveys', (tx, customerId) =>
+      this.repository.eraseCustomer(tx, customerId),
+    );
   }
 
   async create(principal: Principal, input: CreateSurveyInput): Promise<SurveyModel> {
@@ -62,7 +76,10 @@ export class SurveysService implements OnModuleInit {
           scale_max: q.kind === 'rating' ? (q.scaleMax ?? 5) : null,
         })),
       );
-      return toSurveyModel(survey, questions.sort((a, b) => a.position - b.position));
+      return toSurveyModel(
+        survey,
+        questions.sort((a, b) => a.position - b.position),
+      );
     });
   }
 
@@ -78,8 +95,16 @@ export class SurveysService implements OnModuleInit {
     const limit = pageLimit(query);
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const rows = await this.repository.listSurveys(tx, keyset, limit);
-      const questions = await this.repository.questionsOf(tx, rows.map((r) => r.id));
-      return toPage(rows, limit, (row) => toSurveyModel(row, questions.filter((q) => q.survey_id === row.id)));
+      const questions = await this.repository.questionsOf(
+        tx,
+        rows.map((r) => r.id),
+      );
+      return toPage(rows, limit, (row) =>
+        toSurveyModel(
+          row,
+          questions.filter((q) => q.survey_id === row.id),
+        ),
+      );
     });
   }
 
@@ -87,22 +112,43 @@ export class SurveysService implements OnModuleInit {
    * One response: from a known customer (once per survey unless repeats are allowed, enforced by
    * a unique index so concurrent duplicates fail too) or anonymous with the link token it came from.
    */
-  async respond(principal: Principal, surveyId: string, input: SubmitSurveyResponseInput): Promise<SurveyResponseModel> {
+  async respond(
+    principal: Principal,
+    surveyId: string,
+    input: SubmitSurveyResponseInput,
+  ): Promise<SurveyResponseModel> {
     const now = this.clock.now();
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const survey = await this.require(tx, surveyId);
       if (!input.customerId && !input.linkToken) {
-        throw DomainError.field('customerId', 'required', 'customerId, or linkToken for an anonymous response, is required');
+        throw DomainError.field(
+          'customerId',
+          'required',
+          'customerId, or linkToken for an anonymous response, is required',
+        );
       }
       if (!input.customerId && !survey.allow_anonymous) {
-        throw DomainError.field('customerId', 'required', 'this survey does not accept anonymous responses');
+        throw DomainError.field(
+          'customerId',
+          'required',
+          'this survey does not accept anonymous responses',
+        );
       }
-      const checked = checkAnswers(await this.repository.questionsOf(tx, [surveyId]), input.answers);
+      const checked = checkAnswers(
+        await this.repository.questionsOf(tx, [surveyId]),
+        input.answers,
+      );
       if (checked.errors.length) throw DomainError.validation(checked.errors);
-      const customerId = input.customerId ? await this.links.requireCustomer(tx, input.customerId) : undefined;
+      const customerId = input.customerId
+        ? await this.links.requireCustomer(tx, input.customerId)
+        : undefined;
 
       const id = uuid7();
-      const dedupeKey = survey.allow_repeat ? null : customerId ? `c:${customerId}` : `t:${input.linkToken}`;
+      const dedupeKey = survey.allow_repeat
+        ? null
+        : customerId
+          ? `c:${customerId}`
+          : `t:${input.linkToken}`;
       const row = await this.repository.insertResponse(tx, {
         id,
         survey_id: surveyId,
@@ -117,23 +163,42 @@ export class SurveysService implements OnModuleInit {
         created_at: now,
       });
       if (!row) {
-        throw new DomainError('conflict', customerId ? 'This customer already answered this survey.' : 'This link was already used to answer this survey.');
+        throw new DomainError(
+          'conflict',
+          customerId
+            ? 'This customer already answered this survey.'
+            : 'This link was already used to answer this survey.',
+        );
       }
       if (customerId && survey.reward_points > 0) {
-        row.points_awarded = await this.links.awardSurveyPoints(tx, { customerId, points: survey.reward_points, responseId: id, surveyId });
+        row.points_awarded = await this.links.awardSurveyPoints(tx, {
+          customerId,
+          points: survey.reward_points,
+          responseId: id,
+          surveyId,
+        });
         if (row.points_awarded) await this.repository.setPointsAwarded(tx, id, row.points_awarded);
       }
       return toResponseModel(row);
     });
   }
 
-  async results(principal: Principal, surveyId: string, query: SurveyResultsQuery): Promise<SurveyResultsModel> {
+  async results(
+    principal: Principal,
+    surveyId: string,
+    query: SurveyResultsQuery,
+  ): Promise<SurveyResultsModel> {
     const { from, to } = resolvePeriod(query, this.clock.now());
     return this.database.withTenant(principal.tenantId, async (tx) => {
       await this.require(tx, surveyId);
       const { time_zone } = await this.feedback.tenantSettings(tx);
       const scope = { surveyId, from, to, storeId: query.storeId };
-      const counts = await this.repository.scoreCounts(tx, scope, query.interval ?? 'month', time_zone);
+      const counts = await this.repository.scoreCounts(
+        tx,
+        scope,
+        query.interval ?? 'month',
+        time_zone,
+      );
       const questions = await this.repository.questionsOf(tx, [surveyId]);
       const answers = await this.repository.answerCounts(tx, scope);
       return {

@@ -14,7 +14,10 @@ const GRAPHQL_LEVEL_CODES: Record<string, string> = {
  * Gives GraphQL errors the same stable `code` the REST problem documents carry, plus the
  * per-field errors for validation failures. Internal errors keep their details to the log.
  */
-export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatGraphqlError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const extensionsCode = formatted.extensions?.code as string | undefined;
   if (extensionsCode && GRAPHQL_LEVEL_CODES[extensionsCode]) {
     return { ...formatted, extensions: { code: GRAPHQL_LEVEL_CODES[extensionsCode] } };
@@ -25,5 +28,10 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const extensions: Record<string, unknown> = { code: domain.code, status: domain.status };
   if (domain.options.errors?.length) extensions.errors = domain.options.errors;
   if (domain.options.extensions) Object.assign(extensions, domain.options.extensions);
-  return { message: domain.detail, locations: formatted.locations, path: formatted.path, extensions };
+  return {
+    message: domain.detail,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions,
+  };
 }

@@ -19,14 +19,20 @@ function selectionDepth(
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, selection.selectionSet ? 1 + selectionDepth(selection.selectionSet, fragments, seen) : 1);
+      deepest = Math.max(
+        deepest,
+        selection.selectionSet ? 1 + selectionDepth(selection.selectionSet, fragments, seen) : 1,
+      );
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, seen));
     } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
       const name = selection.name.value;
       const fragment = fragments.get(name);
       if (fragment && !seen.has(name)) {
-        deepest = Math.max(deepest, selectionDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
+        deepest = Math.max(
+          deepest,
+          selectionDepth(fragment.selectionSet, fragments, new Set([...seen, name])),
+        );
       }
     }
   }
@@ -36,7 +42,8 @@ function selectionDepth(
 export function operationDepth(document: DocumentNode, operation: OperationDefinitionNode): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
   }
   return selectionDepth(operation.selectionSet, fragments, new Set());
 }
@@ -45,7 +52,10 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
  * Refuses operations deeper or costlier than configured before any resolver runs; each field
  * costs 1 unless its definition sets `complexity`.
  */
-export function queryLimitsPlugin(limits: { maxDepth: number; maxComplexity: number }): ApolloServerPlugin {
+export function queryLimitsPlugin(limits: {
+  maxDepth: number;
+  maxComplexity: number;
+}): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -53,9 +63,12 @@ export function queryLimitsPlugin(limits: { maxDepth: number; maxComplexity: num
           if (!operation) return;
           const depth = operationDepth(document, operation);
           if (depth > limits.maxDepth) {
-            throw new GraphQLError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`, {
-              extensions: { code: 'query_too_complex', depth, maxDepth: limits.maxDepth },
-            });
+            throw new GraphQLError(
+              `Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`,
+              {
+                extensions: { code: 'query_too_complex', depth, maxDepth: limits.maxDepth },
+              },
+            );
           }
           const complexity = getComplexity({
             schema,
@@ -65,9 +78,16 @@ export function queryLimitsPlugin(limits: { maxDepth: number; maxComplexity: num
             estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
           });
           if (complexity > limits.maxComplexity) {
-            throw new GraphQLError(`Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}.`, {
-              extensions: { code: 'query_too_complex', complexity, maxComplexity: limits.maxComplexity },
-            });
+            throw new GraphQLError(
+              `Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}.`,
+              {
+                extensions: {
+                  code: 'query_too_complex',
+                  complexity,
+                  maxComplexity: limits.maxComplexity,
+                },
+              },
+            );
           }
         },
       };

@@ -1,5 +1,11 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
@@ -31,7 +37,10 @@ export class HealthController {
 
   @Public()
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness', description: 'The database answers; 503 `service_unavailable` otherwise.' })
+  @ApiOperation({
+    summary: 'Readiness',
+    description: 'The database answers; 503 `service_unavailable` otherwise.',
+  })
   @ApiOkResponse({ type: HealthModel })
   async ready(): Promise<HealthModel> {
     try {

@@ -5,7 +5,10 @@ import { DomainError } from '../common/errors/domain-error';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
-import { AttributeDefinitionsRepository, toDefinitionLike } from '../customers/attribute-definitions.repository';
+import {
+  AttributeDefinitionsRepository,
+  toDefinitionLike,
+} from '../customers/attribute-definitions.repository';
 import { CustomerIdentityCodec, NormalisedIdentity } from '../customers/customer-identity-codec';
 import { buildMemberNo } from '../customers/customer-normalisation';
 import { CustomerProfileBuilder } from '../customers/customer-profile-builder';
@@ -47,15 +50,39 @@ export class CustomerImportProcessor {
     private readonly outbox: OutboxService,
   ) {}
 
-  async process(tx: Tx, staged: StagedRow[], namespace: string | undefined, headerOf: (field: string) => string | undefined, now: Date): Promise<BatchOutcome> {
+  async process(
+    tx: Tx,
+    staged: StagedRow[],
+    namespace: string | undefined,
+    headerOf: (field: string) => string | undefined,
+    now: Date,
+  ): Promise<BatchOutcome> {
     const settings = await this.settings.get(tx);
     const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
     const byKey = new Map(definitions.map((d) => [d.key, d]));
-    const counts: BatchCounts = { processed: staged.length, created: 0, updated: 0, skipped: 0, failed: 0 };
+    const counts: BatchCounts = {
+      processed: staged.length,
+      created: 0,
+      updated: 0,
+      skipped: 0,
+      failed: 0,
+    };
     const errors: ImportErrorInput[] = [];
-    const fail = (line: number, field: string | undefined, code: string, message: string, record?: Record<string, string>) => {
-      const column = field ? (headerOf(field.startsWith('attributes.') ? `attr.${field.slice(11)}` : field) ?? field) : null;
-      const raw = field && record ? (record[field.startsWith('attributes.') ? `attr.${field.slice(11)}` : field] ?? record[`address.${field.split('.')[1]}`]) : undefined;
+    const fail = (
+      line: number,
+      field: string | undefined,
+      code: string,
+      message: string,
+      record?: Record<string, string>,
+    ) => {
+      const column = field
+        ? (headerOf(field.startsWith('attributes.') ? `attr.${field.slice(11)}` : field) ?? field)
+        : null;
+      const raw =
+        field && record
+          ? (record[field.startsWith('attributes.') ? `attr.${field.slice(11)}` : field] ??
+            record[`address.${field.split('.')[1]}`])
+          : undefined;
       errors.push({ line, column, value: maskValue(field, raw), code, message });
     };
 
@@ -71,7 +98,13 @@ export class CustomerImportProcessor {
       if (input.memberNo) identities.push(this.identity('member_no', '', input.memberNo));
       if (input.externalId) {
         try {
-          identities.push(this.codec.normalise({ type: 'external', namespace, value: input.externalId }, settings.region, 'externalId'));
+          identities.push(
+            this.codec.normalise(
+              { type: 'external', namespace, value: input.externalId },
+              settings.region,
+              'externalId',
+            ),
+          );
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           input.errors.push({ field: 'externalId', code: 'invalid', message: error.detail });
@@ -80,12 +113,21 @@ export class CustomerImportProcessor {
       if (input.errors.length) {
         counts.failed++;
         const seen = new Set<string>();
-        for (const e of input.errors) if (!seen.has(e.field)) seen.add(e.field) && fail(s.line_no, e.field, e.code, e.message, s.record);
+        for (const e of input.errors)
+          if (!seen.has(e.field)) {
+            seen.add(e.field);
+            fail(s.line_no, e.field, e.code, e.message, s.record);
+          }
         continue;
       }
       if (!identities.length && !input.fields.name) {
         counts.skipped++;
-        fail(s.line_no, undefined, 'empty_row', 'The row has no name and no phone, e-mail, member number or external id.');
+        fail(
+          s.line_no,
+          undefined,
+          'empty_row',
+          'The row has no name and no phone, e-mail, member number or external id.',
+        );
         continue;
       }
       rows.push({ line: s.line_no, input, identities });
@@ -106,70 +148,159 @@ export class CustomerImportProcessor {
     const groups = new Map<number, Row[]>();
     rows.forEach((row, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), row]));
 
-    const holders = await this.repository.identityHolders(tx, rows.flatMap((r) => r.identities));
+    const holders = await this.repository.identityHolders(
+      tx,
+      rows.flatMap((r) => r.identities),
+    );
     const creates: { rows: Row[]; merged: Row }[] = [];
     const updates: { rows: Row[]; merged: Row; customerId: string }[] = [];
     for (const members of groups.values()) {
-      const merged: Row = { line: members[0].line, input: { fields: { ...members[0].input.fields }, errors: [], memberNo: members[0].input.memberNo, externalId: members[0].input.externalId }, identities: [] };
+      const merged: Row = {
+        line: members[0].line,
+        input: {
+          fields: { ...members[0].input.fields },
+          errors: [],
+          memberNo: members[0].input.memberNo,
+          externalId: members[0].input.externalId,
+        },
+        identities: [],
+      };
       for (const m of members.slice(1)) fillBlanks(merged.input, m.input);
       const identityMap = new Map<string, NormalisedIdentity>();
-      for (const m of members) for (const id of m.identities) identityMap.set(`${id.type}|${id.namespace}|${id.bidx}`, id);
+      for (const m of members)
+        for (const id of m.identities) identityMap.set(`${id.type}|${id.namespace}|${id.bidx}`, id);
       merged.identities = [...identityMap.values()];
-      const owners = new Set(merged.identities.map((id) => holders.get(`${id.type}|${id.namespace}|${id.bidx}`)).filter((x): x is string => !!x));
+      const owners = new Set(
+        merged.identities
+          .map((id) => holders.get(`${id.type}|${id.namespace}|${id.bidx}`))
+          .filter((x): x is string => !!x),
+      );
       // Within-file duplicates beyond the first count as merged into it.
       counts.skipped += members.length - 1;
       if (owners.size > 1) {
         counts.failed++;
         counts.skipped -= members.length - 1;
         counts.failed += members.length - 1;
-        for (const m of members) fail(m.line, undefined, 'identity_conflict', `The row's identities belong to ${owners.size} different customers; merge them first.`);
-      } else if (owners.size === 1) updates.push({ rows: members, merged, customerId: [...owners][0] });
+        for (const m of members)
+          fail(
+            m.line,
+            undefined,
+            'identity_conflict',
+            `The row's identities belong to ${owners.size} different customers; merge them first.`,
+          );
+      } else if (owners.size === 1)
+        updates.push({ rows: members, merged, customerId: [...owners][0] });
       else creates.push({ rows: members, merged });
     }
 
-    counts.created += await this.create(tx, creates.map((c) => c.merged), settings, definitions, now);
+    counts.created += await this.create(
+      tx,
+      creates.map((c) => c.merged),
+      settings,
+      definitions,
+      now,
+    );
     const changed = await this.update(tx, updates, settings, definitions, now);
     counts.updated += changed;
     counts.skipped += updates.length - changed;
     return { counts, errors };
   }
 
-  private identity(type: 'phone' | 'email' | 'member_no', namespace: string, value: string): NormalisedIdentity {
+  private identity(
+    type: 'phone' | 'email' | 'member_no',
+    namespace: string,
+    value: string,
+  ): NormalisedIdentity {
     return { type, namespace, value, bidx: this.codec.bidx(type, value) };
   }
 
-  private async create(tx: Tx, rows: Row[], settings: Awaited<ReturnType<CustomerTenantSettingsService['get']>>, definitions: ReturnType<typeof toDefinitionLike>[], now: Date): Promise<number> {
+  private async create(
+    tx: Tx,
+    rows: Row[],
+    settings: Awaited<ReturnType<CustomerTenantSettingsService['get']>>,
+    definitions: ReturnType<typeof toDefinitionLike>[],
+    now: Date,
+  ): Promise<number> {
     if (!rows.length) return 0;
     const prepared = rows.map((row) => {
       const change = this.builder.apply(row.input.fields, undefined, settings, definitions);
-      return { id: uuid7(now.getTime()), row, columns: change.columns, memberNo: row.input.memberNo };
+      return {
+        id: uuid7(now.getTime()),
+        row,
+        columns: change.columns,
+        memberNo: row.input.memberNo,
+      };
     });
     let pending = prepared;
     // Generated member numbers are random; the few that collide are drawn again.
     for (let attempt = 0; pending.length && attempt < 6; attempt++) {
-      for (const p of pending) if (!p.row.input.memberNo) p.memberNo = buildMemberNo(settings.memberNoPrefix, String(randomInt(100_000_000, 1_000_000_000)));
-      const inserted = await this.repository.insertCustomers(tx, pending.map((p) => ({ id: p.id, member_no: p.memberNo!, ...p.columns })), now);
+      for (const p of pending)
+        if (!p.row.input.memberNo)
+          p.memberNo = buildMemberNo(
+            settings.memberNoPrefix,
+            String(randomInt(100_000_000, 1_000_000_000)),
+          );
+      const inserted = await this.repository.insertCustomers(
+        tx,
+        pending.map((p) => ({ id: p.id, member_no: p.memberNo!, ...p.columns })),
+        now,
+      );
       pending = pending.filter((p) => !inserted.has(p.id));
-      if (pending.some((p) => p.row.input.memberNo)) throw new Error('a member number given in the file is held by a customer without its identity row');
+      if (pending.some((p) => p.row.input.memberNo))
+        throw new Error(
+          'a member number given in the file is held by a customer without its identity row',
+        );
     }
-    if (pending.length) throw new DomainError('conflict', 'Could not allocate member numbers; retry the import.');
+    if (pending.length)
+      throw new DomainError('conflict', 'Could not allocate member numbers; retry the import.');
     const identities = prepared.flatMap((p) => {
       const list = [...p.row.identities];
       if (!p.row.input.memberNo) list.push(this.identity('member_no', '', p.memberNo!));
-      return list.map((id) => ({ id: uuid7(now.getTime()), customer_id: p.id, type: id.type, namespace: id.namespace, value_enc: this.crypto.encrypt(id.value), value_bidx: id.bidx }));
+      return list.map((id) => ({
+        id: uuid7(now.getTime()),
+        customer_id: p.id,
+        type: id.type,
+        namespace: id.namespace,
+        value_enc: this.crypto.encrypt(id.value),
+        value_bidx: id.bidx,
+      }));
     });
     await this.repository.insertIdentities(tx, identities, now);
     await this.outbox.recordMany(
       tx,
-      prepared.map((p) => ({ type: 'customer.created', customerId: p.id, subjectType: 'customer', subjectId: p.id, payload: { customerId: p.id, memberNo: p.memberNo, storeId: p.columns.store_id ?? null, source: 'import' } })),
+      prepared.map((p) => ({
+        type: 'customer.created',
+        customerId: p.id,
+        subjectType: 'customer',
+        subjectId: p.id,
+        payload: {
+          customerId: p.id,
+          memberNo: p.memberNo,
+          storeId: p.columns.store_id ?? null,
+          source: 'import',
+        },
+      })),
     );
     return prepared.length;
   }
 
   /** Fills only what the stored record lacks; returns how many records changed. */
-  private async update(tx: Tx, updates: { merged: Row; customerId: string }[], settings: Awaited<ReturnType<CustomerTenantSettingsService['get']>>, definitions: ReturnType<typeof toDefinitionLike>[], now: Date): Promise<number> {
+  private async update(
+    tx: Tx,
+    updates: { merged: Row; customerId: string }[],
+    settings: Awaited<ReturnType<CustomerTenantSettingsService['get']>>,
+    definitions: ReturnType<typeof toDefinitionLike>[],
+    now: Date,
+  ): Promise<number> {
     if (!updates.length) return 0;
-    const current = new Map((await this.repository.lockCustomers(tx, updates.map((u) => u.customerId))).map((r) => [r.id, r]));
+    const current = new Map(
+      (
+        await this.repository.lockCustomers(
+          tx,
+          updates.map((u) => u.customerId),
+        )
+      ).map((r) => [r.id, r]),
+    );
     const patches: { id: string; columns: Record<string, unknown> }[] = [];
     const identities: Parameters<CustomerImportRepository['insertIdentities']>[1] = [];
     for (const u of updates) {
@@ -179,14 +310,29 @@ export class CustomerImportProcessor {
       const change = this.builder.apply(blanks, row, settings, definitions);
       const columns: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(change.columns)) {
-        if (JSON.stringify(value) !== JSON.stringify((row as unknown as Record<string, unknown>)[key])) columns[key] = value;
+        if (
+          JSON.stringify(value) !== JSON.stringify((row as unknown as Record<string, unknown>)[key])
+        )
+          columns[key] = value;
       }
       // A second phone or e-mail is not added: the record keeps the one it has.
       for (const id of u.merged.identities) {
-        if ((id.type === 'phone' && change.phone !== id.value) || (id.type === 'email' && change.email !== id.value)) continue;
-        identities.push({ id: uuid7(now.getTime()), customer_id: row.id, type: id.type, namespace: id.namespace, value_enc: this.crypto.encrypt(id.value), value_bidx: id.bidx });
+        if (
+          (id.type === 'phone' && change.phone !== id.value) ||
+          (id.type === 'email' && change.email !== id.value)
+        )
+          continue;
+        identities.push({
+          id: uuid7(now.getTime()),
+          customer_id: row.id,
+          type: id.type,
+          namespace: id.namespace,
+          value_enc: this.crypto.encrypt(id.value),
+          value_bidx: id.bidx,
+        });
       }
-      if (Object.keys(columns).some((k) => k !== 'completeness')) patches.push({ id: row.id, columns });
+      if (Object.keys(columns).some((k) => k !== 'completeness'))
+        patches.push({ id: row.id, columns });
     }
     await this.repository.patchCustomers(tx, patches, now);
     await this.repository.insertIdentities(tx, identities, now);
@@ -204,10 +350,12 @@ function blankFields(input: CustomerFieldsInput, row: CustomerRow): CustomerFiel
   if (input.email && !row.email_enc) out.email = input.email;
   if (input.storeId && !row.store_id) out.storeId = input.storeId;
   if (input.registeredBy && !row.registered_by) out.registeredBy = input.registeredBy;
-  if (input.preferredStoreId && !row.preferred_store_id) out.preferredStoreId = input.preferredStoreId;
+  if (input.preferredStoreId && !row.preferred_store_id)
+    out.preferredStoreId = input.preferredStoreId;
   if (input.clothingSize && !row.clothing_size) out.clothingSize = input.clothingSize;
   if (input.shoeSize && !row.shoe_size) out.shoeSize = input.shoeSize;
-  if (input.tags?.some((t) => !row.tags.includes(t))) out.tags = [...new Set([...row.tags, ...input.tags])];
+  if (input.tags?.some((t) => !row.tags.includes(t)))
+    out.tags = [...new Set([...row.tags, ...input.tags])];
   if (input.address) {
     const a = input.address;
     const address: Record<string, string> = {};
@@ -219,7 +367,11 @@ function blankFields(input: CustomerFieldsInput, row: CustomerRow): CustomerFiel
     if (Object.keys(address).length) out.address = address;
   }
   if (input.attributes) {
-    const fresh = Object.fromEntries(Object.entries(input.attributes).filter(([k]) => row.attributes[k] === undefined || row.attributes[k] === null));
+    const fresh = Object.fromEntries(
+      Object.entries(input.attributes).filter(
+        ([k]) => row.attributes[k] === undefined || row.attributes[k] === null,
+      ),
+    );
     if (Object.keys(fresh).length) out.attributes = fresh;
   }
   return out;

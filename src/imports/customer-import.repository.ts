@@ -54,7 +54,12 @@ export class CustomerImportRepository {
   /** `type|namespace|bidx` → holder customer id, following merges to the survivor. */
   async identityHolders(tx: Tx, identities: NormalisedIdentity[]): Promise<Map<string, string>> {
     if (!identities.length) return new Map();
-    const rows = await tx.query<{ type: string; namespace: string; value_bidx: string; customer_id: string }>(
+    const rows = await tx.query<{
+      type: string;
+      namespace: string;
+      value_bidx: string;
+      customer_id: string;
+    }>(
       `SELECT i.type, i.namespace, i.value_bidx, COALESCE(c.merged_into, c.id) AS customer_id
          FROM customer_identities i JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
         WHERE i.tenant_id = $1 AND i.value_bidx = ANY($2::text[])`,
@@ -64,7 +69,11 @@ export class CustomerImportRepository {
   }
 
   /** Inserts new customers; answers the ids stored (a member number already taken skips its row). */
-  async insertCustomers(tx: Tx, rows: ({ id: string } & Record<string, unknown>)[], now: Date): Promise<Set<string>> {
+  async insertCustomers(
+    tx: Tx,
+    rows: ({ id: string } & Record<string, unknown>)[],
+    now: Date,
+  ): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const payload = rows.map((r) => {
       const out: Record<string, unknown> = { id: r.id };
@@ -105,9 +114,15 @@ export class CustomerImportRepository {
   }
 
   /** Writes only the columns each patch names; the others keep their stored value. */
-  async patchCustomers(tx: Tx, patches: { id: string; columns: Record<string, unknown> }[], now: Date): Promise<void> {
+  async patchCustomers(
+    tx: Tx,
+    patches: { id: string; columns: Record<string, unknown> }[],
+    now: Date,
+  ): Promise<void> {
     if (!patches.length) return;
-    const sets = NAMES.map((n) => `${n} = CASE WHEN v.cols ? '${n}' THEN v.${n} ELSE c.${n} END`).join(', ');
+    const sets = NAMES.map(
+      (n) => `${n} = CASE WHEN v.cols ? '${n}' THEN v.${n} ELSE c.${n} END`,
+    ).join(', ');
     await tx.query(
       `UPDATE customers c SET ${sets}, version = c.version + 1, updated_at = $3
          FROM (SELECT x.id, x.cols, r.* FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, cols jsonb),

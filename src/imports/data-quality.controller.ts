@@ -17,7 +17,7 @@ export class DataQualityController {
   @ApiOperation({
     summary: 'Data-quality report of the customer library',
     description:
-      'Invalid phones and e-mails (re-checked with today\'s rules), values that normalising would change, customers missing key fields, ' +
+      "Invalid phones and e-mails (re-checked with today's rules), values that normalising would change, customers missing key fields, " +
       'stale profiles (not confirmed within profileConfirmDays) and likely duplicates from the customers duplicate finder.',
   })
   @ApiOkResponse({ type: DataQualityReportModel })

@@ -40,7 +40,12 @@ export class DataQualityRepository {
   }
 
   /** The next customers with contact data after `afterId` (keyset on id). */
-  async contacts(tx: Tx, afterId: string | null, limit: number, forUpdate = false): Promise<ContactRow[]> {
+  async contacts(
+    tx: Tx,
+    afterId: string | null,
+    limit: number,
+    forUpdate = false,
+  ): Promise<ContactRow[]> {
     return tx.query<ContactRow>(
       `SELECT id, name, phone_enc, phone_bidx, email_enc, email_bidx FROM customers
         WHERE tenant_id = $1 AND status = 'active' AND ($2::uuid IS NULL OR id > $2)
@@ -58,7 +63,16 @@ export class DataQualityRepository {
   }
 
   async updateContact(tx: Tx, id: string, columns: Record<string, string | null>): Promise<void> {
-    const allowed = ['name', 'name_pinyin', 'name_initials', 'phone_enc', 'phone_bidx', 'phone_tail_bidx', 'email_enc', 'email_bidx'];
+    const allowed = [
+      'name',
+      'name_pinyin',
+      'name_initials',
+      'phone_enc',
+      'phone_bidx',
+      'phone_tail_bidx',
+      'email_enc',
+      'email_bidx',
+    ];
     const names = Object.keys(columns).filter((c) => allowed.includes(c));
     if (!names.length) return;
     await tx.query(
@@ -69,7 +83,14 @@ export class DataQualityRepository {
   }
 
   /** Moves the customer's phone or e-mail identity to the re-normalised value. */
-  async replaceIdentity(tx: Tx, customerId: string, type: string, oldBidx: string | null, valueEnc: string, bidx: string): Promise<void> {
+  async replaceIdentity(
+    tx: Tx,
+    customerId: string,
+    type: string,
+    oldBidx: string | null,
+    valueEnc: string,
+    bidx: string,
+  ): Promise<void> {
     await tx.query(
       `UPDATE customer_identities SET value_enc = $5, value_bidx = $6
         WHERE tenant_id = $1 AND customer_id = $2 AND type = $3 AND namespace = '' AND value_bidx = $4`,

@@ -5,11 +5,20 @@ import { PiiCrypto } from '../common/crypto/pii-crypto.service';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { CustomerIdentityCodec } from '../customers/customer-identity-codec';
-import { namePinyin, normaliseEmail, normalisePhone, phoneTail } from '../customers/customer-normalisation';
+import {
+  namePinyin,
+  normaliseEmail,
+  normalisePhone,
+  phoneTail,
+} from '../customers/customer-normalisation';
 import { CustomerTenantSettingsService } from '../customers/customer-tenant-settings';
 import { CustomersSearchService } from '../customers/customers-search.service';
 import { ContactRow, DataQualityRepository } from './data-quality.repository';
-import type { DataQualityReportModel, DataQualitySampleModel, NormaliseResultModel } from './dto/data-quality.model';
+import type {
+  DataQualityReportModel,
+  DataQualitySampleModel,
+  NormaliseResultModel,
+} from './dto/data-quality.model';
 import { cleanText, toHalfWidth } from './import-values';
 
 const BATCH = 1000;
@@ -44,7 +53,8 @@ export class DataQualityService {
     let invalidEmails = 0;
     let notNormalised = 0;
     const sample: DataQualitySampleModel[] = [];
-    const note = (customerId: string, problem: string) => sample.length < 50 && sample.push({ customerId, problem });
+    const note = (customerId: string, problem: string) =>
+      sample.length < 50 && sample.push({ customerId, problem });
     // Batches keep each read transaction short on a large library.
     let after: string | null = null;
     for (;;) {
@@ -53,9 +63,22 @@ export class DataQualityService {
         const batch = await this.repository.contacts(tx, after, BATCH);
         for (const row of batch) {
           const verdict = this.judge(row, region);
-          if (verdict.phone === 'invalid') (invalidPhones++, note(row.id, 'invalid_phone'));
-          if (verdict.email === 'invalid') (invalidEmails++, note(row.id, 'invalid_email'));
-          if (typeof verdict.phone === 'object' || typeof verdict.email === 'object' || verdict.name !== undefined) (notNormalised++, note(row.id, 'not_normalised'));
+          if (verdict.phone === 'invalid') {
+            invalidPhones++;
+            note(row.id, 'invalid_phone');
+          }
+          if (verdict.email === 'invalid') {
+            invalidEmails++;
+            note(row.id, 'invalid_email');
+          }
+          if (
+            typeof verdict.phone === 'object' ||
+            typeof verdict.email === 'object' ||
+            verdict.name !== undefined
+          ) {
+            notNormalised++;
+            note(row.id, 'not_normalised');
+          }
         }
         return batch;
       });
@@ -64,7 +87,10 @@ export class DataQualityService {
     }
     return this.db.withTenant(principal.tenantId, async (tx) => {
       const settings = await this.settings.get(tx);
-      const counts = await this.repository.counts(tx, new Date(this.clock.now().getTime() - settings.profileConfirmDays * DAY_MS));
+      const counts = await this.repository.counts(
+        tx,
+        new Date(this.clock.now().getTime() - settings.profileConfirmDays * DAY_MS),
+      );
       return {
         customers: Number(counts.active),
         invalidPhones,
@@ -88,7 +114,13 @@ export class DataQualityService {
 
   /** Re-normalises every active customer, one transaction per 1,000; invalid values are left and counted. */
   async normalise(principal: Principal): Promise<NormaliseResultModel> {
-    const result: NormaliseResultModel = { scanned: 0, changed: 0, invalid: 0, conflicts: 0, batches: 0 };
+    const result: NormaliseResultModel = {
+      scanned: 0,
+      changed: 0,
+      invalid: 0,
+      conflicts: 0,
+      batches: 0,
+    };
     let after: string | null = null;
     for (;;) {
       const rows: ContactRow[] = await this.db.withTenant(principal.tenantId, async (tx) => {
@@ -127,7 +159,12 @@ export class DataQualityService {
     return verdict;
   }
 
-  private async fix(tx: Tx, row: ContactRow, verdict: Verdict, result: NormaliseResultModel): Promise<void> {
+  private async fix(
+    tx: Tx,
+    row: ContactRow,
+    verdict: Verdict,
+    result: NormaliseResultModel,
+  ): Promise<void> {
     const columns: Record<string, string | null> = {};
     if (verdict.phone === 'invalid') result.invalid++;
     if (verdict.email === 'invalid') result.invalid++;
@@ -137,8 +174,19 @@ export class DataQualityService {
       if (holder && holder !== row.id) result.conflicts++;
       else {
         const enc = this.crypto.encrypt(verdict.phone.value);
-        Object.assign(columns, { phone_enc: enc, phone_bidx: bidx, phone_tail_bidx: this.codec.phoneTailBidx(phoneTail(verdict.phone.value)) });
-        await this.repository.replaceIdentity(tx, row.id, 'phone', row.phone_bidx, this.crypto.encrypt(verdict.phone.value), bidx);
+        Object.assign(columns, {
+          phone_enc: enc,
+          phone_bidx: bidx,
+          phone_tail_bidx: this.codec.phoneTailBidx(phoneTail(verdict.phone.value)),
+        });
+        await this.repository.replaceIdentity(
+          tx,
+          row.id,
+          'phone',
+          row.phone_bidx,
+          this.crypto.encrypt(verdict.phone.value),
+          bidx,
+        );
       }
     }
     if (typeof verdict.email === 'object') {
@@ -146,13 +194,27 @@ export class DataQualityService {
       const holder = await this.repository.identityHolder(tx, 'email', bidx);
       if (holder && holder !== row.id) result.conflicts++;
       else {
-        Object.assign(columns, { email_enc: this.crypto.encrypt(verdict.email.value), email_bidx: bidx });
-        await this.repository.replaceIdentity(tx, row.id, 'email', row.email_bidx, this.crypto.encrypt(verdict.email.value), bidx);
+        Object.assign(columns, {
+          email_enc: this.crypto.encrypt(verdict.email.value),
+          email_bidx: bidx,
+        });
+        await this.repository.replaceIdentity(
+          tx,
+          row.id,
+          'email',
+          row.email_bidx,
+          this.crypto.encrypt(verdict.email.value),
+          bidx,
+        );
       }
     }
     if (verdict.name !== undefined) {
       const pinyin = namePinyin(verdict.name);
-      Object.assign(columns, { name: verdict.name, name_pinyin: pinyin.full, name_initials: pinyin.initials });
+      Object.assign(columns, {
+        name: verdict.name,
+        name_pinyin: pinyin.full,
+        name_initials: pinyin.initials,
+      });
     }
     if (Object.keys(columns).length) {
       await this.repository.updateContact(tx, row.id, columns);

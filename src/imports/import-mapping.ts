@@ -50,7 +50,17 @@ export const TRANSACTION_TARGETS = [
 ] as const;
 
 /** Receipt-level fields: every line of one receipt must agree on them. */
-export const RECEIPT_FIELDS = ['occurredAt', 'storeId', 'currency', 'customerId', 'customerExternalId', 'customerPhone', 'customerMemberNo', 'type', 'originalReceiptId'] as const;
+export const RECEIPT_FIELDS = [
+  'occurredAt',
+  'storeId',
+  'currency',
+  'customerId',
+  'customerExternalId',
+  'customerPhone',
+  'customerMemberNo',
+  'type',
+  'originalReceiptId',
+] as const;
 
 /** Column mapping and options, as given in the `mapping` query parameter or `--map` file. */
 export interface ImportMapping {
@@ -85,13 +95,24 @@ function validTimeZone(zone: string): boolean {
 export function parseMapping(raw: unknown, kind: ImportKind): ImportMapping {
   const errors: FieldError[] = [];
   const input = (typeof raw === 'string' ? safeJson(raw, errors) : raw) ?? {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw DomainError.field('mapping', 'invalid', 'mapping must be a JSON object.');
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw DomainError.field('mapping', 'invalid', 'mapping must be a JSON object.');
   const object = input as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!['columns', 'namespace', 'source', 'currency', 'timeZone'].includes(key)) errors.push({ field: `mapping.${key}`, code: 'unknown_field', message: `Unknown mapping option "${key}".` });
+    if (!['columns', 'namespace', 'source', 'currency', 'timeZone'].includes(key))
+      errors.push({
+        field: `mapping.${key}`,
+        code: 'unknown_field',
+        message: `Unknown mapping option "${key}".`,
+      });
   }
   const columns = (object.columns ?? {}) as Record<string, unknown>;
-  if (typeof columns !== 'object' || Array.isArray(columns)) errors.push({ field: 'mapping.columns', code: 'invalid', message: 'columns maps header names to fields.' });
+  if (typeof columns !== 'object' || Array.isArray(columns))
+    errors.push({
+      field: 'mapping.columns',
+      code: 'invalid',
+      message: 'columns maps header names to fields.',
+    });
   const allowed: readonly string[] = kind === 'customers' ? CUSTOMER_TARGETS : TRANSACTION_TARGETS;
   const used = new Map<string, string>();
   const clean: Record<string, string> = {};
@@ -102,9 +123,24 @@ export function parseMapping(raw: unknown, kind: ImportKind): ImportMapping {
       continue;
     }
     const isAttribute = kind === 'customers' && target.startsWith('attr.');
-    if (isAttribute && !KEY_PATTERN.test(target.slice(5))) errors.push({ field, code: 'invalid_attribute_key', message: `"${target}": attribute keys are lower-case letters, digits and _.` });
-    else if (!isAttribute && !allowed.includes(target)) errors.push({ field, code: 'unknown_target', message: `"${target}" is not a ${kind} field; use one of ${allowed.join(', ')}${kind === 'customers' ? ' or attr.<key>' : ''}.` });
-    if (used.has(target)) errors.push({ field, code: 'duplicate_target', message: `Columns "${used.get(target)}" and "${header}" both map to ${target}.` });
+    if (isAttribute && !KEY_PATTERN.test(target.slice(5)))
+      errors.push({
+        field,
+        code: 'invalid_attribute_key',
+        message: `"${target}": attribute keys are lower-case letters, digits and _.`,
+      });
+    else if (!isAttribute && !allowed.includes(target))
+      errors.push({
+        field,
+        code: 'unknown_target',
+        message: `"${target}" is not a ${kind} field; use one of ${allowed.join(', ')}${kind === 'customers' ? ' or attr.<key>' : ''}.`,
+      });
+    if (used.has(target))
+      errors.push({
+        field,
+        code: 'duplicate_target',
+        message: `Columns "${used.get(target)}" and "${header}" both map to ${target}.`,
+      });
     used.set(target, header);
     clean[header] = target;
   }
@@ -112,16 +148,52 @@ export function parseMapping(raw: unknown, kind: ImportKind): ImportMapping {
   for (const key of ['namespace', 'source', 'currency', 'timeZone'] as const) {
     const value = object[key];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string') errors.push({ field: `mapping.${key}`, code: 'invalid', message: `${key} is a string.` });
+    if (typeof value !== 'string')
+      errors.push({ field: `mapping.${key}`, code: 'invalid', message: `${key} is a string.` });
     else mapping[key] = value.trim();
   }
-  if (mapping.namespace !== undefined && !NAMESPACE_PATTERN.test(mapping.namespace)) errors.push({ field: 'mapping.namespace', code: 'invalid', message: 'namespace is lower-case letters, digits, ".", "_" and "-".' });
-  if (mapping.source !== undefined && !NAMESPACE_PATTERN.test(mapping.source)) errors.push({ field: 'mapping.source', code: 'invalid', message: 'source is lower-case letters, digits, ".", "_" and "-".' });
-  if (mapping.currency !== undefined && !/^[A-Z]{3}$/.test(mapping.currency)) errors.push({ field: 'mapping.currency', code: 'invalid', message: 'currency is an ISO 4217 code such as GBP.' });
-  if (mapping.timeZone !== undefined && !validTimeZone(mapping.timeZone)) errors.push({ field: 'mapping.timeZone', code: 'invalid', message: 'timeZone is an IANA zone such as Europe/London.' });
-  if (kind === 'transactions' && Object.keys(clean).length && !used.has('receiptId')) errors.push({ field: 'mapping.columns', code: 'required', message: 'A transactions mapping needs a receiptId column.' });
-  if (used.has('customerExternalId') && !mapping.namespace) errors.push({ field: 'mapping.namespace', code: 'required', message: 'customerExternalId needs a namespace (the source system of the ids).' });
-  if (used.has('externalId') && !mapping.namespace) errors.push({ field: 'mapping.namespace', code: 'required', message: 'externalId needs a namespace (the source system of the ids).' });
+  if (mapping.namespace !== undefined && !NAMESPACE_PATTERN.test(mapping.namespace))
+    errors.push({
+      field: 'mapping.namespace',
+      code: 'invalid',
+      message: 'namespace is lower-case letters, digits, ".", "_" and "-".',
+    });
+  if (mapping.source !== undefined && !NAMESPACE_PATTERN.test(mapping.source))
+    errors.push({
+      field: 'mapping.source',
+      code: 'invalid',
+      message: 'source is lower-case letters, digits, ".", "_" and "-".',
+    });
+  if (mapping.currency !== undefined && !/^[A-Z]{3}$/.test(mapping.currency))
+    errors.push({
+      field: 'mapping.currency',
+      code: 'invalid',
+      message: 'currency is an ISO 4217 code such as GBP.',
+    });
+  if (mapping.timeZone !== undefined && !validTimeZone(mapping.timeZone))
+    errors.push({
+      field: 'mapping.timeZone',
+      code: 'invalid',
+      message: 'timeZone is an IANA zone such as Europe/London.',
+    });
+  if (kind === 'transactions' && Object.keys(clean).length && !used.has('receiptId'))
+    errors.push({
+      field: 'mapping.columns',
+      code: 'required',
+      message: 'A transactions mapping needs a receiptId column.',
+    });
+  if (used.has('customerExternalId') && !mapping.namespace)
+    errors.push({
+      field: 'mapping.namespace',
+      code: 'required',
+      message: 'customerExternalId needs a namespace (the source system of the ids).',
+    });
+  if (used.has('externalId') && !mapping.namespace)
+    errors.push({
+      field: 'mapping.namespace',
+      code: 'required',
+      message: 'externalId needs a namespace (the source system of the ids).',
+    });
   if (errors.length) throw DomainError.validation(errors, 'The column mapping is not valid.');
   return mapping;
 }
@@ -130,22 +202,36 @@ export function parseMapping(raw: unknown, kind: ImportKind): ImportMapping {
  * The targets of a file's header: the mapping's columns, or (with no mapping) headers that
  * already are field names. A mapped column missing from the header is a 422.
  */
-export function resolveColumns(mapping: ImportMapping, header: string[], kind: ImportKind): Map<string, string> {
+export function resolveColumns(
+  mapping: ImportMapping,
+  header: string[],
+  kind: ImportKind,
+): Map<string, string> {
   const allowed: readonly string[] = kind === 'customers' ? CUSTOMER_TARGETS : TRANSACTION_TARGETS;
   const result = new Map<string, string>();
   if (Object.keys(mapping.columns).length) {
     const missing = Object.keys(mapping.columns).filter((h) => !header.includes(h));
     if (missing.length) {
       throw DomainError.validation(
-        missing.map((h) => ({ field: `mapping.columns.${h}`, code: 'unknown_column', message: `The file has no column "${h}".` })),
+        missing.map((h) => ({
+          field: `mapping.columns.${h}`,
+          code: 'unknown_column',
+          message: `The file has no column "${h}".`,
+        })),
         'The mapping names columns the file does not have.',
       );
     }
     for (const [h, target] of Object.entries(mapping.columns)) result.set(h, target);
   } else {
-    for (const h of header) if (allowed.includes(h) || (kind === 'customers' && h.startsWith('attr.'))) result.set(h, h);
+    for (const h of header)
+      if (allowed.includes(h) || (kind === 'customers' && h.startsWith('attr.'))) result.set(h, h);
   }
-  if (!result.size) throw DomainError.field('mapping', 'no_columns', 'No column of the file maps to a field; give a mapping.');
+  if (!result.size)
+    throw DomainError.field(
+      'mapping',
+      'no_columns',
+      'No column of the file maps to a field; give a mapping.',
+    );
   return result;
 }
 
@@ -161,5 +247,7 @@ function safeJson(text: string, errors: FieldError[]): unknown {
 /** A header or key that already is a field name maps to itself when no mapping is given. */
 export function defaultTarget(kind: ImportKind, key: string): string | undefined {
   const allowed: readonly string[] = kind === 'customers' ? CUSTOMER_TARGETS : TRANSACTION_TARGETS;
-  return allowed.includes(key) || (kind === 'customers' && key.startsWith('attr.')) ? key : undefined;
+  return allowed.includes(key) || (kind === 'customers' && key.startsWith('attr.'))
+    ? key
+    : undefined;
 }

@@ -28,7 +28,12 @@ const ALIASES: Record<string, ImportCharset> = {
 export function parseCharset(value: string | undefined): ImportCharset | undefined {
   if (!value) return undefined;
   const charset = ALIASES[value.trim().toLowerCase()];
-  if (!charset) throw DomainError.field('charset', 'unsupported_charset', 'charset must be utf-8 or gb18030 (gbk and gb2312 are read as gb18030).');
+  if (!charset)
+    throw DomainError.field(
+      'charset',
+      'unsupported_charset',
+      'charset must be utf-8 or gb18030 (gbk and gb2312 are read as gb18030).',
+    );
   return charset;
 }
 
@@ -48,7 +53,11 @@ function isUtf8(bytes: Buffer): boolean {
  * UTF-8 stays UTF-8, anything else is read as GB18030, what Chinese Excel writes). Bytes that
  * are not UTF-8 after UTF-8 was chosen fail the upload (415) rather than import mojibake.
  */
-export async function* decodeText(body: AsyncIterable<Buffer | string>, declared: ImportCharset | undefined, detected: (c: ImportCharset) => void): AsyncGenerator<string> {
+export async function* decodeText(
+  body: AsyncIterable<Buffer | string>,
+  declared: ImportCharset | undefined,
+  detected: (c: ImportCharset) => void,
+): AsyncGenerator<string> {
   let head = Buffer.alloc(0);
   const iterator = body[Symbol.asyncIterator]();
   let done = false;
@@ -58,9 +67,16 @@ export async function* decodeText(body: AsyncIterable<Buffer | string>, declared
       done = true;
       break;
     }
-    head = Buffer.concat([head, Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value)]);
+    head = Buffer.concat([
+      head,
+      Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value),
+    ]);
   }
-  if (head[0] === 0xff || head[0] === 0xfe) throw new DomainError('unsupported_media_type', 'UTF-16 files are not supported; save the file as UTF-8 or GB18030.');
+  if (head[0] === 0xff || head[0] === 0xfe)
+    throw new DomainError(
+      'unsupported_media_type',
+      'UTF-16 files are not supported; save the file as UTF-8 or GB18030.',
+    );
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
   const charset = declared ?? (isUtf8(head) ? 'utf-8' : 'gb18030');
   detected(charset);
@@ -88,9 +104,19 @@ export async function* decodeText(body: AsyncIterable<Buffer | string>, declared
     try {
       yield decoder.decode(chunk, { stream: true });
     } catch {
-      throw new DomainError('unsupported_media_type', `The body is not valid UTF-8 (near byte ${offset}); declare charset=gb18030 if it came from Chinese Excel.`, {
-        errors: [{ field: 'charset', code: 'invalid_charset', message: 'The bytes do not match the charset.' }],
-      });
+      throw new DomainError(
+        'unsupported_media_type',
+        `The body is not valid UTF-8 (near byte ${offset}); declare charset=gb18030 if it came from Chinese Excel.`,
+        {
+          errors: [
+            {
+              field: 'charset',
+              code: 'invalid_charset',
+              message: 'The bytes do not match the charset.',
+            },
+          ],
+        },
+      );
     }
     offset += chunk.length;
   }
@@ -151,8 +177,14 @@ function checkHeader(header: string[]): string[] {
   const names = header.map((h) => h.trim());
   const seen = new Set<string>();
   for (const name of names) {
-    if (!name) throw DomainError.field('header', 'blank_column', 'Every column needs a header name.');
-    if (seen.has(name)) throw DomainError.field('header', 'duplicate_column', `Column "${name}" appears twice in the header.`);
+    if (!name)
+      throw DomainError.field('header', 'blank_column', 'Every column needs a header name.');
+    if (seen.has(name))
+      throw DomainError.field(
+        'header',
+        'duplicate_column',
+        `Column "${name}" appears twice in the header.`,
+      );
     seen.add(name);
   }
   return names;
@@ -162,7 +194,10 @@ function checkHeader(header: string[]): string[] {
  * RFC 4180 CSV: quoted fields with commas, quotes and line breaks; rows with the wrong number
  * of cells, unterminated quotes and oversized records are reported per line and skipped.
  */
-export async function* readCsv(text: AsyncIterable<string>, onHeader: (header: string[]) => void): AsyncGenerator<SourceRecord> {
+export async function* readCsv(
+  text: AsyncIterable<string>,
+  onHeader: (header: string[]) => void,
+): AsyncGenerator<SourceRecord> {
   const skipped: SourceRecord[] = [];
   const parser = parse({
     relax_column_count: true,
@@ -171,14 +206,27 @@ export async function* readCsv(text: AsyncIterable<string>, onHeader: (header: s
     skip_records_with_error: true,
     on_skip: (error) => {
       const line = Number((error as unknown as { lines?: number })?.lines ?? 0);
-      const code = error?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unterminated_quote' : error?.code === 'CSV_MAX_RECORD_SIZE' ? 'record_too_long' : 'malformed_row';
-      skipped.push({ line, error: { code, message: error?.message ?? 'The row could not be read.' } });
+      const code =
+        error?.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? 'unterminated_quote'
+          : error?.code === 'CSV_MAX_RECORD_SIZE'
+            ? 'record_too_long'
+            : 'malformed_row';
+      skipped.push({
+        line,
+        error: { code, message: error?.message ?? 'The row could not be read.' },
+      });
       return undefined;
     },
   });
-  Readable.from(guardRecordSize(text)).on('error', (e) => parser.destroy(e)).pipe(parser);
+  Readable.from(guardRecordSize(text))
+    .on('error', (e) => parser.destroy(e))
+    .pipe(parser);
   let header: string[] | undefined;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+  }>) {
     while (skipped.length) yield skipped.shift()!;
     if (!header) {
       header = checkHeader(record);
@@ -187,11 +235,23 @@ export async function* readCsv(text: AsyncIterable<string>, onHeader: (header: s
     }
     const line = info.lines;
     if (record.some((cell) => cell.includes(TOO_LONG))) {
-      yield { line, error: { code: 'record_too_long', message: `The row is longer than ${MAX_RECORD_BYTES} characters.` } };
+      yield {
+        line,
+        error: {
+          code: 'record_too_long',
+          message: `The row is longer than ${MAX_RECORD_BYTES} characters.`,
+        },
+      };
       continue;
     }
     if (record.length !== header.length) {
-      yield { line, error: { code: 'ragged_row', message: `The row has ${record.length} cells; the header has ${header.length}.` } };
+      yield {
+        line,
+        error: {
+          code: 'ragged_row',
+          message: `The row has ${record.length} cells; the header has ${header.length}.`,
+        },
+      };
       continue;
     }
     const values: Record<string, string> = {};
@@ -213,7 +273,11 @@ export async function* readNdjson(text: AsyncIterable<string>): AsyncGenerator<S
     if (!trimmed) return undefined;
     try {
       const value = JSON.parse(trimmed) as unknown;
-      if (!value || typeof value !== 'object' || Array.isArray(value)) return { line, error: { code: 'not_an_object', message: 'Each line must be a JSON object.' } };
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        return {
+          line,
+          error: { code: 'not_an_object', message: 'Each line must be a JSON object.' },
+        };
       const values: Record<string, string> = {};
       for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
         if (v === null || v === undefined) continue;
@@ -232,7 +296,13 @@ export async function* readNdjson(text: AsyncIterable<string>): AsyncGenerator<S
       if (oversized) {
         oversized = false;
         line++;
-        yield { line, error: { code: 'record_too_long', message: `The line is longer than ${MAX_RECORD_BYTES} bytes.` } };
+        yield {
+          line,
+          error: {
+            code: 'record_too_long',
+            message: `The line is longer than ${MAX_RECORD_BYTES} bytes.`,
+          },
+        };
         buffer = '';
         continue;
       }
@@ -248,7 +318,13 @@ export async function* readNdjson(text: AsyncIterable<string>): AsyncGenerator<S
   }
   if (oversized) {
     line++;
-    yield { line, error: { code: 'record_too_long', message: `The line is longer than ${MAX_RECORD_BYTES} bytes.` } };
+    yield {
+      line,
+      error: {
+        code: 'record_too_long',
+        message: `The line is longer than ${MAX_RECORD_BYTES} bytes.`,
+      },
+    };
   } else if (buffer.trim()) {
     const record = emit(buffer);
     if (record) yield record;

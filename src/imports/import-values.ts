@@ -14,7 +14,8 @@ export interface LocalDate {
   offsetMinutes?: number;
 }
 
-const SEPARATED = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+const SEPARATED =
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$/;
 
 /**
@@ -26,9 +27,12 @@ export function parseDateCell(input: string): LocalDate | undefined {
   const text = input.trim();
   const match = SEPARATED.exec(text) ?? COMPACT.exec(text);
   if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((v) => (v === undefined ? 0 : Number(v)));
+  const [year, month, day, hour, minute, second] = match
+    .slice(1, 7)
+    .map((v) => (v === undefined ? 0 : Number(v)));
   const check = new Date(Date.UTC(year, month - 1, day));
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || year < 1900 || year > 2100) return undefined;
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || year < 1900 || year > 2100)
+    return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const result: LocalDate = { year, month, day, hour, minute, second };
   const offset = match[7];
@@ -53,11 +57,29 @@ const offsetCache = new Map<string, Intl.DateTimeFormat>();
 function zoneOffset(zone: string, utcMs: number): number {
   let format = offsetCache.get(zone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     offsetCache.set(zone, format);
   }
-  const parts = Object.fromEntries(format.formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    format.formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return Math.round((asUtc - utcMs) / 60000);
 }
 
@@ -73,20 +95,29 @@ export function toInstant(date: LocalDate, zone: string): Date {
 
 /** A decimal number cell (`12`, `-3`, `2.55`, `1,234.50`); undefined when it is not one. */
 export function parseNumberCell(input: string): number | undefined {
-  const text = input.trim().replace(/^(-?)(\d{1,3}(?:,\d{3})+)(\.\d+)?$/, (_, s: string, i: string, f: string | undefined) => `${s}${i.replace(/,/g, '')}${f ?? ''}`);
+  const text = input
+    .trim()
+    .replace(
+      /^(-?)(\d{1,3}(?:,\d{3})+)(\.\d+)?$/,
+      (_, s: string, i: string, f: string | undefined) => `${s}${i.replace(/,/g, '')}${f ?? ''}`,
+    );
   if (!/^-?\d+(\.\d+)?$/.test(text)) return undefined;
   return Number(text);
 }
 
 /** Full-width ASCII (ＡＢＣ１２３＠) to half-width, ideographic space to space; Chinese characters untouched. */
 export function toHalfWidth(input: string): string {
-  return input.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+  return input
+    .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ');
 }
 
 /** Trimmed, half-width, inner runs of white space collapsed, NUL removed (PostgreSQL refuses it). */
 export function cleanText(input: string): string {
   // eslint-disable-next-line no-control-regex
-  return toHalfWidth(input.replace(/\u0000/g, '')).replace(/\s+/g, ' ').trim();
+  return toHalfWidth(input.replace(/\u0000/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const PII_FIELDS = new Set(['phone', 'email', 'birthday', 'address.line', 'customerPhone', 'name']);

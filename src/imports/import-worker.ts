@@ -4,7 +4,13 @@ import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { CustomerImportProcessor } from './customer-import.processor';
 import type { ImportMapping } from './import-mapping';
-import { BatchCounts, ImportErrorInput, ImportRow, ImportsRepository, StagedRow } from './imports.repository';
+import {
+  BatchCounts,
+  ImportErrorInput,
+  ImportRow,
+  ImportsRepository,
+  StagedRow,
+} from './imports.repository';
 import { TransactionImportProcessor } from './transaction-import.processor';
 
 /** Thrown inside a dry-run batch to undo its writes after counting them. */
@@ -36,7 +42,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     // Not awaited: a long import must not hold up the start; the API answers meanwhile.
-    void this.resumePending().catch((error: unknown) => this.logger.error(`resuming imports failed: ${String(error)}`));
+    void this.resumePending().catch((error: unknown) =>
+      this.logger.error(`resuming imports failed: ${String(error)}`),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -59,7 +67,9 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (existing) return existing;
     const run = this.run(tenantId, id)
       .catch(async (error: unknown) => {
-        this.logger.error(`import ${id} stopped: ${error instanceof Error ? error.stack : String(error)}`);
+        this.logger.error(
+          `import ${id} stopped: ${error instanceof Error ? error.stack : String(error)}`,
+        );
       })
       .finally(() => this.running.delete(id));
     this.running.set(id, run);
@@ -67,7 +77,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async run(tenantId: string, id: string): Promise<void> {
-    for (let more = true; more && !this.stopping; ) {
+    for (let more = true; more && !this.stopping;) {
       more = await this.db.withTenant(tenantId, (tx) => this.batch(tx, id));
     }
   }
@@ -78,19 +88,30 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     if (!job) return false;
     if (job.status === 'queued') await this.repository.startProcessing(tx, id);
     const grouped = job.kind === 'transactions';
-    const rows = grouped ? await this.repository.nextGroups(tx, id, job.cursor_key, this.receiptBatchSize) : await this.repository.nextLines(tx, id, job.cursor_line, this.batchSize);
+    const rows = grouped
+      ? await this.repository.nextGroups(tx, id, job.cursor_key, this.receiptBatchSize)
+      : await this.repository.nextLines(tx, id, job.cursor_line, this.batchSize);
     if (!rows.length) {
       await this.repository.complete(tx, id);
       return false;
     }
     const { counts, errors } = await this.apply(tx, job, rows);
     await this.repository.insertErrors(tx, id, errors);
-    await this.repository.advance(tx, id, counts, grouped ? { key: rows[rows.length - 1].group_key! } : { line: rows[rows.length - 1].line_no });
+    await this.repository.advance(
+      tx,
+      id,
+      counts,
+      grouped ? { key: rows[rows.length - 1].group_key! } : { line: rows[rows.length - 1].line_no },
+    );
     await this.beforeCommit?.(id, job.batches + 1);
     return true;
   }
 
-  private async apply(tx: Tx, job: ImportRow, rows: StagedRow[]): Promise<{ counts: BatchCounts; errors: ImportErrorInput[] }> {
+  private async apply(
+    tx: Tx,
+    job: ImportRow,
+    rows: StagedRow[],
+  ): Promise<{ counts: BatchCounts; errors: ImportErrorInput[] }> {
     const mapping = job.mapping as unknown as ImportMapping;
     const headers = new Map(Object.entries(mapping.columns ?? {}).map(([h, t]) => [t, h]));
     const headerOf = (field: string) => headers.get(field) ?? field;

@@ -4,7 +4,9 @@ import type { ImportRow } from './imports.repository';
 export function toImportModel(row: ImportRow, now: Date): ImportModel {
   const total = row.total_rows;
   const end = row.finished_at ?? now;
-  const seconds = row.started_at ? Math.max((end.getTime() - row.started_at.getTime()) / 1000, 0.001) : 0;
+  const seconds = row.started_at
+    ? Math.max((end.getTime() - row.started_at.getTime()) / 1000, 0.001)
+    : 0;
   return {
     id: row.id,
     kind: row.kind,
@@ -19,7 +21,12 @@ export function toImportModel(row: ImportRow, now: Date): ImportModel {
     updated: row.updated,
     skipped: row.skipped,
     failed: row.failed,
-    percent: row.status === 'completed' ? 100 : total ? Math.round((row.processed / total) * 1000) / 10 : 0,
+    percent:
+      row.status === 'completed'
+        ? 100
+        : total
+          ? Math.round((row.processed / total) * 1000) / 10
+          : 0,
     rate: seconds ? Math.round((row.processed / seconds) * 10) / 10 : 0,
     error: row.error,
     createdAt: row.created_at.toISOString(),

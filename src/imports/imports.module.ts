@@ -56,7 +56,12 @@ export class ImportsModule implements OnModuleInit {
     if (!fastify || fastify.hasContentTypeParser('text/csv')) return;
     fastify.addContentTypeParser(STREAMED_TYPES, (request, payload, done) => {
       if (request.routeOptions?.url !== '/v1/imports' || request.method !== 'POST') {
-        done(Object.assign(new Error('This route does not take CSV or NDJSON bodies.'), { statusCode: 415 }), undefined);
+        done(
+          Object.assign(new Error('This route does not take CSV or NDJSON bodies.'), {
+            statusCode: 415,
+          }),
+          undefined,
+        );
         return;
       }
       done(null, payload);

@@ -67,22 +67,49 @@ const COLUMNS = `id, tenant_id, kind, status, dry_run, format, charset, mapping,
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function copyText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 }
 
 /** All SQL of the imports feature: the import record, the staging spool and the error rows. */
 @Injectable()
 export class ImportsRepository {
-  async insert(tx: Tx, row: { id: string; kind: string; dryRun: boolean; format: string; charset: string; mapping: unknown; createdBy: string | null }): Promise<void> {
+  async insert(
+    tx: Tx,
+    row: {
+      id: string;
+      kind: string;
+      dryRun: boolean;
+      format: string;
+      charset: string;
+      mapping: unknown;
+      createdBy: string | null;
+    },
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO imports (tenant_id, id, kind, status, dry_run, format, charset, mapping, created_by)
        VALUES ($1, $2, $3, 'receiving', $4, $5, $6, $7, $8)`,
-      [tx.tenant, row.id, row.kind, row.dryRun, row.format, row.charset, JSON.stringify(row.mapping), row.createdBy],
+      [
+        tx.tenant,
+        row.id,
+        row.kind,
+        row.dryRun,
+        row.format,
+        row.charset,
+        JSON.stringify(row.mapping),
+        row.createdBy,
+      ],
     );
   }
 
   async find(tx: Tx, id: string): Promise<ImportRow | undefined> {
-    return tx.one<ImportRow>(`SELECT ${COLUMNS} FROM imports WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<ImportRow>(`SELECT ${COLUMNS} FROM imports WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenant,
+      id,
+    ]);
   }
 
   /** The import for one batch of work; skipped when another worker holds it. */
@@ -99,9 +126,16 @@ export class ImportsRepository {
    */
   async stage(tx: Tx, importId: string, rows: StagedRow[]): Promise<void> {
     if (!rows.length) return;
-    await tx.query(`CREATE TEMP TABLE IF NOT EXISTS import_stage (line_no integer, group_key text, record jsonb) ON COMMIT DELETE ROWS`);
-    const lines = rows.map((r) => `${r.line_no}\t${r.group_key === null ? '\\N' : copyText(r.group_key)}\t${copyText(JSON.stringify(r.record))}\n`);
-    const stream = tx.client.query(copyFrom(`COPY import_stage (line_no, group_key, record) FROM STDIN`));
+    await tx.query(
+      `CREATE TEMP TABLE IF NOT EXISTS import_stage (line_no integer, group_key text, record jsonb) ON COMMIT DELETE ROWS`,
+    );
+    const lines = rows.map(
+      (r) =>
+        `${r.line_no}\t${r.group_key === null ? '\\N' : copyText(r.group_key)}\t${copyText(JSON.stringify(r.record))}\n`,
+    );
+    const stream = tx.client.query(
+      copyFrom(`COPY import_stage (line_no, group_key, record) FROM STDIN`),
+    );
     await pipeline(Readable.from(lines), stream);
     await tx.query(
       `INSERT INTO import_rows (tenant_id, import_id, line_no, group_key, record)
@@ -117,7 +151,19 @@ export class ImportsRepository {
       `INSERT INTO import_errors (tenant_id, import_id, line_no, column_name, value, code, message)
        SELECT $1, $2, e.line, e.col, e.value, e.code, e.message
          FROM jsonb_to_recordset($3::jsonb) AS e(line integer, col text, value text, code text, message text)`,
-      [tx.tenant, importId, JSON.stringify(errors.map((e) => ({ line: e.line, col: e.column ?? null, value: e.value ?? null, code: e.code, message: e.message })))],
+      [
+        tx.tenant,
+        importId,
+        JSON.stringify(
+          errors.map((e) => ({
+            line: e.line,
+            col: e.column ?? null,
+            value: e.value ?? null,
+            code: e.code,
+            message: e.message,
+          })),
+        ),
+      ],
     );
   }
 
@@ -142,8 +188,14 @@ export class ImportsRepository {
   }
 
   async fail(tx: Tx, id: string, message: string): Promise<void> {
-    await tx.query(`DELETE FROM import_rows WHERE tenant_id = $1 AND import_id = $2`, [tx.tenant, id]);
-    await tx.query(`UPDATE imports SET status = 'failed', error = $3, finished_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, message]);
+    await tx.query(`DELETE FROM import_rows WHERE tenant_id = $1 AND import_id = $2`, [
+      tx.tenant,
+      id,
+    ]);
+    await tx.query(
+      `UPDATE imports SET status = 'failed', error = $3, finished_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id, message],
+    );
   }
 
   async nextLines(tx: Tx, id: string, afterLine: number, limit: number): Promise<StagedRow[]> {
@@ -168,26 +220,55 @@ export class ImportsRepository {
   }
 
   async startProcessing(tx: Tx, id: string): Promise<void> {
-    await tx.query(`UPDATE imports SET status = 'processing', started_at = COALESCE(started_at, now()), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    await tx.query(
+      `UPDATE imports SET status = 'processing', started_at = COALESCE(started_at, now()), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
   /** Commits a batch's counts and cursor in the same transaction as its effects. */
-  async advance(tx: Tx, id: string, counts: BatchCounts, cursor: { line?: number; key?: string }): Promise<void> {
+  async advance(
+    tx: Tx,
+    id: string,
+    counts: BatchCounts,
+    cursor: { line?: number; key?: string },
+  ): Promise<void> {
     await tx.query(
       `UPDATE imports SET processed = processed + $3, created = created + $4, updated = updated + $5, skipped = skipped + $6,
               failed = failed + $7, cursor_line = COALESCE($8, cursor_line), cursor_key = COALESCE($9, cursor_key),
               batches = batches + 1, updated_at = now()
         WHERE tenant_id = $1 AND id = $2`,
-      [tx.tenant, id, counts.processed, counts.created, counts.updated, counts.skipped, counts.failed, cursor.line ?? null, cursor.key ?? null],
+      [
+        tx.tenant,
+        id,
+        counts.processed,
+        counts.created,
+        counts.updated,
+        counts.skipped,
+        counts.failed,
+        cursor.line ?? null,
+        cursor.key ?? null,
+      ],
     );
   }
 
   async complete(tx: Tx, id: string): Promise<void> {
-    await tx.query(`DELETE FROM import_rows WHERE tenant_id = $1 AND import_id = $2`, [tx.tenant, id]);
-    await tx.query(`UPDATE imports SET status = 'completed', finished_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    await tx.query(`DELETE FROM import_rows WHERE tenant_id = $1 AND import_id = $2`, [
+      tx.tenant,
+      id,
+    ]);
+    await tx.query(
+      `UPDATE imports SET status = 'completed', finished_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
-  async errorsPage(tx: Tx, id: string, after: { line: number; seq: string } | undefined, limit: number): Promise<ImportErrorRow[]> {
+  async errorsPage(
+    tx: Tx,
+    id: string,
+    after: { line: number; seq: string } | undefined,
+    limit: number,
+  ): Promise<ImportErrorRow[]> {
     return tx.query<ImportErrorRow>(
       `SELECT seq::text AS seq, line_no, column_name, value, code, message FROM import_errors
         WHERE tenant_id = $1 AND import_id = $2 AND ($3::integer IS NULL OR (line_no, seq) > ($3, $4::bigint))
@@ -198,7 +279,9 @@ export class ImportsRepository {
 
   /** System scope: unfinished imports of every tenant, for the resume at start-up. */
   async pending(tx: Tx): Promise<{ tenant_id: string; id: string }[]> {
-    return tx.query(`SELECT tenant_id, id FROM imports WHERE status IN ('queued', 'processing') ORDER BY created_at`);
+    return tx.query(
+      `SELECT tenant_id, id FROM imports WHERE status IN ('queued', 'processing') ORDER BY created_at`,
+    );
   }
 
   /** System scope: uploads cut off by a crash can never finish; their spool is dropped. */

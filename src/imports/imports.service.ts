@@ -7,7 +7,15 @@ import { isUuid, uuid7 } from '../common/uuid7';
 import { Database } from '../database/database.service';
 import { ImportErrorPageModel, ImportModel } from './dto/import.model';
 import { defaultTarget, ImportKind, parseMapping, resolveColumns } from './import-mapping';
-import { decodeText, ImportCharset, ImportFormat, parseCharset, readCsv, readNdjson, SourceRecord } from './import-reader';
+import {
+  decodeText,
+  ImportCharset,
+  ImportFormat,
+  parseCharset,
+  readCsv,
+  readNdjson,
+  SourceRecord,
+} from './import-reader';
 import { ImportWorker } from './import-worker';
 import { toImportModel } from './imports.mapper';
 import { ImportErrorInput, ImportsRepository, StagedRow } from './imports.repository';
@@ -38,14 +46,27 @@ export class ImportsService {
     private readonly clock: Clock,
   ) {}
 
-  async start(principal: Principal, input: StartImport, body: AsyncIterable<Buffer | string>, options: { wait?: boolean } = {}): Promise<ImportModel> {
+  async start(
+    principal: Principal,
+    input: StartImport,
+    body: AsyncIterable<Buffer | string>,
+    options: { wait?: boolean } = {},
+  ): Promise<ImportModel> {
     const mapping = parseMapping(input.mapping, input.kind);
     const declared = parseCharset(input.charset);
     const id = uuid7(this.clock.now().getTime());
     const tenantId = principal.tenantId;
     let charset: ImportCharset = declared ?? 'utf-8';
     await this.db.withTenant(tenantId, (tx) =>
-      this.repository.insert(tx, { id, kind: input.kind, dryRun: input.dryRun, format: input.format, charset, mapping, createdBy: `${principal.kind}:${principal.subject}` }),
+      this.repository.insert(tx, {
+        id,
+        kind: input.kind,
+        dryRun: input.dryRun,
+        format: input.format,
+        charset,
+        mapping,
+        createdBy: `${principal.kind}:${principal.subject}`,
+      }),
     );
     try {
       const text = decodeText(limitBytes(body), declared, (c) => (charset = c));
@@ -53,13 +74,24 @@ export class ImportsService {
       const records: AsyncIterable<SourceRecord> =
         input.format === 'csv'
           ? readCsv(text, (header) => {
-              if (!header.length) throw new DomainError('validation_failed', 'The file is empty.', { errors: [{ field: 'body', code: 'empty_file', message: 'The file has no header and no rows.' }] });
+              if (!header.length)
+                throw new DomainError('validation_failed', 'The file is empty.', {
+                  errors: [
+                    {
+                      field: 'body',
+                      code: 'empty_file',
+                      message: 'The file has no header and no rows.',
+                    },
+                  ],
+                });
               columns = resolveColumns(mapping, header, input.kind);
             })
           : readNdjson(text);
       // NDJSON has no header: the mapping's keys, or keys that already are field names.
-      if (input.format === 'ndjson' && Object.keys(mapping.columns).length) columns = new Map(Object.entries(mapping.columns));
-      const targetOf = (source: string) => (columns ? columns.get(source) : defaultTarget(input.kind, source));
+      if (input.format === 'ndjson' && Object.keys(mapping.columns).length)
+        columns = new Map(Object.entries(mapping.columns));
+      const targetOf = (source: string) =>
+        columns ? columns.get(source) : defaultTarget(input.kind, source);
       const groupTarget = input.kind === 'transactions' ? 'receiptId' : undefined;
       let rows: StagedRow[] = [];
       let errors: ImportErrorInput[] = [];
@@ -76,7 +108,13 @@ export class ImportsService {
       };
       for await (const record of records) {
         received++;
-        if (record.error) errors.push({ line: record.line, code: record.error.code, message: record.error.message, column: record.error.column });
+        if (record.error)
+          errors.push({
+            line: record.line,
+            code: record.error.code,
+            message: record.error.message,
+            column: record.error.column,
+          });
         else {
           const mapped: Record<string, string> = {};
           for (const [source, value] of Object.entries(record.values!)) {
@@ -84,20 +122,37 @@ export class ImportsService {
             if (target !== undefined && value !== '') mapped[target] = value;
           }
           const group = groupTarget ? (mapped[groupTarget] ?? '').trim() : null;
-          if (groupTarget && !group) errors.push({ line: record.line, column: columns ? headerOf(columns, groupTarget) : groupTarget, code: 'required', message: 'The receipt id is empty.' });
+          if (groupTarget && !group)
+            errors.push({
+              line: record.line,
+              column: columns ? headerOf(columns, groupTarget) : groupTarget,
+              code: 'required',
+              message: 'The receipt id is empty.',
+            });
           else rows.push({ line_no: record.line, group_key: group, record: mapped });
         }
         if (rows.length + errors.length >= STAGE_BATCH) await flush();
       }
-      if (!received) throw new DomainError('validation_failed', 'The file has no data rows.', { errors: [{ field: 'body', code: 'empty_file', message: 'The file has a header but no rows.' }] });
+      if (!received)
+        throw new DomainError('validation_failed', 'The file has no data rows.', {
+          errors: [
+            { field: 'body', code: 'empty_file', message: 'The file has a header but no rows.' },
+          ],
+        });
       await flush();
       await this.db.withTenant(tenantId, async (tx) => {
-        await tx.query(`UPDATE imports SET charset = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, id, charset]);
+        await tx.query(`UPDATE imports SET charset = $3 WHERE tenant_id = $1 AND id = $2`, [
+          tenantId,
+          id,
+          charset,
+        ]);
         await this.repository.queue(tx, id, !!groupTarget);
       });
     } catch (error) {
       // Nothing of a refused upload stays behind: its staged rows go, the record says why.
-      await this.db.withTenant(tenantId, (tx) => this.repository.fail(tx, id, error instanceof Error ? error.message : String(error)));
+      await this.db.withTenant(tenantId, (tx) =>
+        this.repository.fail(tx, id, error instanceof Error ? error.message : String(error)),
+      );
       throw error;
     }
     const run = this.worker.kick(tenantId, id);
@@ -114,7 +169,11 @@ export class ImportsService {
     });
   }
 
-  async errors(principal: Principal, id: string, query: { limit?: number; cursor?: string }): Promise<ImportErrorPageModel> {
+  async errors(
+    principal: Principal,
+    id: string,
+    query: { limit?: number; cursor?: string },
+  ): Promise<ImportErrorPageModel> {
     if (!isUuid(id)) throw DomainError.notFound('Import');
     const limit = pageLimit(query);
     const after = decodeErrorCursor(query.cursor);
@@ -124,13 +183,21 @@ export class ImportsService {
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        items: page.map((r) => ({ line: r.line_no, column: r.column_name, value: r.value, code: r.code, message: r.message })),
-        nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.line_no, last.seq])).toString('base64url') : null,
+        items: page.map((r) => ({
+          line: r.line_no,
+          column: r.column_name,
+          value: r.value,
+          code: r.code,
+          message: r.message,
+        })),
+        nextCursor:
+          rows.length > limit && last
+            ? Buffer.from(JSON.stringify([last.line_no, last.seq])).toString('base64url')
+            : null,
       };
     });
   }
 }
-
 
 function headerOf(columns: Map<string, string>, target: string): string {
   for (const [h, t] of columns) if (t === target) return h;
@@ -142,7 +209,8 @@ async function* limitBytes(body: AsyncIterable<Buffer | string>): AsyncGenerator
   for await (const chunk of body) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
     total += buffer.length;
-    if (total > MAX_IMPORT_BYTES) throw new DomainError('payload_too_large', 'Imports are limited to 2 GB; split the file.');
+    if (total > MAX_IMPORT_BYTES)
+      throw new DomainError('payload_too_large', 'Imports are limited to 2 GB; split the file.');
     yield buffer;
   }
 }
@@ -150,7 +218,10 @@ async function* limitBytes(body: AsyncIterable<Buffer | string>): AsyncGenerator
 function decodeErrorCursor(cursor: string | undefined): { line: number; seq: string } | undefined {
   if (!cursor) return undefined;
   try {
-    const [line, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string];
+    const [line, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      number,
+      string,
+    ];
     if (!Number.isInteger(line) || !/^\d+$/.test(seq)) throw new Error();
     return { line, seq };
   } catch {

@@ -17,7 +17,8 @@ export interface AssembledReceipt {
   notices: ImportErrorInput[];
 }
 
-export type AssemblyResult = { ok: AssembledReceipt } | { errors: ImportErrorInput[]; skipped?: boolean };
+export type AssemblyResult =
+  { ok: AssembledReceipt } | { errors: ImportErrorInput[]; skipped?: boolean };
 
 interface Context {
   source: string;
@@ -27,7 +28,12 @@ interface Context {
   now: Date;
 }
 
-const CUSTOMER_FIELDS = ['customerId', 'customerExternalId', 'customerPhone', 'customerMemberNo'] as const;
+const CUSTOMER_FIELDS = [
+  'customerId',
+  'customerExternalId',
+  'customerPhone',
+  'customerMemberNo',
+] as const;
 
 /**
  * Turns the lines of one receipt (rows sharing the receipt column, wherever they sit in the
@@ -46,13 +52,32 @@ export function assembleReceipt(rows: StagedRow[], context: Context): AssemblyRe
   const first = rows[0].line_no;
   const errors: ImportErrorInput[] = [];
   const notices: ImportErrorInput[] = [];
-  const report = (list: ImportErrorInput[], line: number, field: string | undefined, code: string, message: string, value?: string) =>
-    list.push({ line, column: field ? context.headerOf(field) : null, value: value ?? null, code, message });
+  const report = (
+    list: ImportErrorInput[],
+    line: number,
+    field: string | undefined,
+    code: string,
+    message: string,
+    value?: string,
+  ) =>
+    list.push({
+      line,
+      column: field ? context.headerOf(field) : null,
+      value: value ?? null,
+      code,
+      message,
+    });
 
   const receiptValue = (field: string): string | undefined | null => {
     const values = new Set(rows.map((r) => cleanText(r.record[field] ?? '')));
     if (values.size > 1) {
-      report(errors, first, field, 'receipt_mismatch', `The lines of receipt ${receiptId} disagree on ${field}: ${[...values].map((v) => v || '(empty)').join(', ')}.`);
+      report(
+        errors,
+        first,
+        field,
+        'receipt_mismatch',
+        `The lines of receipt ${receiptId} disagree on ${field}: ${[...values].map((v) => v || '(empty)').join(', ')}.`,
+      );
       return null;
     }
     return [...values][0] || undefined;
@@ -65,7 +90,15 @@ export function assembleReceipt(rows: StagedRow[], context: Context): AssemblyRe
 
   let earliest = Infinity;
   let latest = -Infinity;
-  const lines: { line: number; sku: string; name: string | null; category: string | null; quantity: number; price: number; amount?: number }[] = [];
+  const lines: {
+    line: number;
+    sku: string;
+    name: string | null;
+    category: string | null;
+    quantity: number;
+    price: number;
+    amount?: number;
+  }[] = [];
   for (const row of rows) {
     const r = row.record;
     const quantity = parseNumberCell(r.quantity ?? '1');
@@ -73,11 +106,44 @@ export function assembleReceipt(rows: StagedRow[], context: Context): AssemblyRe
     const amount = r.amount !== undefined ? parseNumberCell(r.amount) : undefined;
     const date = parseDateCell(r.occurredAt ?? '');
     const sku = cleanText(r.sku ?? '');
-    if (quantity === undefined) report(errors, row.line_no, 'quantity', 'invalid_quantity', 'quantity is not a number.', r.quantity);
-    if (price === undefined && amount === undefined) report(errors, row.line_no, 'unitPrice', 'invalid_price', 'unitPrice is not a number.', r.unitPrice);
-    if (r.amount !== undefined && amount === undefined) report(errors, row.line_no, 'amount', 'invalid_amount', 'amount is not a number.', r.amount);
-    if (!date) report(errors, row.line_no, 'occurredAt', 'invalid_date', 'The date must look like 2024-01-05 08:26, 2024/1/5 or 20240105.', r.occurredAt);
-    if (!sku || sku.length > 64) report(errors, row.line_no, 'sku', 'invalid_sku', 'Every line needs a SKU of at most 64 characters.', r.sku);
+    if (quantity === undefined)
+      report(
+        errors,
+        row.line_no,
+        'quantity',
+        'invalid_quantity',
+        'quantity is not a number.',
+        r.quantity,
+      );
+    if (price === undefined && amount === undefined)
+      report(
+        errors,
+        row.line_no,
+        'unitPrice',
+        'invalid_price',
+        'unitPrice is not a number.',
+        r.unitPrice,
+      );
+    if (r.amount !== undefined && amount === undefined)
+      report(errors, row.line_no, 'amount', 'invalid_amount', 'amount is not a number.', r.amount);
+    if (!date)
+      report(
+        errors,
+        row.line_no,
+        'occurredAt',
+        'invalid_date',
+        'The date must look like 2024-01-05 08:26, 2024/1/5 or 20240105.',
+        r.occurredAt,
+      );
+    if (!sku || sku.length > 64)
+      report(
+        errors,
+        row.line_no,
+        'sku',
+        'invalid_sku',
+        'Every line needs a SKU of at most 64 characters.',
+        r.sku,
+      );
     if (date) {
       const at = toInstant(date, context.timeZone).getTime();
       earliest = Math.min(earliest, at);
@@ -86,37 +152,104 @@ export function assembleReceipt(rows: StagedRow[], context: Context): AssemblyRe
     if (quantity === undefined || (price === undefined && amount === undefined) || !sku) continue;
     const unit = price ?? Math.abs(amount! / quantity);
     if (unit < 0) {
-      report(errors, row.line_no, 'unitPrice', 'negative_price', 'A negative unit price is an adjustment, not a sale or return.', r.unitPrice);
+      report(
+        errors,
+        row.line_no,
+        'unitPrice',
+        'negative_price',
+        'A negative unit price is an adjustment, not a sale or return.',
+        r.unitPrice,
+      );
       continue;
     }
     if (quantity === 0 || unit === 0) {
-      report(notices, row.line_no, quantity === 0 ? 'quantity' : 'unitPrice', quantity === 0 ? 'zero_quantity' : 'zero_price', 'Left out of the receipt: a line with nothing sold or nothing paid is not a purchase.', quantity === 0 ? r.quantity : r.unitPrice);
+      report(
+        notices,
+        row.line_no,
+        quantity === 0 ? 'quantity' : 'unitPrice',
+        quantity === 0 ? 'zero_quantity' : 'zero_price',
+        'Left out of the receipt: a line with nothing sold or nothing paid is not a purchase.',
+        quantity === 0 ? r.quantity : r.unitPrice,
+      );
       continue;
     }
-    lines.push({ line: row.line_no, sku, name: cleanText(r.itemName ?? '').slice(0, 200) || null, category: cleanText(r.category ?? '').slice(0, 64) || null, quantity, price: unit, amount });
+    lines.push({
+      line: row.line_no,
+      sku,
+      name: cleanText(r.itemName ?? '').slice(0, 200) || null,
+      category: cleanText(r.category ?? '').slice(0, 64) || null,
+      quantity,
+      price: unit,
+      amount,
+    });
   }
   if (latest - earliest > RECEIPT_TIME_SPREAD_MS) {
-    report(errors, first, 'occurredAt', 'receipt_mismatch', `The lines of receipt ${receiptId} are more than 5 minutes apart.`);
+    report(
+      errors,
+      first,
+      'occurredAt',
+      'receipt_mismatch',
+      `The lines of receipt ${receiptId} are more than 5 minutes apart.`,
+    );
   }
-  if (!currency || !/^[A-Z]{3}$/.test(currency)) report(errors, first, 'currency', 'invalid_currency', 'No currency: map a currency column or set mapping.currency.');
+  if (!currency || !/^[A-Z]{3}$/.test(currency))
+    report(
+      errors,
+      first,
+      'currency',
+      'invalid_currency',
+      'No currency: map a currency column or set mapping.currency.',
+    );
   const negatives = lines.filter((l) => l.quantity < 0).length;
   let type: 'sale' | 'return' = negatives ? 'return' : 'sale';
   if (declaredType) {
-    if (declaredType !== 'sale' && declaredType !== 'return') report(errors, first, 'type', 'invalid_type', 'type is sale or return.', declaredType);
+    if (declaredType !== 'sale' && declaredType !== 'return')
+      report(errors, first, 'type', 'invalid_type', 'type is sale or return.', declaredType);
     else type = declaredType;
   } else if (negatives && negatives !== lines.length) {
-    report(errors, first, 'quantity', 'mixed_signs', `Receipt ${receiptId} mixes sold and returned lines; split it or map a type column.`);
+    report(
+      errors,
+      first,
+      'quantity',
+      'mixed_signs',
+      `Receipt ${receiptId} mixes sold and returned lines; split it or map a type column.`,
+    );
   }
   if (errors.length) return { errors: [...errors, ...notices] };
-  if (!lines.length) return { errors: [...notices, { line: first, column: null, value: null, code: 'no_valid_lines', message: `Receipt ${receiptId} has no line with a quantity and a price; nothing to import.` }], skipped: true };
+  if (!lines.length)
+    return {
+      errors: [
+        ...notices,
+        {
+          line: first,
+          column: null,
+          value: null,
+          code: 'no_valid_lines',
+          message: `Receipt ${receiptId} has no line with a quantity and a price; nothing to import.`,
+        },
+      ],
+      skipped: true,
+    };
 
   const exponent = currencyExponent(currency!);
   const scale = 10 ** exponent;
   const prepared: PreparedLine[] = lines.map((l, i) => {
     const quantity = Math.abs(l.quantity);
     // Half-up in minor units, on the magnitude: 3 × 0.835 = 2.505 → 2.51.
-    const amountMinor = BigInt(l.amount !== undefined ? Math.round(Math.abs(l.amount) * scale) : Math.round(quantity * l.price * scale + 1e-9));
-    return { lineNo: i + 1, sku: l.sku, name: l.name, category: l.category, quantity, unitPriceMinor: BigInt(Math.round(l.price * scale)), amountMinor };
+    const amountMinor = BigInt(
+      l.amount !== undefined
+        ? Math.round(Math.abs(l.amount) * scale)
+        : Math.round(quantity * l.price * scale + 1e-9),
+    );
+    return {
+      lineNo: i + 1,
+      sku: l.sku,
+      name: l.name,
+      category: l.category,
+      quantity,
+      unitPriceMinor: BigInt(Math.round(l.price * scale)),
+      amountMinor,
+    };
   });
   const totalMinor = prepared.reduce((sum, l) => sum + l.amountMinor, 0n);
   const occurredAt = new Date(earliest);
@@ -139,7 +272,14 @@ export function assembleReceipt(rows: StagedRow[], context: Context): AssemblyRe
     customer,
     currency,
     total: fromMinorUnits(totalMinor, currency!),
-    items: prepared.map((l) => ({ sku: l.sku, name: l.name, category: l.category, quantity: l.quantity, unitPrice: fromMinorUnits(l.unitPriceMinor, currency!), amount: fromMinorUnits(l.amountMinor, currency!) })),
+    items: prepared.map((l) => ({
+      sku: l.sku,
+      name: l.name,
+      category: l.category,
+      quantity: l.quantity,
+      unitPrice: fromMinorUnits(l.unitPriceMinor, currency!),
+      amount: fromMinorUnits(l.amountMinor, currency!),
+    })),
     originalExternalId: original ?? null,
   });
   return {

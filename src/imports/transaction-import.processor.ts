@@ -28,11 +28,22 @@ export class TransactionImportProcessor {
     private readonly codec: CustomerIdentityCodec,
   ) {}
 
-  async process(tx: Tx, rows: StagedRow[], mapping: ImportMapping, headerOf: (field: string) => string | undefined, now: Date, importId: string): Promise<BatchOutcome> {
+  async process(
+    tx: Tx,
+    rows: StagedRow[],
+    mapping: ImportMapping,
+    headerOf: (field: string) => string | undefined,
+    now: Date,
+    importId: string,
+  ): Promise<BatchOutcome> {
     const context = await this.programs.load(tx);
-    const outcome: BatchOutcome = { counts: { processed: rows.length, created: 0, updated: 0, skipped: 0, failed: 0 }, errors: [] };
+    const outcome: BatchOutcome = {
+      counts: { processed: rows.length, created: 0, updated: 0, skipped: 0, failed: 0 },
+      errors: [],
+    };
     const groups = new Map<string, StagedRow[]>();
-    for (const row of rows) groups.set(row.group_key!, [...(groups.get(row.group_key!) ?? []), row]);
+    for (const row of rows)
+      groups.set(row.group_key!, [...(groups.get(row.group_key!) ?? []), row]);
     const receipts: AssembledReceipt[] = [];
     const assembly = {
       source: mappingSource(mapping),
@@ -44,7 +55,13 @@ export class TransactionImportProcessor {
     for (const [key, lines] of groups) {
       if (!RECEIPT_ID.test(key)) {
         outcome.counts.failed++;
-        outcome.errors.push({ line: lines[0].line_no, column: headerOf('receiptId') ?? 'receiptId', value: key.slice(0, 200), code: 'invalid_receipt_id', message: 'A receipt id is 1–128 visible ASCII characters.' });
+        outcome.errors.push({
+          line: lines[0].line_no,
+          column: headerOf('receiptId') ?? 'receiptId',
+          value: key.slice(0, 200),
+          code: 'invalid_receipt_id',
+          message: 'A receipt id is 1–128 visible ASCII characters.',
+        });
         continue;
       }
       const result = assembleReceipt(lines, assembly);
@@ -59,12 +76,20 @@ export class TransactionImportProcessor {
     }
 
     // Customers known only by an external id are created (or matched) first, set-based.
-    const externalIds = [...new Set(receipts.map((r) => r.customer?.externalId).filter((x): x is string => !!x))];
+    const externalIds = [
+      ...new Set(receipts.map((r) => r.customer?.externalId).filter((x): x is string => !!x)),
+    ];
     const byExternal = new Map<string, string>();
     if (externalIds.length) {
-      const staged = externalIds.map((externalId, i) => ({ line_no: i, group_key: null, record: { externalId } }));
+      const staged = externalIds.map((externalId, i) => ({
+        line_no: i,
+        group_key: null,
+        record: { externalId },
+      }));
       await this.customers.process(tx, staged, mapping.namespace, () => undefined, now);
-      const identities = externalIds.map((value) => this.codec.normalise({ type: 'external', namespace: mapping.namespace, value }, 'CN'));
+      const identities = externalIds.map((value) =>
+        this.codec.normalise({ type: 'external', namespace: mapping.namespace, value }, 'CN'),
+      );
       const holders = await this.customerRepository.identityHolders(tx, identities);
       identities.forEach((identity, i) => {
         const holder = holders.get(`${identity.type}|${identity.namespace}|${identity.bidx}`);
@@ -74,7 +99,11 @@ export class TransactionImportProcessor {
 
     const prepared: PreparedTransaction[] = receipts.map((r, index) => {
       const ref = r.customer;
-      const customer = !ref ? null : ref.externalId ? { id: byExternal.get(ref.externalId) ?? '00000000-0000-0000-0000-000000000000' } : { id: ref.id, phone: ref.phone, memberNo: ref.memberNo };
+      const customer = !ref
+        ? null
+        : ref.externalId
+          ? { id: byExternal.get(ref.externalId) ?? '00000000-0000-0000-0000-000000000000' }
+          : { id: ref.id, phone: ref.phone, memberNo: ref.memberNo };
       return { ...r.transaction, index, customer };
     });
     const results = await this.ingest.ingest(tx, context, prepared, `import:${importId}`);
@@ -84,8 +113,17 @@ export class TransactionImportProcessor {
       else if (result.status === 'duplicate') outcome.counts.skipped++;
       else {
         outcome.counts.failed++;
-        const fields = result.error.options.errors ?? [{ field: undefined, code: result.error.code, message: result.error.detail }];
-        for (const e of fields) outcome.errors.push({ line: receipt.line, column: null, value: receipt.receiptId, code: e.code, message: `Receipt ${receipt.receiptId}: ${e.message}` });
+        const fields = result.error.options.errors ?? [
+          { field: undefined, code: result.error.code, message: result.error.detail },
+        ];
+        for (const e of fields)
+          outcome.errors.push({
+            line: receipt.line,
+            column: null,
+            value: receipt.receiptId,
+            code: e.code,
+            message: `Receipt ${receipt.receiptId}: ${e.message}`,
+          });
       }
     }
     return outcome;

@@ -33,7 +33,12 @@ export class CustomerRefs {
   async resolveIds(tx: Tx, ids: string[]): Promise<Map<string, ResolvedCustomer>> {
     const out = new Map<string, ResolvedCustomer>();
     if (!ids.length) return out;
-    const rows = await tx.query<{ id: string; status: string; final_id: string; final_status: string }>(
+    const rows = await tx.query<{
+      id: string;
+      status: string;
+      final_id: string;
+      final_status: string;
+    }>(
       `WITH RECURSIVE chain AS (
          SELECT id AS start_id, id, status, merged_into, 0 AS depth FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])
          UNION ALL

@@ -49,7 +49,10 @@ export function toProgramModel(program: LoyaltyProgram): LoyaltyProgramModel {
     expiryMonths: program.expiryMonths,
     tiers: tiersToStored(program.tiers).map((tier) => ({
       ...tier,
-      qualifySpend12m: tier.qualifySpend12m === null ? null : fromMinorUnits(tier.qualifySpend12m, program.currency),
+      qualifySpend12m:
+        tier.qualifySpend12m === null
+          ? null
+          : fromMinorUnits(tier.qualifySpend12m, program.currency),
     })),
     earnRules: {
       categoryMultipliers: stored.categoryMultipliers ?? [],
@@ -71,7 +74,9 @@ export class LoyaltyProgramService {
   ) {}
 
   async get(principal: Principal): Promise<LoyaltyProgramModel> {
-    return this.database.withTenant(principal.tenantId, async (tx) => toProgramModel((await this.load(tx)).program));
+    return this.database.withTenant(principal.tenantId, async (tx) =>
+      toProgramModel((await this.load(tx)).program),
+    );
   }
 
   /** The program and tenant settings a posting needs, in the caller's transaction. */
@@ -80,13 +85,16 @@ export class LoyaltyProgramService {
     // Lazily defaulted: tenants created before this feature existed get the same program.
     const program = row ? fromRow(row) : defaultProgram(tenant.currency.trim());
     const settings = tenant.settings ?? {};
-    const extra = Array.isArray(settings.currencies) ? settings.currencies.filter((c): c is string => typeof c === 'string') : [];
+    const extra = Array.isArray(settings.currencies)
+      ? settings.currencies.filter((c): c is string => typeof c === 'string')
+      : [];
     return {
       program,
       timeZone: tenant.time_zone,
       currencies: [...new Set([program.currency, ...extra])],
       claimWindowDays: typeof settings.claimWindowDays === 'number' ? settings.claimWindowDays : 30,
-      lapsedAfterDays: typeof settings.lapsedAfterDays === 'number' ? settings.lapsedAfterDays : 180,
+      lapsedAfterDays:
+        typeof settings.lapsedAfterDays === 'number' ? settings.lapsedAfterDays : 180,
     };
   }
 
@@ -120,18 +128,42 @@ export class LoyaltyProgramService {
 /** Rules class-validator cannot express: uniqueness, a base tier, money in the currency, date order. */
 export function validateProgram(input: LoyaltyProgramInput): TierDefinition[] {
   const errors: FieldError[] = [];
-  if (!isCurrency(input.currency)) errors.push({ field: 'currency', code: 'unknown_currency', message: `Unknown currency "${input.currency}".` });
-  if (Number(input.pointsPerUnit) <= 0) errors.push({ field: 'pointsPerUnit', code: 'too_small', message: 'pointsPerUnit must be above 0.' });
+  if (!isCurrency(input.currency))
+    errors.push({
+      field: 'currency',
+      code: 'unknown_currency',
+      message: `Unknown currency "${input.currency}".`,
+    });
+  if (Number(input.pointsPerUnit) <= 0)
+    errors.push({
+      field: 'pointsPerUnit',
+      code: 'too_small',
+      message: 'pointsPerUnit must be above 0.',
+    });
   const codes = new Set<string>();
   const ranks = new Set<number>();
   const tiers: TierDefinition[] = [];
   input.tiers.forEach((tier, i) => {
-    if (codes.has(tier.code)) errors.push({ field: `tiers[${i}].code`, code: 'duplicate', message: `Tier code "${tier.code}" appears twice.` });
-    if (ranks.has(tier.rank)) errors.push({ field: `tiers[${i}].rank`, code: 'duplicate', message: `Tier rank ${tier.rank} appears twice.` });
+    if (codes.has(tier.code))
+      errors.push({
+        field: `tiers[${i}].code`,
+        code: 'duplicate',
+        message: `Tier code "${tier.code}" appears twice.`,
+      });
+    if (ranks.has(tier.rank))
+      errors.push({
+        field: `tiers[${i}].rank`,
+        code: 'duplicate',
+        message: `Tier rank ${tier.rank} appears twice.`,
+      });
     codes.add(tier.code);
     ranks.add(tier.rank);
     let spend: bigint | null = null;
-    if (tier.qualifySpend12m !== undefined && tier.qualifySpend12m !== null && isCurrency(input.currency)) {
+    if (
+      tier.qualifySpend12m !== undefined &&
+      tier.qualifySpend12m !== null &&
+      isCurrency(input.currency)
+    ) {
       try {
         spend = toMinorUnits(tier.qualifySpend12m, input.currency, `tiers[${i}].qualifySpend12m`);
       } catch (error) {
@@ -153,19 +185,32 @@ export function validateProgram(input: LoyaltyProgramInput): TierDefinition[] {
   const base = tiers[0];
   if (base && (base.qualifySpend12m !== null || base.qualifyPoints !== null)) {
     const i = input.tiers.findIndex((t) => t.code === base.code);
-    errors.push({ field: `tiers[${i}]`, code: 'base_tier_has_threshold', message: 'The lowest-ranked tier is the base tier and has no qualifying threshold.' });
+    errors.push({
+      field: `tiers[${i}]`,
+      code: 'base_tier_has_threshold',
+      message: 'The lowest-ranked tier is the base tier and has no qualifying threshold.',
+    });
   }
   tiers.slice(1).forEach((tier) => {
     if (tier.qualifySpend12m === null && tier.qualifyPoints === null) {
       const i = input.tiers.findIndex((t) => t.code === tier.code);
-      errors.push({ field: `tiers[${i}]`, code: 'threshold_required', message: `Tier "${tier.code}" needs qualifySpend12m and/or qualifyPoints.` });
+      errors.push({
+        field: `tiers[${i}]`,
+        code: 'threshold_required',
+        message: `Tier "${tier.code}" needs qualifySpend12m and/or qualifyPoints.`,
+      });
     }
   });
   const rules = input.earnRules;
   const duplicates = <T>(list: T[] | undefined, key: (item: T) => string, field: string) => {
     const seen = new Set<string>();
     (list ?? []).forEach((item, i) => {
-      if (seen.has(key(item))) errors.push({ field: `earnRules.${field}[${i}]`, code: 'duplicate', message: `"${key(item)}" appears twice.` });
+      if (seen.has(key(item)))
+        errors.push({
+          field: `earnRules.${field}[${i}]`,
+          code: 'duplicate',
+          message: `"${key(item)}" appears twice.`,
+        });
       seen.add(key(item));
     });
   };
@@ -173,7 +218,11 @@ export function validateProgram(input: LoyaltyProgramInput): TierDefinition[] {
   duplicates(rules?.skuMultipliers, (r) => r.sku, 'skuMultipliers');
   (rules?.promotions ?? []).forEach((promo, i) => {
     if (Date.parse(promo.from) >= Date.parse(promo.to)) {
-      errors.push({ field: `earnRules.promotions[${i}].to`, code: 'before_from', message: 'A promotion ends after it starts.' });
+      errors.push({
+        field: `earnRules.promotions[${i}].to`,
+        code: 'before_from',
+        message: 'A promotion ends after it starts.',
+      });
     }
   });
   if (errors.length) throw DomainError.validation(errors);

@@ -43,7 +43,12 @@ export interface LoyaltyProgram {
   updatedAt: Date | null;
 }
 
-export const EMPTY_EARN_RULES: EarnRules = { categoryMultipliers: [], skuMultipliers: [], birthdayMonthMultiplier: null, promotions: [] };
+export const EMPTY_EARN_RULES: EarnRules = {
+  categoryMultipliers: [],
+  skuMultipliers: [],
+  birthdayMonthMultiplier: null,
+  promotions: [],
+};
 
 /** API.md: the tenant currency, 1 point per whole unit, 24-month expiry, one base tier `member`. */
 export function defaultProgram(currency: string): LoyaltyProgram {
@@ -52,7 +57,17 @@ export function defaultProgram(currency: string): LoyaltyProgram {
     pointsPerUnit: '1',
     rounding: 'floor',
     expiryMonths: 24,
-    tiers: [{ code: 'member', name: 'Member', rank: 0, qualifySpend12m: null, qualifyPoints: null, pointsMultiplier: 1, benefits: {} }],
+    tiers: [
+      {
+        code: 'member',
+        name: 'Member',
+        rank: 0,
+        qualifySpend12m: null,
+        qualifyPoints: null,
+        pointsMultiplier: 1,
+        benefits: {},
+      },
+    ],
     earnRules: EMPTY_EARN_RULES,
     version: 0,
     updatedAt: null,
@@ -63,7 +78,10 @@ export function baseTier(program: LoyaltyProgram): TierDefinition {
   return program.tiers[0];
 }
 
-export function tierByCode(program: LoyaltyProgram, code: string | null | undefined): TierDefinition {
+export function tierByCode(
+  program: LoyaltyProgram,
+  code: string | null | undefined,
+): TierDefinition {
   return program.tiers.find((tier) => tier.code === code) ?? baseTier(program);
 }
 
@@ -82,17 +100,30 @@ export interface StoredEarnRules {
   categoryMultipliers?: { category: string; multiplier: number }[];
   skuMultipliers?: { sku: string; multiplier: number }[];
   birthdayMonthMultiplier?: number | null;
-  promotions?: { name: string; from: string; to: string; multiplier: number; categories?: string[] }[];
+  promotions?: {
+    name: string;
+    from: string;
+    to: string;
+    multiplier: number;
+    categories?: string[];
+  }[];
 }
 
 export function tiersFromStored(stored: StoredTier[]): TierDefinition[] {
   return stored
-    .map((tier) => ({ ...tier, qualifySpend12m: tier.qualifySpend12m === null ? null : BigInt(tier.qualifySpend12m), benefits: tier.benefits ?? {} }))
+    .map((tier) => ({
+      ...tier,
+      qualifySpend12m: tier.qualifySpend12m === null ? null : BigInt(tier.qualifySpend12m),
+      benefits: tier.benefits ?? {},
+    }))
     .sort((a, b) => a.rank - b.rank);
 }
 
 export function tiersToStored(tiers: TierDefinition[]): StoredTier[] {
-  return tiers.map((tier) => ({ ...tier, qualifySpend12m: tier.qualifySpend12m === null ? null : tier.qualifySpend12m.toString() }));
+  return tiers.map((tier) => ({
+    ...tier,
+    qualifySpend12m: tier.qualifySpend12m === null ? null : tier.qualifySpend12m.toString(),
+  }));
 }
 
 export function earnRulesFromStored(stored: StoredEarnRules): EarnRules {
@@ -100,13 +131,22 @@ export function earnRulesFromStored(stored: StoredEarnRules): EarnRules {
     categoryMultipliers: stored.categoryMultipliers ?? [],
     skuMultipliers: stored.skuMultipliers ?? [],
     birthdayMonthMultiplier: stored.birthdayMonthMultiplier ?? null,
-    promotions: (stored.promotions ?? []).map((p) => ({ ...p, from: new Date(p.from), to: new Date(p.to), categories: p.categories ?? [] })),
+    promotions: (stored.promotions ?? []).map((p) => ({
+      ...p,
+      from: new Date(p.from),
+      to: new Date(p.to),
+      categories: p.categories ?? [],
+    })),
   };
 }
 
 export function earnRulesToStored(rules: EarnRules): StoredEarnRules {
   return {
     ...rules,
-    promotions: rules.promotions.map((p) => ({ ...p, from: p.from.toISOString(), to: p.to.toISOString() })),
+    promotions: rules.promotions.map((p) => ({
+      ...p,
+      from: p.from.toISOString(),
+      to: p.to.toISOString(),
+    })),
   };
 }

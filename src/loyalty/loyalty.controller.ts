@@ -1,5 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -8,7 +25,12 @@ import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
 import { CustomerLoyaltyModel } from './dto/customer-loyalty.model';
 import { LoyaltyProgramInput, LoyaltyProgramModel } from './dto/loyalty-program.input';
-import { AdjustmentInput, PointsChangeModel, PointsLedgerPageModel, RedemptionInput } from './dto/points.input';
+import {
+  AdjustmentInput,
+  PointsChangeModel,
+  PointsLedgerPageModel,
+  RedemptionInput,
+} from './dto/points.input';
 import { LoyaltyProgramService } from './loyalty-program.service';
 import { PointsAccountService } from './points-account.service';
 
@@ -28,7 +50,8 @@ export class LoyaltyController {
   @Scopes('loyalty:read')
   @ApiOperation({
     summary: 'The loyalty program',
-    description: 'Currency, points per unit, rounding, expiry, tiers and earn rules. A tenant that never saved one gets the default: its currency, 1 point per whole unit, 24-month expiry, base tier `member` (version 0).',
+    description:
+      'Currency, points per unit, rounding, expiry, tiers and earn rules. A tenant that never saved one gets the default: its currency, 1 point per whole unit, 24-month expiry, base tier `member` (version 0).',
   })
   @ApiOkResponse({ type: LoyaltyProgramModel })
   @ApiProblems(401, 403)
@@ -40,29 +63,48 @@ export class LoyaltyController {
   @Scopes('loyalty:write')
   @ApiOperation({
     summary: 'Replace the loyalty program',
-    description: 'Validated as a whole: unique tier codes and ranks, a base tier (lowest rank) without thresholds, every other tier with a spend and/or points threshold, multipliers up to 4 decimals, promotions ending after they start. Applies to postings from now on.',
+    description:
+      'Validated as a whole: unique tier codes and ranks, a base tier (lowest rank) without thresholds, every other tier with a spend and/or points threshold, multipliers up to 4 decimals, promotions ending after they start. Applies to postings from now on.',
   })
   @ApiOkResponse({ type: LoyaltyProgramModel })
   @ApiProblems(401, 403, 422)
-  putProgram(@CurrentPrincipal() principal: Principal, @Body() input: LoyaltyProgramInput): Promise<LoyaltyProgramModel> {
+  putProgram(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: LoyaltyProgramInput,
+  ): Promise<LoyaltyProgramModel> {
     return this.programs.put(principal, input);
   }
 
   @Get('customers/:id/loyalty')
   @Scopes('loyalty:read')
-  @ApiOperation({ summary: 'A customer\'s tier and points', description: 'Tier and since when, next tier and progress towards it (12-month spend and points), balance, and points expiring within 30 days.' })
+  @ApiOperation({
+    summary: "A customer's tier and points",
+    description:
+      'Tier and since when, next tier and progress towards it (12-month spend and points), balance, and points expiring within 30 days.',
+  })
   @ApiOkResponse({ type: CustomerLoyaltyModel })
   @ApiProblems(401, 403, 404)
-  view(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string): Promise<CustomerLoyaltyModel> {
+  view(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+  ): Promise<CustomerLoyaltyModel> {
     return this.accounts.view(principal, id);
   }
 
   @Get('customers/:id/points/ledger')
   @Scopes('loyalty:read')
-  @ApiOperation({ summary: 'Points ledger', description: 'Every earn, redeem, adjust, expire and reverse entry, newest first; the balance is their sum.' })
+  @ApiOperation({
+    summary: 'Points ledger',
+    description:
+      'Every earn, redeem, adjust, expire and reverse entry, newest first; the balance is their sum.',
+  })
   @ApiOkResponse({ type: PointsLedgerPageModel })
   @ApiProblems(401, 403, 404, 422)
-  ledger(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Query() query: PageQuery): Promise<PointsLedgerPageModel> {
+  ledger(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Query() query: PageQuery,
+  ): Promise<PointsLedgerPageModel> {
     return this.accounts.ledger(principal, id, query);
   }
 
@@ -71,10 +113,14 @@ export class LoyaltyController {
   @Scopes('loyalty:write')
   @ApiOperation({
     summary: 'Redeem points',
-    description: 'Spends points (oldest-expiring first). 422 `insufficient_points` when the balance is short; concurrent redemptions are serialised on the customer, so the balance never goes negative. Idempotent by `externalId`: a retry answers 200 with `Idempotent-Replayed: true`.',
+    description:
+      'Spends points (oldest-expiring first). 422 `insufficient_points` when the balance is short; concurrent redemptions are serialised on the customer, so the balance never goes negative. Idempotent by `externalId`: a retry answers 200 with `Idempotent-Replayed: true`.',
   })
   @ApiCreatedResponse({ type: PointsChangeModel })
-  @ApiOkResponse({ type: PointsChangeModel, description: 'Replay of an earlier redemption with the same externalId.' })
+  @ApiOkResponse({
+    type: PointsChangeModel,
+    description: 'Replay of an earlier redemption with the same externalId.',
+  })
   @ApiProblems(401, 403, 404, 422)
   async redeem(
     @CurrentPrincipal() principal: Principal,
@@ -93,7 +139,8 @@ export class LoyaltyController {
   @Roles('manager', 'admin')
   @ApiOperation({
     summary: 'Adjust points (manager/admin)',
-    description: 'Adds or removes points with a reason, for staff with role manager or admin. A deduction may not take the balance below zero (422 `insufficient_points`). Idempotent by optional `externalId`.',
+    description:
+      'Adds or removes points with a reason, for staff with role manager or admin. A deduction may not take the balance below zero (422 `insufficient_points`). Idempotent by optional `externalId`.',
   })
   @ApiCreatedResponse({ type: PointsChangeModel })
   @ApiProblems(401, 403, 404, 422)

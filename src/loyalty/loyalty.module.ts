@@ -12,7 +12,15 @@ import { PointsAccountService } from './points-account.service';
 @Module({
   imports: [CustomersModule],
   controllers: [LoyaltyController],
-  providers: [LoyaltyRepository, LoyaltyProgramService, LoyaltyService, PointsAccountService, CustomerRefs, LoyaltyResolver, LoyaltyJobs],
+  providers: [
+    LoyaltyRepository,
+    LoyaltyProgramService,
+    LoyaltyService,
+    PointsAccountService,
+    CustomerRefs,
+    LoyaltyResolver,
+    LoyaltyJobs,
+  ],
   exports: [LoyaltyService, LoyaltyProgramService, PointsAccountService, CustomerRefs],
 })
 export class LoyaltyModule {}

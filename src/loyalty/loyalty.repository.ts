@@ -65,7 +65,8 @@ export interface LedgerRow {
   created_at: Date;
 }
 
-const LEDGER_COLUMNS = 'id, customer_id, kind, points, reason, source, external_id, actor, transaction_id, created_at';
+const LEDGER_COLUMNS =
+  'id, customer_id, kind, points, reason, source, external_id, actor, transaction_id, created_at';
 
 /** All SQL of the loyalty feature, including its cache columns on the customer row. */
 @Injectable()
@@ -79,7 +80,9 @@ export class LoyaltyRepository {
   }
 
   /** Program (if saved) and tenant settings in one round trip: every posting needs both. */
-  async findProgramAndTenant(tx: Tx): Promise<{ program: ProgramRow | undefined; tenant: TenantRow }> {
+  async findProgramAndTenant(
+    tx: Tx,
+  ): Promise<{ program: ProgramRow | undefined; tenant: TenantRow }> {
     const row = await tx.one<TenantRow & { program: ProgramRow | null }>(
       `SELECT t.currency, t.time_zone, t.settings,
               (SELECT row_to_json(p) FROM (SELECT currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at
@@ -88,19 +91,34 @@ export class LoyaltyRepository {
       [tx.tenant],
     );
     if (!row) throw new Error('tenant row not visible');
-    const program = row.program ? { ...row.program, updated_at: new Date(row.program.updated_at) } : undefined;
-    return { program, tenant: { currency: row.currency, time_zone: row.time_zone, settings: row.settings } };
+    const program = row.program
+      ? { ...row.program, updated_at: new Date(row.program.updated_at) }
+      : undefined;
+    return {
+      program,
+      tenant: { currency: row.currency, time_zone: row.time_zone, settings: row.settings },
+    };
   }
 
   async findTenant(tx: Tx): Promise<TenantRow> {
-    const row = await tx.one<TenantRow>(`SELECT currency, time_zone, settings FROM tenants WHERE id = $1`, [tx.tenant]);
+    const row = await tx.one<TenantRow>(
+      `SELECT currency, time_zone, settings FROM tenants WHERE id = $1`,
+      [tx.tenant],
+    );
     if (!row) throw new Error('tenant row not visible');
     return row;
   }
 
   async saveProgram(
     tx: Tx,
-    program: { currency: string; pointsPerUnit: string; rounding: string; expiryMonths: number | null; tiers: StoredTier[]; earnRules: StoredEarnRules },
+    program: {
+      currency: string;
+      pointsPerUnit: string;
+      rounding: string;
+      expiryMonths: number | null;
+      tiers: StoredTier[];
+      earnRules: StoredEarnRules;
+    },
   ): Promise<ProgramRow> {
     const row = await tx.one<ProgramRow>(
       `INSERT INTO loyalty_programs (tenant_id, currency, points_per_unit, rounding, expiry_months, tiers, earn_rules)
@@ -109,7 +127,15 @@ export class LoyaltyRepository {
          rounding = EXCLUDED.rounding, expiry_months = EXCLUDED.expiry_months, tiers = EXCLUDED.tiers,
          earn_rules = EXCLUDED.earn_rules, version = loyalty_programs.version + 1, updated_at = now()
        RETURNING currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at`,
-      [tx.tenant, program.currency, program.pointsPerUnit, program.rounding, program.expiryMonths, JSON.stringify(program.tiers), program.earnRules],
+      [
+        tx.tenant,
+        program.currency,
+        program.pointsPerUnit,
+        program.rounding,
+        program.expiryMonths,
+        JSON.stringify(program.tiers),
+        program.earnRules,
+      ],
     );
     return row!;
   }
@@ -131,13 +157,22 @@ export class LoyaltyRepository {
     );
   }
 
-  async updateCustomerCaches(tx: Tx, rows: { id: string; balance: number; tierCode: string; tierSince: Date }[]): Promise<void> {
+  async updateCustomerCaches(
+    tx: Tx,
+    rows: { id: string; balance: number; tierCode: string; tierSince: Date }[],
+  ): Promise<void> {
     if (!rows.length) return;
     await tx.query(
       `UPDATE customers c SET points_balance = v.balance, tier_code = v.tier_code, tier_since = v.tier_since
          FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[]) AS v(id, balance, tier_code, tier_since)
         WHERE c.tenant_id = $1 AND c.id = v.id`,
-      [tx.tenant, rows.map((r) => r.id), rows.map((r) => r.balance), rows.map((r) => r.tierCode), rows.map((r) => r.tierSince)],
+      [
+        tx.tenant,
+        rows.map((r) => r.id),
+        rows.map((r) => r.balance),
+        rows.map((r) => r.tierCode),
+        rows.map((r) => r.tierSince),
+      ],
     );
   }
 
@@ -156,13 +191,28 @@ export class LoyaltyRepository {
   async openLots(tx: Tx, ids: string[]): Promise<Map<string, OpenLot[]>> {
     const out = new Map<string, OpenLot[]>(ids.map((id) => [id, []]));
     if (!ids.length) return out;
-    const rows = await tx.query<{ id: string; customer_id: string; remaining: string; expires_at: Date | null; earned_at: Date; transaction_id: string | null }>(
+    const rows = await tx.query<{
+      id: string;
+      customer_id: string;
+      remaining: string;
+      expires_at: Date | null;
+      earned_at: Date;
+      transaction_id: string | null;
+    }>(
       `SELECT id, customer_id, remaining::text, expires_at, earned_at, transaction_id FROM points_lots
         WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND remaining > 0`,
       [tx.tenant, ids],
     );
     for (const r of rows) {
-      out.get(r.customer_id)!.push({ id: r.id, remaining: Number(r.remaining), expiresAt: r.expires_at, earnedAt: r.earned_at, transactionId: r.transaction_id });
+      out
+        .get(r.customer_id)!
+        .push({
+          id: r.id,
+          remaining: Number(r.remaining),
+          expiresAt: r.expires_at,
+          earnedAt: r.earned_at,
+          transactionId: r.transaction_id,
+        });
     }
     return out;
   }
@@ -217,7 +267,12 @@ export class LoyaltyRepository {
     );
   }
 
-  async findLedgerByExternal(tx: Tx, kind: string, source: string, externalId: string): Promise<LedgerRow | undefined> {
+  async findLedgerByExternal(
+    tx: Tx,
+    kind: string,
+    source: string,
+    externalId: string,
+  ): Promise<LedgerRow | undefined> {
     return tx.one<LedgerRow>(
       `SELECT ${LEDGER_COLUMNS} FROM points_ledger WHERE tenant_id = $1 AND kind = $2 AND source = $3 AND external_id = $4`,
       [tx.tenant, kind, source, externalId],
@@ -225,10 +280,18 @@ export class LoyaltyRepository {
   }
 
   async findLedger(tx: Tx, id: string): Promise<LedgerRow | undefined> {
-    return tx.one<LedgerRow>(`SELECT ${LEDGER_COLUMNS} FROM points_ledger WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<LedgerRow>(
+      `SELECT ${LEDGER_COLUMNS} FROM points_ledger WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
-  async ledgerPage(tx: Tx, customerId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<LedgerRow[]> {
+  async ledgerPage(
+    tx: Tx,
+    customerId: string,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<LedgerRow[]> {
     return tx.query<LedgerRow>(
       `SELECT ${LEDGER_COLUMNS} FROM points_ledger
         WHERE tenant_id = $1 AND customer_id = $2 AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
@@ -237,7 +300,11 @@ export class LoyaltyRepository {
     );
   }
 
-  async expiringSoon(tx: Tx, customerId: string, until: Date): Promise<{ points: string; expires_at: Date }[]> {
+  async expiringSoon(
+    tx: Tx,
+    customerId: string,
+    until: Date,
+  ): Promise<{ points: string; expires_at: Date }[]> {
     return tx.query(
       `SELECT sum(remaining)::text AS points, expires_at FROM points_lots
         WHERE tenant_id = $1 AND customer_id = $2 AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $3
@@ -250,7 +317,10 @@ export class LoyaltyRepository {
    * Expires every lot due by `now`: ledger rows, lots zeroed, balances lowered. Customers are
    * locked first, in id order, like every other points writer (no deadlock with redemptions).
    */
-  async expireDueLots(tx: Tx, now: Date): Promise<{ customer_id: string; points: string; balance: string }[]> {
+  async expireDueLots(
+    tx: Tx,
+    now: Date,
+  ): Promise<{ customer_id: string; points: string; balance: string }[]> {
     await tx.query(
       `SELECT id FROM customers WHERE tenant_id = $1 AND id IN (
          SELECT customer_id FROM points_lots WHERE tenant_id = $1 AND remaining > 0 AND expires_at <= $2)
@@ -277,7 +347,11 @@ export class LoyaltyRepository {
   }
 
   /** Lots that expire within the warning window and have not been announced yet; marks them. */
-  async markExpiringLots(tx: Tx, now: Date, until: Date): Promise<{ customer_id: string; points: string; expires_at: Date }[]> {
+  async markExpiringLots(
+    tx: Tx,
+    now: Date,
+    until: Date,
+  ): Promise<{ customer_id: string; points: string; expires_at: Date }[]> {
     return tx.query(
       `WITH marked AS (
          UPDATE points_lots SET expiring_notified_at = $2
@@ -290,7 +364,10 @@ export class LoyaltyRepository {
   }
 
   /** Every customer holding a tier above the base, for the review. */
-  async customersAboveBase(tx: Tx, baseCode: string): Promise<{ id: string; tier_code: string; tier_since: Date | null; points_balance: string }[]> {
+  async customersAboveBase(
+    tx: Tx,
+    baseCode: string,
+  ): Promise<{ id: string; tier_code: string; tier_since: Date | null; points_balance: string }[]> {
     return tx.query(
       `SELECT id, tier_code, tier_since, points_balance::text FROM customers
         WHERE tenant_id = $1 AND status = 'active' AND tier_code IS NOT NULL AND tier_code <> $2 ORDER BY id FOR UPDATE`,
@@ -299,7 +376,9 @@ export class LoyaltyRepository {
   }
 
   /** Ledger sum vs cached balance vs open lots, per customer that differs. */
-  async balanceDifferences(tx: Tx): Promise<{ customer_id: string; cached: string; ledger: string; lots: string }[]> {
+  async balanceDifferences(
+    tx: Tx,
+  ): Promise<{ customer_id: string; cached: string; ledger: string; lots: string }[]> {
     return tx.query(
       `SELECT c.id AS customer_id, c.points_balance::text AS cached, coalesce(l.total, 0)::text AS ledger, coalesce(o.total, 0)::text AS lots
          FROM customers c
@@ -322,9 +401,18 @@ export class LoyaltyRepository {
   }
 
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
-    await tx.query(`UPDATE points_ledger SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
-    await tx.query(`UPDATE points_lots SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
-    await tx.query(`UPDATE customers SET points_balance = 0 WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenant, sourceIds]);
+    await tx.query(
+      `UPDATE points_ledger SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
+    await tx.query(
+      `UPDATE points_lots SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
+    await tx.query(
+      `UPDATE customers SET points_balance = 0 WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenant, sourceIds],
+    );
     await tx.query(
       `UPDATE customers SET points_balance = (SELECT coalesce(sum(points), 0) FROM points_ledger WHERE tenant_id = $1 AND customer_id = $2)
         WHERE tenant_id = $1 AND id = $2`,

@@ -14,25 +14,38 @@ export class LoyaltyResolver {
     private readonly accounts: PointsAccountService,
   ) {}
 
-  @Query(() => LoyaltyProgramModel, { description: 'The tenant\'s loyalty program (the default until one is saved).' })
+  @Query(() => LoyaltyProgramModel, {
+    description: "The tenant's loyalty program (the default until one is saved).",
+  })
   @Scopes('loyalty:read')
   loyaltyProgram(@CurrentPrincipal() principal: Principal): Promise<LoyaltyProgramModel> {
     return this.programs.get(principal);
   }
 
-  @Mutation(() => LoyaltyProgramModel, { name: 'loyaltyProgram', description: 'Replace the loyalty program.' })
+  @Mutation(() => LoyaltyProgramModel, {
+    name: 'loyaltyProgram',
+    description: 'Replace the loyalty program.',
+  })
   @Scopes('loyalty:write')
-  saveLoyaltyProgram(@CurrentPrincipal() principal: Principal, @Args('input') input: LoyaltyProgramInput): Promise<LoyaltyProgramModel> {
+  saveLoyaltyProgram(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: LoyaltyProgramInput,
+  ): Promise<LoyaltyProgramModel> {
     return this.programs.put(principal, input);
   }
 
-  @Query(() => CustomerLoyaltyModel, { description: 'A customer\'s tier, progress and points.' })
+  @Query(() => CustomerLoyaltyModel, { description: "A customer's tier, progress and points." })
   @Scopes('loyalty:read')
-  customerLoyalty(@CurrentPrincipal() principal: Principal, @Args('customerId', { type: () => ID }) customerId: string): Promise<CustomerLoyaltyModel> {
+  customerLoyalty(
+    @CurrentPrincipal() principal: Principal,
+    @Args('customerId', { type: () => ID }) customerId: string,
+  ): Promise<CustomerLoyaltyModel> {
     return this.accounts.view(principal, customerId);
   }
 
-  @Mutation(() => PointsChangeModel, { description: 'Redeem points; idempotent by externalId; insufficient_points when short.' })
+  @Mutation(() => PointsChangeModel, {
+    description: 'Redeem points; idempotent by externalId; insufficient_points when short.',
+  })
   @Scopes('loyalty:write')
   async redeemPoints(
     @CurrentPrincipal() principal: Principal,
@@ -42,7 +55,9 @@ export class LoyaltyResolver {
     return (await this.accounts.redeem(principal, customerId, input)).change;
   }
 
-  @Mutation(() => PointsChangeModel, { description: 'Adjust points with a reason (staff role manager or admin).' })
+  @Mutation(() => PointsChangeModel, {
+    description: 'Adjust points with a reason (staff role manager or admin).',
+  })
   @Scopes('loyalty:write')
   @Roles('manager', 'admin')
   async adjustPoints(

@@ -6,11 +6,28 @@ import { OutboxEvent, OutboxService } from '../events/outbox.service';
 import { LoyaltyProgramService, ProgramContext } from './loyalty-program.service';
 import { baseTier } from './loyalty-program';
 import { LedgerInsert, LotInsert, LoyaltyRepository } from './loyalty.repository';
-import { consumeLots, expiryFor, newLotRemaining, pointsForSale, pointsToReverse, qualifiedTier } from './points-math';
-import { CustomerPointsState, initialState, localMonth, PointsPosting, PostingResult } from './points-posting';
+import {
+  consumeLots,
+  expiryFor,
+  newLotRemaining,
+  pointsForSale,
+  pointsToReverse,
+  qualifiedTier,
+} from './points-math';
+import {
+  CustomerPointsState,
+  initialState,
+  localMonth,
+  PointsPosting,
+  PostingResult,
+} from './points-posting';
 
 /** Net spend over the last 12 months per customer; supplied by the transactions feature. */
-export type SpendSource = (tx: Tx, customerIds: string[], now: Date) => Promise<Map<string, bigint>>;
+export type SpendSource = (
+  tx: Tx,
+  customerIds: string[],
+  now: Date,
+) => Promise<Map<string, bigint>>;
 
 export interface AwardPointsInput {
   customerId: string;
@@ -60,11 +77,18 @@ export class LoyaltyService {
     const ids = [...new Set(postings.map((p) => p.customerId))];
     const rows = await this.repository.lockCustomers(tx, ids);
     const spend = await this.spendSource(tx, ids, now);
-    const points12m = await this.repository.pointsEarnedSince(tx, ids, new Date(now.getTime() - YEAR_MS));
+    const points12m = await this.repository.pointsEarnedSince(
+      tx,
+      ids,
+      new Date(now.getTime() - YEAR_MS),
+    );
     const withReturns = [...new Set(postings.filter((p) => p.reversal).map((p) => p.customerId))];
     const lots = await this.repository.openLots(tx, withReturns);
     const states = new Map<string, CustomerPointsState>(
-      rows.map((row) => [row.id, initialState(program, row, spend.get(row.id) ?? 0n, points12m.get(row.id) ?? 0, now)]),
+      rows.map((row) => [
+        row.id,
+        initialState(program, row, spend.get(row.id) ?? 0n, points12m.get(row.id) ?? 0, now),
+      ]),
     );
     const ledger: LedgerInsert[] = [];
     const newLots: LotInsert[] = [];
@@ -107,23 +131,37 @@ export class LoyaltyService {
             customerId: posting.customerId,
             subjectType: 'transaction',
             subjectId: posting.transactionId,
-            payload: { customerId: posting.customerId, transactionId: posting.transactionId, points, balance: state.balance + points },
+            payload: {
+              customerId: posting.customerId,
+              transactionId: posting.transactionId,
+              points,
+              balance: state.balance + points,
+            },
           });
         }
       } else if (posting.reversal) {
         const r = posting.reversal;
         const salePoints = earnedHere.get(r.saleTransactionId) ?? r.salePoints;
-        const reversed = pointsToReverse(salePoints, r.saleTotalMinor, r.returnedBeforeMinor, r.returnedNowMinor);
+        const reversed = pointsToReverse(
+          salePoints,
+          r.saleTotalMinor,
+          r.returnedBeforeMinor,
+          r.returnedNowMinor,
+        );
         if (reversed > 0) {
           points = -reversed;
           ledger.push(this.ledgerRow(posting, 'reverse', points, 'return', now));
           // A shortfall means the points were already spent: the balance goes negative (see README).
-          lotUpdates.push(...consumeLots(lots.get(posting.customerId) ?? [], reversed, r.saleTransactionId).updates);
+          lotUpdates.push(
+            ...consumeLots(lots.get(posting.customerId) ?? [], reversed, r.saleTransactionId)
+              .updates,
+          );
         }
       }
       state.balance += points;
       state.points12m += points;
-      if (posting.occurredAt.getTime() > now.getTime() - YEAR_MS) state.spend12m += posting.netSpendMinor;
+      if (posting.occurredAt.getTime() > now.getTime() - YEAR_MS)
+        state.spend12m += posting.netSpendMinor;
       // Upgrades happen on the sale that qualifies; downgrades only at the tier review.
       const qualified = qualifiedTier(program, state.spend12m, state.points12m);
       let tierChanged = false;
@@ -134,7 +172,13 @@ export class LoyaltyService {
         events.push({
           type: 'tier.changed',
           customerId: posting.customerId,
-          payload: { customerId: posting.customerId, from: previousTier, to: qualified.code, direction: 'up', transactionId: posting.transactionId },
+          payload: {
+            customerId: posting.customerId,
+            from: previousTier,
+            to: qualified.code,
+            direction: 'up',
+            transactionId: posting.transactionId,
+          },
         });
       }
       results.push({
@@ -155,13 +199,24 @@ export class LoyaltyService {
       tx,
       [...states.entries()]
         .filter(([, s]) => s.touched)
-        .map(([id, s]) => ({ id, balance: s.balance, tierCode: s.tier.code, tierSince: s.hadTier || s.tier.rank > 0 ? s.tierSince : now })),
+        .map(([id, s]) => ({
+          id,
+          balance: s.balance,
+          tierCode: s.tier.code,
+          tierSince: s.hadTier || s.tier.rank > 0 ? s.tierSince : now,
+        })),
     );
     await this.outbox.recordMany(tx, events);
     return results;
   }
 
-  private ledgerRow(posting: PointsPosting, kind: 'earn' | 'reverse', points: number, reason: string, now: Date): LedgerInsert {
+  private ledgerRow(
+    posting: PointsPosting,
+    kind: 'earn' | 'reverse',
+    points: number,
+    reason: string,
+    now: Date,
+  ): LedgerInsert {
     return {
       id: uuid7(),
       customerId: posting.customerId,
@@ -180,12 +235,22 @@ export class LoyaltyService {
    * Grants points outside a purchase (e.g. a survey reward), in the caller's transaction.
    * Idempotent by (source, externalId): a second call returns the first entry's id.
    */
-  async awardPoints(tx: Tx, input: AwardPointsInput): Promise<{ ledgerId: string; pointsBalance: number; replayed: boolean }> {
-    if (!Number.isInteger(input.points) || input.points <= 0) throw new Error('awardPoints: points must be a positive integer');
+  async awardPoints(
+    tx: Tx,
+    input: AwardPointsInput,
+  ): Promise<{ ledgerId: string; pointsBalance: number; replayed: boolean }> {
+    if (!Number.isInteger(input.points) || input.points <= 0)
+      throw new Error('awardPoints: points must be a positive integer');
     const [row] = await this.repository.lockCustomers(tx, [input.customerId]);
     if (!row) throw new Error(`awardPoints: customer ${input.customerId} not found`);
-    const existing = await this.repository.findLedgerByExternal(tx, 'earn', input.source, input.externalId);
-    if (existing) return { ledgerId: existing.id, pointsBalance: Number(row.points_balance), replayed: true };
+    const existing = await this.repository.findLedgerByExternal(
+      tx,
+      'earn',
+      input.source,
+      input.externalId,
+    );
+    if (existing)
+      return { ledgerId: existing.id, pointsBalance: Number(row.points_balance), replayed: true };
     const context = await this.programs.load(tx);
     const now = this.clock.now();
     const balance = Number(row.points_balance);
@@ -226,7 +291,13 @@ export class LoyaltyService {
     await this.outbox.record(tx, {
       type: 'points.earned',
       customerId: input.customerId,
-      payload: { customerId: input.customerId, points: input.points, balance: balance + input.points, reason: input.reason, source: input.source },
+      payload: {
+        customerId: input.customerId,
+        points: input.points,
+        balance: balance + input.points,
+        reason: input.reason,
+        source: input.source,
+      },
     });
     return { ledgerId, pointsBalance: balance + input.points, replayed: false };
   }

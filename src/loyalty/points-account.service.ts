@@ -10,7 +10,13 @@ import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
 import { CustomerRefs } from './customer-refs';
 import { CustomerLoyaltyModel } from './dto/customer-loyalty.model';
-import { AdjustmentInput, PointsChangeModel, PointsEntryModel, PointsLedgerPageModel, RedemptionInput } from './dto/points.input';
+import {
+  AdjustmentInput,
+  PointsChangeModel,
+  PointsEntryModel,
+  PointsLedgerPageModel,
+  RedemptionInput,
+} from './dto/points.input';
 import { baseTier, tierByCode } from './loyalty-program';
 import { LoyaltyProgramService } from './loyalty-program.service';
 import { LedgerRow, LoyaltyCustomerRow, LoyaltyRepository } from './loyalty.repository';
@@ -69,18 +75,30 @@ export class PointsAccountService {
     const tier = row.tier_code ? tierByCode(program, row.tier_code) : baseTier(program);
     const next = nextTier(program, tier);
     const spend = await this.loyalty.spend12m(tx, [customerId], now);
-    const points = await this.repository.pointsEarnedSince(tx, [customerId], new Date(now.getTime() - 365 * DAY_MS));
-    const expiring = await this.repository.expiringSoon(tx, customerId, new Date(now.getTime() + 30 * DAY_MS));
+    const points = await this.repository.pointsEarnedSince(
+      tx,
+      [customerId],
+      new Date(now.getTime() - 365 * DAY_MS),
+    );
+    const expiring = await this.repository.expiringSoon(
+      tx,
+      customerId,
+      new Date(now.getTime() + 30 * DAY_MS),
+    );
     const spend12m = spend.get(customerId) ?? 0n;
     const points12m = points.get(customerId) ?? 0;
     let progress = null;
     if (next) {
       const shares: number[] = [];
-      if (next.qualifySpend12m !== null) shares.push(Number((spend12m * 10000n) / next.qualifySpend12m) / 100);
+      if (next.qualifySpend12m !== null)
+        shares.push(Number((spend12m * 10000n) / next.qualifySpend12m) / 100);
       if (next.qualifyPoints !== null) shares.push((points12m / next.qualifyPoints) * 100);
       progress = {
         spend12m: fromMinorUnits(spend12m, program.currency),
-        qualifySpend12m: next.qualifySpend12m === null ? null : fromMinorUnits(next.qualifySpend12m, program.currency),
+        qualifySpend12m:
+          next.qualifySpend12m === null
+            ? null
+            : fromMinorUnits(next.qualifySpend12m, program.currency),
         points12m,
         qualifyPoints: next.qualifyPoints,
         percent: Math.min(100, Math.max(0, Math.round(Math.max(...shares) * 100) / 100)),
@@ -93,12 +111,19 @@ export class PointsAccountService {
       progress,
       points: {
         balance: Number(row.points_balance),
-        expiringSoon: expiring.map((e) => ({ points: Number(e.points), expiresAt: e.expires_at.toISOString() })),
+        expiringSoon: expiring.map((e) => ({
+          points: Number(e.points),
+          expiresAt: e.expires_at.toISOString(),
+        })),
       },
     };
   }
 
-  async ledger(principal: Principal, customerId: string, query: PageQuery): Promise<PointsLedgerPageModel> {
+  async ledger(
+    principal: Principal,
+    customerId: string,
+    query: PageQuery,
+  ): Promise<PointsLedgerPageModel> {
     const limit = pageLimit(query);
     const after = decodeCursor(query.cursor);
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -108,46 +133,105 @@ export class PointsAccountService {
   }
 
   /** Spends points FIFO; never below zero, whatever runs concurrently (the customer row is locked). */
-  async redeem(principal: Principal, customerId: string, input: RedemptionInput): Promise<{ change: PointsChangeModel; replayed: boolean }> {
+  async redeem(
+    principal: Principal,
+    customerId: string,
+    input: RedemptionInput,
+  ): Promise<{ change: PointsChangeModel; replayed: boolean }> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const id = await this.requireCustomer(tx, customerId);
       const [row] = await this.repository.lockCustomers(tx, [id]);
       const source = principal.subject;
-      const existing = await this.repository.findLedgerByExternal(tx, 'redeem', source, input.externalId);
+      const existing = await this.repository.findLedgerByExternal(
+        tx,
+        'redeem',
+        source,
+        input.externalId,
+      );
       if (existing) return this.replay(existing, row, id, -input.points);
       const balance = Number(row.points_balance);
       if (balance < input.points) {
-        throw new DomainError('insufficient_points', `The balance is ${balance} points; ${input.points} were asked for.`, {
-          extensions: { balance, requested: input.points },
-        });
+        throw new DomainError(
+          'insufficient_points',
+          `The balance is ${balance} points; ${input.points} were asked for.`,
+          {
+            extensions: { balance, requested: input.points },
+          },
+        );
       }
-      return { change: await this.spend(tx, principal, row, 'redeem', -input.points, input.reason, input.externalId), replayed: false };
+      return {
+        change: await this.spend(
+          tx,
+          principal,
+          row,
+          'redeem',
+          -input.points,
+          input.reason,
+          input.externalId,
+        ),
+        replayed: false,
+      };
     });
   }
 
-  async adjust(principal: Principal, customerId: string, input: AdjustmentInput): Promise<{ change: PointsChangeModel; replayed: boolean }> {
+  async adjust(
+    principal: Principal,
+    customerId: string,
+    input: AdjustmentInput,
+  ): Promise<{ change: PointsChangeModel; replayed: boolean }> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const id = await this.requireCustomer(tx, customerId);
       const [row] = await this.repository.lockCustomers(tx, [id]);
       if (input.externalId) {
-        const existing = await this.repository.findLedgerByExternal(tx, 'adjust', principal.subject, input.externalId);
+        const existing = await this.repository.findLedgerByExternal(
+          tx,
+          'adjust',
+          principal.subject,
+          input.externalId,
+        );
         if (existing) return this.replay(existing, row, id, input.points);
       }
       const balance = Number(row.points_balance);
       if (input.points < 0 && balance + input.points < 0) {
-        throw new DomainError('insufficient_points', `The balance is ${balance} points; a deduction of ${-input.points} would make it negative.`, {
-          extensions: { balance, requested: -input.points },
-        });
+        throw new DomainError(
+          'insufficient_points',
+          `The balance is ${balance} points; a deduction of ${-input.points} would make it negative.`,
+          {
+            extensions: { balance, requested: -input.points },
+          },
+        );
       }
-      return { change: await this.spend(tx, principal, row, 'adjust', input.points, input.reason, input.externalId ?? null), replayed: false };
+      return {
+        change: await this.spend(
+          tx,
+          principal,
+          row,
+          'adjust',
+          input.points,
+          input.reason,
+          input.externalId ?? null,
+        ),
+        replayed: false,
+      };
     });
   }
 
-  private replay(existing: LedgerRow, row: LoyaltyCustomerRow, customerId: string, points: number): { change: PointsChangeModel; replayed: boolean } {
+  private replay(
+    existing: LedgerRow,
+    row: LoyaltyCustomerRow,
+    customerId: string,
+    points: number,
+  ): { change: PointsChangeModel; replayed: boolean } {
     if (existing.customer_id !== customerId || Number(existing.points) !== points) {
-      throw new DomainError('idempotency_key_reuse', 'This externalId was already used for a different points change.');
+      throw new DomainError(
+        'idempotency_key_reuse',
+        'This externalId was already used for a different points change.',
+      );
     }
-    return { change: { entry: toEntryModel(existing), pointsBalance: Number(row.points_balance) }, replayed: true };
+    return {
+      change: { entry: toEntryModel(existing), pointsBalance: Number(row.points_balance) },
+      replayed: true,
+    };
   }
 
   /** Appends one redeem/adjust entry and moves lots and the cached balance with it. */
@@ -181,10 +265,26 @@ export class PointsAccountService {
     }
     const entryId = uuid7();
     await this.repository.insertLedger(tx, [
-      { id: entryId, customerId: row.id, kind, points, reason, source: principal.subject, externalId, actor: actorOf(principal), transactionId: null, createdAt: now },
+      {
+        id: entryId,
+        customerId: row.id,
+        kind,
+        points,
+        reason,
+        source: principal.subject,
+        externalId,
+        actor: actorOf(principal),
+        transactionId: null,
+        createdAt: now,
+      },
     ]);
     await this.repository.updateCustomerCaches(tx, [
-      { id: row.id, balance: balance + points, tierCode: row.tier_code ?? baseTier(context.program).code, tierSince: row.tier_since ?? now },
+      {
+        id: row.id,
+        balance: balance + points,
+        tierCode: row.tier_code ?? baseTier(context.program).code,
+        tierSince: row.tier_since ?? now,
+      },
     ]);
     await this.outbox.record(tx, {
       type: kind === 'redeem' ? 'points.redeemed' : 'points.adjusted',

@@ -50,27 +50,44 @@ export interface EarnContext {
 export function lineMultiplier(program: LoyaltyProgram, line: SaleLine, occurredAt: Date): bigint {
   const rules = program.earnRules;
   const sku = rules.skuMultipliers.find((rule) => rule.sku === line.sku);
-  const category = line.category === null ? undefined : rules.categoryMultipliers.find((rule) => rule.category === line.category);
+  const category =
+    line.category === null
+      ? undefined
+      : rules.categoryMultipliers.find((rule) => rule.category === line.category);
   const base = scaledMultiplier(sku?.multiplier ?? category?.multiplier ?? 1);
   let promotion = MULTIPLIER_SCALE;
   for (const promo of rules.promotions) {
     const active = occurredAt >= promo.from && occurredAt < promo.to;
-    const applies = !promo.categories.length || (line.category !== null && promo.categories.includes(line.category));
+    const applies =
+      !promo.categories.length ||
+      (line.category !== null && promo.categories.includes(line.category));
     // Promotions do not stack: the best one that applies wins.
-    if (active && applies && scaledMultiplier(promo.multiplier) > promotion) promotion = scaledMultiplier(promo.multiplier);
+    if (active && applies && scaledMultiplier(promo.multiplier) > promotion)
+      promotion = scaledMultiplier(promo.multiplier);
   }
   return base * promotion;
 }
 
 /** Points a sale earns: Σ(amount × line multiplier) × tier × birthday × points per unit, rounded once. */
-export function pointsForSale(program: LoyaltyProgram, lines: SaleLine[], context: EarnContext): number {
+export function pointsForSale(
+  program: LoyaltyProgram,
+  lines: SaleLine[],
+  context: EarnContext,
+): number {
   let weighted = 0n;
-  for (const line of lines) weighted += line.amountMinor * lineMultiplier(program, line, context.occurredAt);
+  for (const line of lines)
+    weighted += line.amountMinor * lineMultiplier(program, line, context.occurredAt);
   const birthday =
-    program.earnRules.birthdayMonthMultiplier !== null && context.birthMonth !== null && context.birthMonth === context.localMonth
+    program.earnRules.birthdayMonthMultiplier !== null &&
+    context.birthMonth !== null &&
+    context.birthMonth === context.localMonth
       ? scaledMultiplier(program.earnRules.birthdayMonthMultiplier)
       : MULTIPLIER_SCALE;
-  const numerator = weighted * scaledMultiplier(context.tier.pointsMultiplier) * birthday * decimalToScaled(program.pointsPerUnit);
+  const numerator =
+    weighted *
+    scaledMultiplier(context.tier.pointsMultiplier) *
+    birthday *
+    decimalToScaled(program.pointsPerUnit);
   const denominator = MULTIPLIER_SCALE ** 5n * 10n ** BigInt(context.currencyExponent);
   return Number(divideRounded(numerator, denominator, program.rounding));
 }
@@ -79,10 +96,21 @@ export function pointsForSale(program: LoyaltyProgram, lines: SaleLine[], contex
  * Points a (partial) return takes back. Computed on the cumulative returned amount so that a
  * sale returned in several parts reverses exactly its points in total, never a point more.
  */
-export function pointsToReverse(salePoints: number, saleTotalMinor: bigint, returnedBeforeMinor: bigint, returnedNowMinor: bigint): number {
+export function pointsToReverse(
+  salePoints: number,
+  saleTotalMinor: bigint,
+  returnedBeforeMinor: bigint,
+  returnedNowMinor: bigint,
+): number {
   if (salePoints <= 0 || saleTotalMinor <= 0n) return 0;
   const share = (returned: bigint) =>
-    Number(divideRounded(BigInt(salePoints) * (returned > saleTotalMinor ? saleTotalMinor : returned), saleTotalMinor, 'round'));
+    Number(
+      divideRounded(
+        BigInt(salePoints) * (returned > saleTotalMinor ? saleTotalMinor : returned),
+        saleTotalMinor,
+        'round',
+      ),
+    );
   return share(returnedBeforeMinor + returnedNowMinor) - share(returnedBeforeMinor);
 }
 
@@ -108,10 +136,18 @@ export function fifoOrder(lots: OpenLot[]): OpenLot[] {
  * return takes back the points it earned before touching older ones). Returns the lots'
  * new remaining values and what could not be covered.
  */
-export function consumeLots(lots: OpenLot[], points: number, preferTransactionId?: string): { updates: { id: string; remaining: number }[]; shortfall: number } {
+export function consumeLots(
+  lots: OpenLot[],
+  points: number,
+  preferTransactionId?: string,
+): { updates: { id: string; remaining: number }[]; shortfall: number } {
   const ordered = fifoOrder(lots);
   if (preferTransactionId) {
-    ordered.sort((a, b) => Number(b.transactionId === preferTransactionId) - Number(a.transactionId === preferTransactionId));
+    ordered.sort(
+      (a, b) =>
+        Number(b.transactionId === preferTransactionId) -
+        Number(a.transactionId === preferTransactionId),
+    );
   }
   let left = points;
   const updates: { id: string; remaining: number }[] = [];
@@ -135,7 +171,11 @@ export function newLotRemaining(balanceBefore: number, points: number): number {
 }
 
 /** The highest-ranked tier whose spend or points threshold is met (the base tier always is). */
-export function qualifiedTier(program: LoyaltyProgram, spend12mMinor: bigint, points12m: number): TierDefinition {
+export function qualifiedTier(
+  program: LoyaltyProgram,
+  spend12mMinor: bigint,
+  points12m: number,
+): TierDefinition {
   let best = program.tiers[0];
   for (const tier of program.tiers) {
     const bySpend = tier.qualifySpend12m !== null && spend12mMinor >= tier.qualifySpend12m;
@@ -146,7 +186,10 @@ export function qualifiedTier(program: LoyaltyProgram, spend12mMinor: bigint, po
   return best;
 }
 
-export function nextTier(program: LoyaltyProgram, current: TierDefinition): TierDefinition | undefined {
+export function nextTier(
+  program: LoyaltyProgram,
+  current: TierDefinition,
+): TierDefinition | undefined {
   return program.tiers.find((tier) => tier.rank > current.rank);
 }
 

@@ -49,7 +49,12 @@ export interface CustomerPointsState {
 
 export function initialState(
   program: LoyaltyProgram,
-  row: { tier_code: string | null; tier_since: Date | null; points_balance: string; birth_month: number | null },
+  row: {
+    tier_code: string | null;
+    tier_since: Date | null;
+    points_balance: string;
+    birth_month: number | null;
+  },
   spend12m: bigint,
   points12m: number,
   now: Date,

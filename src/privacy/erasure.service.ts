@@ -28,7 +28,12 @@ export class ErasureService {
     private readonly outbox: OutboxService,
   ) {}
 
-  async erase(tx: Tx, customerId: string, now: Date, reason: 'privacy_request' | 'retention'): Promise<ErasureSummary> {
+  async erase(
+    tx: Tx,
+    customerId: string,
+    now: Date,
+    reason: 'privacy_request' | 'retention',
+  ): Promise<ErasureSummary> {
     await this.extensions.runEraseHandlers(tx, customerId);
     const tables = await this.personal.eraseRelated(tx, customerId);
     await this.consent.scrubForErasure(tx, customerId);
@@ -39,7 +44,18 @@ export class ErasureService {
     await this.personal.scrubEvents(tx, customerId);
     tables.events = 'payloads replaced by { customerId, erased }';
     const profile = await this.personal.eraseProfile(tx, customerId, now);
-    await this.outbox.record(tx, { type: 'customer.erased', customerId, subjectType: 'customer', subjectId: customerId, payload: { customerId, reason } });
-    return { profileColumnsCleared: profile.cleared, profileColumnsKept: profile.kept, identitiesDeleted, tables };
+    await this.outbox.record(tx, {
+      type: 'customer.erased',
+      customerId,
+      subjectType: 'customer',
+      subjectId: customerId,
+      payload: { customerId, reason },
+    });
+    return {
+      profileColumnsCleared: profile.cleared,
+      profileColumnsKept: profile.kept,
+      identitiesDeleted,
+      tables,
+    };
   }
 }

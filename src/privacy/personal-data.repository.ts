@@ -6,7 +6,14 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 const ROW_CAP = 10_000;
 
 /** Tables this module reads or scrubs itself (or through ConsentService), never generically. */
-const OWN_TABLES = new Set(['customers', 'customer_identities', 'consent_events', 'consent_state', 'privacy_requests', 'privacy_restrictions']);
+const OWN_TABLES = new Set([
+  'customers',
+  'customer_identities',
+  'consent_events',
+  'consent_state',
+  'privacy_requests',
+  'privacy_restrictions',
+]);
 
 /** Rows that hang off a customer's row in another table rather than carrying customer_id. */
 const CHILD_TABLES: Record<string, { table: string; key: string }[]> = {
@@ -26,7 +33,10 @@ const CHILD_TABLES: Record<string, { table: string; key: string }[]> = {
  *  - `delete`: derived per-customer caches and memberships.
  * Tables not listed: detached when customer_id is nullable, otherwise kept (tombstone link).
  */
-const ERASURE_POLICY: Record<string, { kind: 'scrub'; text: Record<string, string | null> } | { kind: 'detach' | 'delete' | 'keep' }> = {
+const ERASURE_POLICY: Record<
+  string,
+  { kind: 'scrub'; text: Record<string, string | null> } | { kind: 'detach' | 'delete' | 'keep' }
+> = {
   transactions: { kind: 'detach' },
   survey_responses: { kind: 'detach' },
   feedback: { kind: 'scrub', text: { subject: '[erased]', body: '[erased]', resolution: null } },
@@ -140,7 +150,11 @@ export class PersonalDataRepository {
    * Tombstone: every customer column not in CUSTOMER_KEEP is nulled, reset to its default, or
    * (member_no, which is unique and NOT NULL) replaced by a value derived from the id alone.
    */
-  async eraseProfile(tx: Tx, customerId: string, now: Date): Promise<{ cleared: string[]; kept: string[] }> {
+  async eraseProfile(
+    tx: Tx,
+    customerId: string,
+    now: Date,
+  ): Promise<{ cleared: string[]; kept: string[] }> {
     const columns = await this.columnsOf(tx, 'customers');
     const sets: string[] = [];
     const cleared: string[] = [];
@@ -150,7 +164,8 @@ export class PersonalDataRepository {
         kept.push(c.column_name);
         continue;
       }
-      if (c.column_name === 'member_no') sets.push(`member_no = 'ERASED-' || replace(id::text, '-', '')`);
+      if (c.column_name === 'member_no')
+        sets.push(`member_no = 'ERASED-' || replace(id::text, '-', '')`);
       else if (c.is_nullable === 'YES') sets.push(`${c.column_name} = NULL`);
       else if (c.column_default !== null) sets.push(`${c.column_name} = DEFAULT`);
       else {
@@ -168,15 +183,18 @@ export class PersonalDataRepository {
   }
 
   async deleteIdentities(tx: Tx, customerId: string): Promise<number> {
-    return tx.count(`DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId]);
+    return tx.count(`DELETE FROM customer_identities WHERE tenant_id = $1 AND customer_id = $2`, [
+      tx.tenant,
+      customerId,
+    ]);
   }
 
   /** Export bundles and correction patches of earlier requests are personal data too. */
   async scrubPrivacyRequests(tx: Tx, customerId: string): Promise<void> {
-    await tx.query(`UPDATE privacy_requests SET result_enc = NULL, patch_enc = NULL, note = NULL WHERE tenant_id = $1 AND customer_id = $2`, [
-      tx.tenant,
-      customerId,
-    ]);
+    await tx.query(
+      `UPDATE privacy_requests SET result_enc = NULL, patch_enc = NULL, note = NULL WHERE tenant_id = $1 AND customer_id = $2`,
+      [tx.tenant, customerId],
+    );
   }
 
   /** Applies ERASURE_POLICY to every other table about the customer; returns what was done per table. */
@@ -184,7 +202,9 @@ export class PersonalDataRepository {
     const done: Record<string, string> = {};
     for (const column of await this.customerIdColumns(tx)) {
       const table = column.table_name;
-      const policy = ERASURE_POLICY[table] ?? { kind: column.is_nullable === 'YES' ? 'detach' : 'keep' };
+      const policy = ERASURE_POLICY[table] ?? {
+        kind: column.is_nullable === 'YES' ? 'detach' : 'keep',
+      };
       for (const child of CHILD_TABLES[table] ?? []) {
         const scrub = CHILD_SCRUB[child.table];
         if (!scrub || !(await this.tableExists(tx, child.table))) continue;
@@ -200,15 +220,24 @@ export class PersonalDataRepository {
       if (policy.kind === 'keep') {
         done[table] = 'kept (linked to the tombstone)';
       } else if (policy.kind === 'delete') {
-        await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId]);
+        await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND customer_id = $2`, [
+          tx.tenant,
+          customerId,
+        ]);
         done[table] = 'deleted';
       } else if (policy.kind === 'detach') {
-        await tx.query(`UPDATE ${table} SET customer_id = NULL WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId]);
+        await tx.query(
+          `UPDATE ${table} SET customer_id = NULL WHERE tenant_id = $1 AND customer_id = $2`,
+          [tx.tenant, customerId],
+        );
         done[table] = 'detached (customer_id set null)';
       } else if (policy.kind === 'scrub') {
         const assignments = await this.assignments(tx, table, policy.text, 3);
         if (assignments) {
-          await tx.query(`UPDATE ${table} SET ${assignments.sql} WHERE tenant_id = $1 AND customer_id = $2`, [tx.tenant, customerId, ...assignments.params]);
+          await tx.query(
+            `UPDATE ${table} SET ${assignments.sql} WHERE tenant_id = $1 AND customer_id = $2`,
+            [tx.tenant, customerId, ...assignments.params],
+          );
         }
         done[table] = 'free text scrubbed';
       }
@@ -218,14 +247,19 @@ export class PersonalDataRepository {
 
   /** Outbox payloads may carry personal data (names, phones in customer.created). */
   async scrubEvents(tx: Tx, customerId: string): Promise<void> {
-    await tx.query(`UPDATE events SET payload = jsonb_build_object('customerId', customer_id, 'erased', true) WHERE tenant_id = $1 AND customer_id = $2`, [
-      tx.tenant,
-      customerId,
-    ]);
+    await tx.query(
+      `UPDATE events SET payload = jsonb_build_object('customerId', customer_id, 'erased', true) WHERE tenant_id = $1 AND customer_id = $2`,
+      [tx.tenant, customerId],
+    );
   }
 
   /** `col = $n` for the columns of `values` that exist in `table` (a module may not have them all). */
-  private async assignments(tx: Tx, table: string, values: Record<string, string | null>, offset: number): Promise<{ sql: string; params: unknown[] } | undefined> {
+  private async assignments(
+    tx: Tx,
+    table: string,
+    values: Record<string, string | null>,
+    offset: number,
+  ): Promise<{ sql: string; params: unknown[] } | undefined> {
     const columns = new Set((await this.columnsOf(tx, table)).map((c) => c.column_name));
     const parts: string[] = [];
     const params: unknown[] = [];
@@ -257,7 +291,9 @@ export class PersonalDataRepository {
   }
 
   private async tableExists(tx: Tx, table: string): Promise<boolean> {
-    const row = await tx.one<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`public.${table}`]);
+    const row = await tx.one<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+      `public.${table}`,
+    ]);
     return row?.found === true;
   }
 

@@ -28,14 +28,20 @@ export class PrivacyExportService {
     private readonly audit: AuditRepository,
   ) {}
 
-  async bundle(tx: Tx, customerId: string, now: Date): Promise<{ bundle: Record<string, unknown>; sections: Record<string, number> }> {
+  async bundle(
+    tx: Tx,
+    customerId: string,
+    now: Date,
+  ): Promise<{ bundle: Record<string, unknown>; sections: Record<string, number> }> {
     const profile = await this.personal.profile(tx, customerId);
     const identities = await this.personal.identities(tx, customerId);
     const consents = await this.consent.exportFor(tx, customerId);
     const views = (await this.extensions.loadViews(tx, [customerId])).get(customerId) ?? {};
     const related = await this.personal.related(tx, customerId);
     const privacyRequests = await this.personal.privacyRequests(tx, customerId);
-    const accessLog = (await this.audit.forCustomer(tx, customerId, 100_000)).map(toAuditEntryModel);
+    const accessLog = (await this.audit.forCustomer(tx, customerId, 100_000)).map(
+      toAuditEntryModel,
+    );
     const sections: Record<string, number> = {
       profile: profile ? 1 : 0,
       identities: identities.length,

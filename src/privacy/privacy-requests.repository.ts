@@ -15,7 +15,8 @@ export interface PrivacyRequestRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, customer_id, type, status, requested_by, note, result_enc, result_summary, deadline_at, completed_at, created_at';
+const COLUMNS =
+  'id, customer_id, type, status, requested_by, note, result_enc, result_summary, deadline_at, completed_at, created_at';
 
 export interface PrivacyCustomerRow {
   id: string;
@@ -38,15 +39,35 @@ export class PrivacyRequestsRepository {
     );
   }
 
-  async insert(tx: Tx, row: Omit<PrivacyRequestRow, 'created_at' | 'result_enc' | 'result_summary' | 'completed_at'> & { patch_enc: string | null }): Promise<void> {
+  async insert(
+    tx: Tx,
+    row: Omit<
+      PrivacyRequestRow,
+      'created_at' | 'result_enc' | 'result_summary' | 'completed_at'
+    > & { patch_enc: string | null },
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO privacy_requests (tenant_id, id, customer_id, type, status, requested_by, note, patch_enc, deadline_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [tx.tenant, row.id, row.customer_id, row.type, row.status, row.requested_by, row.note, row.patch_enc, row.deadline_at],
+      [
+        tx.tenant,
+        row.id,
+        row.customer_id,
+        row.type,
+        row.status,
+        row.requested_by,
+        row.note,
+        row.patch_enc,
+        row.deadline_at,
+      ],
     );
   }
 
-  async complete(tx: Tx, id: string, result: { resultEnc: string | null; summary: Record<string, unknown>; now: Date }): Promise<PrivacyRequestRow> {
+  async complete(
+    tx: Tx,
+    id: string,
+    result: { resultEnc: string | null; summary: Record<string, unknown>; now: Date },
+  ): Promise<PrivacyRequestRow> {
     const row = await tx.one<PrivacyRequestRow>(
       `UPDATE privacy_requests SET status = 'completed', result_enc = $3, result_summary = $4, completed_at = $5
         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -56,6 +77,9 @@ export class PrivacyRequestsRepository {
   }
 
   async find(tx: Tx, id: string): Promise<PrivacyRequestRow | undefined> {
-    return tx.one<PrivacyRequestRow>(`SELECT ${COLUMNS} FROM privacy_requests WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<PrivacyRequestRow>(
+      `SELECT ${COLUMNS} FROM privacy_requests WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
@@ -26,16 +32,25 @@ export class PrivacyController {
   })
   @ApiCreatedResponse({ type: PrivacyRequestModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  create(@CurrentPrincipal() principal: Principal, @Body() input: CreatePrivacyRequestInput): Promise<PrivacyRequestModel> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreatePrivacyRequestInput,
+  ): Promise<PrivacyRequestModel> {
     return this.privacy.create(principal, input);
   }
 
   @Get(':id')
   @Scopes('customers:read')
-  @ApiOperation({ summary: 'A data-subject request', description: 'Status, deadline, what was done, and the result download path.' })
+  @ApiOperation({
+    summary: 'A data-subject request',
+    description: 'Status, deadline, what was done, and the result download path.',
+  })
   @ApiOkResponse({ type: PrivacyRequestModel })
   @ApiProblems(401, 403, 404)
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<PrivacyRequestModel> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<PrivacyRequestModel> {
     return this.privacy.get(principal, id);
   }
 
@@ -47,7 +62,10 @@ export class PrivacyController {
   })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   @ApiProblems(401, 403, 404)
-  result(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<Record<string, unknown>> {
+  result(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<Record<string, unknown>> {
     return this.privacy.result(principal, id);
   }
 }

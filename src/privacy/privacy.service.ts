@@ -9,7 +9,11 @@ import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
 import { AuditService } from './audit/audit.service';
-import type { CreatePrivacyRequestInput, PrivacyRequestModel, PrivacyRequestType } from './dto/privacy.dto';
+import type {
+  CreatePrivacyRequestInput,
+  PrivacyRequestModel,
+  PrivacyRequestType,
+} from './dto/privacy.dto';
 import { ErasureService } from './erasure.service';
 import { PrivacyExportService } from './privacy-export.service';
 import { PrivacyRequestsRepository } from './privacy-requests.repository';
@@ -36,23 +40,36 @@ export class PrivacyService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(principal: Principal, input: CreatePrivacyRequestInput): Promise<PrivacyRequestModel> {
+  async create(
+    principal: Principal,
+    input: CreatePrivacyRequestInput,
+  ): Promise<PrivacyRequestModel> {
     this.authorize(principal, input.type);
     const errors = [];
-    if (input.patch !== undefined && input.type !== 'correction') errors.push({ field: 'patch', code: 'not_allowed', message: 'patch is only for correction' });
+    if (input.patch !== undefined && input.type !== 'correction')
+      errors.push({ field: 'patch', code: 'not_allowed', message: 'patch is only for correction' });
     if (input.type === 'correction' && (!input.patch || !Object.keys(input.patch).length)) {
-      errors.push({ field: 'patch', code: 'required', message: 'correction needs a non-empty patch' });
+      errors.push({
+        field: 'patch',
+        code: 'required',
+        message: 'correction needs a non-empty patch',
+      });
     }
-    if (input.lift !== undefined && input.type !== 'restriction') errors.push({ field: 'lift', code: 'not_allowed', message: 'lift is only for restriction' });
+    if (input.lift !== undefined && input.type !== 'restriction')
+      errors.push({ field: 'lift', code: 'not_allowed', message: 'lift is only for restriction' });
     if (errors.length) throw DomainError.validation(errors);
 
     const model = await this.database.withTenant(principal.tenantId, async (tx) => {
       const customer = await this.requests.lockCustomer(tx, input.customerId);
       if (!customer || customer.status === 'erased') throw DomainError.notFound('Customer');
       if (customer.status === 'merged') {
-        throw new DomainError('conflict', `The customer was merged into ${customer.merged_into}; file the request for that id.`, {
-          extensions: { mergedInto: customer.merged_into },
-        });
+        throw new DomainError(
+          'conflict',
+          `The customer was merged into ${customer.merged_into}; file the request for that id.`,
+          {
+            extensions: { mergedInto: customer.merged_into },
+          },
+        );
       }
       const now = this.clock.now();
       const id = uuid7();
@@ -64,11 +81,17 @@ export class PrivacyService {
         requested_by: `${principal.kind}:${principal.subject}`,
         note: input.note ?? null,
         patch_enc: input.patch ? this.crypto.encrypt(JSON.stringify(input.patch)) : null,
-        deadline_at: new Date(now.getTime() + (customer.deadline_days ?? DEFAULT_DEADLINE_DAYS) * DAY_MS),
+        deadline_at: new Date(
+          now.getTime() + (customer.deadline_days ?? DEFAULT_DEADLINE_DAYS) * DAY_MS,
+        ),
       });
       const done = await this.process(tx, input, customer.id, id, now);
       if (!done) return toPrivacyRequestModel((await this.requests.find(tx, id))!);
-      const row = await this.requests.complete(tx, id, { resultEnc: done.resultEnc, summary: done.summary, now });
+      const row = await this.requests.complete(tx, id, {
+        resultEnc: done.resultEnc,
+        summary: done.summary,
+        now,
+      });
       await this.outbox.record(tx, {
         type: 'privacy.request.completed',
         customerId: customer.id,
@@ -88,7 +111,9 @@ export class PrivacyService {
   }
 
   async get(principal: Principal, id: string): Promise<PrivacyRequestModel> {
-    return this.database.withTenant(principal.tenantId, async (tx) => toPrivacyRequestModel(await this.require(tx, id)));
+    return this.database.withTenant(principal.tenantId, async (tx) =>
+      toPrivacyRequestModel(await this.require(tx, id)),
+    );
   }
 
   /** The decrypted export bundle of an access/export request. */
@@ -96,10 +121,22 @@ export class PrivacyService {
     this.authorize(principal, 'export');
     const bundle = await this.database.withTenant(principal.tenantId, async (tx) => {
       const row = await this.require(tx, id);
-      if (!row.result_enc) throw new DomainError('not_found', 'This request has no downloadable result (not an export, or erased since).');
-      return { customerId: row.customer_id, bundle: JSON.parse(this.crypto.decrypt(row.result_enc)) as Record<string, unknown> };
+      if (!row.result_enc)
+        throw new DomainError(
+          'not_found',
+          'This request has no downloadable result (not an export, or erased since).',
+        );
+      return {
+        customerId: row.customer_id,
+        bundle: JSON.parse(this.crypto.decrypt(row.result_enc)) as Record<string, unknown>,
+      };
     });
-    this.audit.recordFor(principal, { action: 'privacy.download', resource: 'privacy_request', customerIds: [bundle.customerId], details: { requestId: id } });
+    this.audit.recordFor(principal, {
+      action: 'privacy.download',
+      resource: 'privacy_request',
+      customerIds: [bundle.customerId],
+      details: { requestId: id },
+    });
     return bundle.bundle;
   }
 
@@ -117,9 +154,14 @@ export class PrivacyService {
         return { resultEnc: this.crypto.encrypt(JSON.stringify(bundle)), summary: { sections } };
       }
       case 'erasure':
-        return { resultEnc: null, summary: await this.erasure.erase(tx, customerId, now, 'privacy_request') };
+        return {
+          resultEnc: null,
+          summary: await this.erasure.erase(tx, customerId, now, 'privacy_request'),
+        };
       case 'restriction': {
-        const changed = input.lift ? await this.consent.liftRestriction(tx, customerId) : await this.consent.restrict(tx, customerId, requestId);
+        const changed = input.lift
+          ? await this.consent.liftRestriction(tx, customerId)
+          : await this.consent.restrict(tx, customerId, requestId);
         return { resultEnc: null, summary: { restricted: !input.lift, changed } };
       }
       case 'correction':
@@ -138,12 +180,21 @@ export class PrivacyService {
   private authorize(principal: Principal, type: PrivacyRequestType): void {
     if (hasScope(principal, 'privacy:admin')) return;
     if (type === 'erasure') {
-      throw new DomainError('forbidden', 'Erasure needs the admin role or the privacy:admin scope.');
+      throw new DomainError(
+        'forbidden',
+        'Erasure needs the admin role or the privacy:admin scope.',
+      );
     }
     if ((type === 'access' || type === 'export') && !hasScope(principal, 'pii:read')) {
-      throw new DomainError('forbidden', 'Access and export reveal personal data: they need pii:read or privacy:admin.');
+      throw new DomainError(
+        'forbidden',
+        'Access and export reveal personal data: they need pii:read or privacy:admin.',
+      );
     }
-    if ((type === 'correction' || type === 'restriction') && !hasScope(principal, 'customers:write')) {
+    if (
+      (type === 'correction' || type === 'restriction') &&
+      !hasScope(principal, 'customers:write')
+    ) {
       throw new DomainError('forbidden', 'This request needs customers:write or privacy:admin.');
     }
   }

@@ -24,7 +24,11 @@ export class RetentionJob implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'privacy.retention', at: '03:30', run: ({ tenantId, now }) => this.run(tenantId, now).then(() => undefined) });
+    this.jobs.register({
+      name: 'privacy.retention',
+      at: '03:30',
+      run: ({ tenantId, now }) => this.run(tenantId, now).then(() => undefined),
+    });
   }
 
   /** Returns how many customers were anonymised. */
@@ -40,7 +44,14 @@ export class RetentionJob implements OnModuleInit {
             const still = await this.candidates(tx, now, id);
             if (still.length) await this.erasure.erase(tx, id, now, 'retention');
           });
-          this.audit.record({ tenantId, actorKind: 'system', actorId: 'job:privacy.retention', action: 'privacy.retention', resource: 'customer', customerIds: [id] });
+          this.audit.record({
+            tenantId,
+            actorKind: 'system',
+            actorId: 'job:privacy.retention',
+            action: 'privacy.retention',
+            resource: 'customer',
+            customerIds: [id],
+          });
           done++;
         } catch (error) {
           this.logger.error(`retention of customer ${id} failed: ${String(error)}`);
@@ -57,7 +68,11 @@ export class RetentionJob implements OnModuleInit {
       [tx.tenant],
     );
     if (!years?.years || years.years < 1) return [];
-    const hasTransactions = (await tx.one<{ found: boolean }>(`SELECT to_regclass('public.transactions') IS NOT NULL AS found`))?.found;
+    const hasTransactions = (
+      await tx.one<{ found: boolean }>(
+        `SELECT to_regclass('public.transactions') IS NOT NULL AS found`,
+      )
+    )?.found;
     // Last purchase counts as activity where the transactions module is installed.
     const lastPurchase = hasTransactions
       ? `(SELECT max(t.created_at) FROM transactions t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id)`

@@ -23,13 +23,20 @@ export class ReportsController {
   })
   @ApiOkResponse({ type: OverviewReportModel })
   @ApiProblems(401, 403, 422)
-  overview(@CurrentPrincipal() principal: Principal, @Query() query: OverviewQuery): Promise<OverviewReportModel> {
+  overview(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: OverviewQuery,
+  ): Promise<OverviewReportModel> {
     return this.reports.overview(principal, query);
   }
 
   @Get('rfm')
   @Scopes('reports:read')
-  @ApiOperation({ summary: 'RFM grid', description: '5×5 recency × frequency grid with customer counts and net spend, plus counts per RFM segment.' })
+  @ApiOperation({
+    summary: 'RFM grid',
+    description:
+      '5×5 recency × frequency grid with customer counts and net spend, plus counts per RFM segment.',
+  })
   @ApiOkResponse({ type: RfmReportModel })
   @ApiProblems(401, 403)
   rfm(@CurrentPrincipal() principal: Principal): Promise<RfmReportModel> {
@@ -40,11 +47,15 @@ export class ReportsController {
   @Scopes('reports:read')
   @ApiOperation({
     summary: 'Profile quality leaderboard (档案评比)',
-    description: 'Per store or registering staff: profiles registered, average completeness, share with a valid phone and duplicate rate.',
+    description:
+      'Per store or registering staff: profiles registered, average completeness, share with a valid phone and duplicate rate.',
   })
   @ApiOkResponse({ type: ProfileQualityReportModel })
   @ApiProblems(401, 403, 422)
-  profileQuality(@CurrentPrincipal() principal: Principal, @Query() query: ProfileQualityQuery): Promise<ProfileQualityReportModel> {
+  profileQuality(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ProfileQualityQuery,
+  ): Promise<ProfileQualityReportModel> {
     return this.reports.profileQuality(principal, query);
   }
 }

@@ -38,7 +38,12 @@ export interface ProfileQualityRow {
  */
 @Injectable()
 export class ReportsRepository {
-  async period(tx: Tx, now: Date, from: string | undefined, to: string | undefined): Promise<PeriodRow> {
+  async period(
+    tx: Tx,
+    now: Date,
+    from: string | undefined,
+    to: string | undefined,
+  ): Promise<PeriodRow> {
     const row = await tx.one<PeriodRow>(
       `SELECT to_char(coalesce($3::date, coalesce($4::date, ($2::timestamptz AT TIME ZONE t.time_zone)::date) - 29), 'YYYY-MM-DD') AS "from",
               to_char(coalesce($4::date, ($2::timestamptz AT TIME ZONE t.time_zone)::date), 'YYYY-MM-DD') AS "to",
@@ -49,7 +54,12 @@ export class ReportsRepository {
     return row!;
   }
 
-  async overview(tx: Tx, p: PeriodRow, storeId: string | null, lapsedDays: number): Promise<OverviewRow> {
+  async overview(
+    tx: Tx,
+    p: PeriodRow,
+    storeId: string | null,
+    lapsedDays: number,
+  ): Promise<OverviewRow> {
     const row = await tx.one<OverviewRow>(
       `WITH bounds AS (
          SELECT ($2::date)::timestamp AT TIME ZONE $4::text AS start_at,
@@ -85,7 +95,10 @@ export class ReportsRepository {
     return row!;
   }
 
-  async tierMix(tx: Tx, storeId: string | null): Promise<{ tier: string | null; customers: string }[]> {
+  async tierMix(
+    tx: Tx,
+    storeId: string | null,
+  ): Promise<{ tier: string | null; customers: string }[]> {
     return tx.query(
       `SELECT tier_code AS tier, count(*) AS customers FROM customers
         WHERE tenant_id = $1 AND status = 'active' AND ($2::text IS NULL OR store_id = $2::text)
@@ -94,7 +107,10 @@ export class ReportsRepository {
     );
   }
 
-  async points(tx: Tx, p: PeriodRow): Promise<{ issued: string; redeemed: string; expired: string }> {
+  async points(
+    tx: Tx,
+    p: PeriodRow,
+  ): Promise<{ issued: string; redeemed: string; expired: string }> {
     const row = await tx.one<{ issued: string; redeemed: string; expired: string }>(
       `SELECT coalesce(sum(points) FILTER (WHERE kind = 'earn' OR (kind = 'adjust' AND points > 0)), 0) AS issued,
               coalesce(-sum(points) FILTER (WHERE kind = 'redeem'), 0) AS redeemed,
@@ -115,7 +131,9 @@ export class ReportsRepository {
     );
   }
 
-  async rfmSegments(tx: Tx): Promise<{ segment: string; customers: string; monetary: string; computed_at: Date }[]> {
+  async rfmSegments(
+    tx: Tx,
+  ): Promise<{ segment: string; customers: string; monetary: string; computed_at: Date }[]> {
     return tx.query(
       `SELECT segment, count(*) AS customers, sum(monetary_minor) AS monetary, max(computed_at) AS computed_at
          FROM customer_rfm WHERE tenant_id = $1 GROUP BY segment ORDER BY count(*) DESC, segment`,
@@ -124,7 +142,13 @@ export class ReportsRepository {
   }
 
   /** groupColumn comes from a two-entry allow-list in the service, never from the caller. */
-  async profileQuality(tx: Tx, groupColumn: 'store_id' | 'registered_by', from: string | null, to: string | null, timeZone: string): Promise<ProfileQualityRow[]> {
+  async profileQuality(
+    tx: Tx,
+    groupColumn: 'store_id' | 'registered_by',
+    from: string | null,
+    to: string | null,
+    timeZone: string,
+  ): Promise<ProfileQualityRow[]> {
     return tx.query<ProfileQualityRow>(
       `SELECT c.${groupColumn} AS group_key, count(*) AS registered, round(avg(c.completeness), 1) AS average_completeness,
               count(*) FILTER (WHERE c.phone_enc IS NOT NULL) AS with_phone,

@@ -9,9 +9,14 @@ import { ReportsService } from './reports.service';
 export class ReportsResolver {
   constructor(private readonly reports: ReportsService) {}
 
-  @Query(() => OverviewReportModel, { description: 'Customer KPIs for a period (tenant-local days).' })
+  @Query(() => OverviewReportModel, {
+    description: 'Customer KPIs for a period (tenant-local days).',
+  })
   @Scopes('reports:read')
-  overviewReport(@CurrentPrincipal() principal: Principal, @Args('filter', { type: () => OverviewQuery, nullable: true }) filter?: OverviewQuery): Promise<OverviewReportModel> {
+  overviewReport(
+    @CurrentPrincipal() principal: Principal,
+    @Args('filter', { type: () => OverviewQuery, nullable: true }) filter?: OverviewQuery,
+  ): Promise<OverviewReportModel> {
     return this.reports.overview(principal, filter ?? {});
   }
 
@@ -21,9 +26,15 @@ export class ReportsResolver {
     return this.reports.rfm(principal);
   }
 
-  @Query(() => ProfileQualityReportModel, { description: 'Profile quality leaderboard by store or staff.' })
+  @Query(() => ProfileQualityReportModel, {
+    description: 'Profile quality leaderboard by store or staff.',
+  })
   @Scopes('reports:read')
-  profileQualityReport(@CurrentPrincipal() principal: Principal, @Args('filter', { type: () => ProfileQualityQuery, nullable: true }) filter?: ProfileQualityQuery): Promise<ProfileQualityReportModel> {
+  profileQualityReport(
+    @CurrentPrincipal() principal: Principal,
+    @Args('filter', { type: () => ProfileQualityQuery, nullable: true })
+    filter?: ProfileQualityQuery,
+  ): Promise<ProfileQualityReportModel> {
     return this.reports.profileQuality(principal, filter ?? {});
   }
 }

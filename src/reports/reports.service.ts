@@ -9,7 +9,8 @@ import { OverviewQuery, ProfileQualityQuery } from './dto/report.input';
 import { OverviewReportModel, ProfileQualityReportModel, RfmReportModel } from './dto/report.model';
 import { ReportsRepository } from './reports.repository';
 
-const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
+const ratio = (part: number, whole: number) =>
+  whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 
 /** KPIs managers read: overview, RFM grid, profile-quality leaderboard, in the tenant's calendar. */
 @Injectable()
@@ -24,7 +25,8 @@ export class ReportsService {
   async overview(principal: Principal, query: OverviewQuery): Promise<OverviewReportModel> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const period = await this.reports.period(tx, this.clock.now(), query.from, query.to);
-      if (period.from > period.to) throw DomainError.field('from', 'after_to', 'from must not be after to.');
+      if (period.from > period.to)
+        throw DomainError.field('from', 'after_to', 'from must not be after to.');
       const settings = await this.segments.settingsFor(tx);
       const storeId = query.storeId ?? null;
       const row = await this.reports.overview(tx, period, storeId, settings.lapsed_days);
@@ -33,16 +35,28 @@ export class ReportsService {
       const n = (v: string) => Number(v);
       return {
         period: { from: period.from, to: period.to, timeZone: period.time_zone },
-        customers: { total: n(row.total), new: n(row.new), active: n(row.active), lapsed: n(row.lapsed) },
+        customers: {
+          total: n(row.total),
+          new: n(row.new),
+          active: n(row.active),
+          lapsed: n(row.lapsed),
+        },
         repeatPurchaseRate: ratio(n(row.repeaters), n(row.active)),
         retentionRate: ratio(n(row.retained), n(row.prev_active)),
         previousPeriodActive: n(row.prev_active),
-        averageOrderValue: fromMinorUnits(n(row.orders) > 0 ? BigInt(row.sales_total) / BigInt(row.orders) : 0n, period.currency),
+        averageOrderValue: fromMinorUnits(
+          n(row.orders) > 0 ? BigInt(row.sales_total) / BigInt(row.orders) : 0n,
+          period.currency,
+        ),
         revenue: fromMinorUnits(row.revenue, period.currency),
         memberRevenueShare: ratio(n(row.member_revenue), n(row.revenue)),
         currency: period.currency,
         tierMix: tiers.map((t) => ({ tier: t.tier, customers: n(t.customers) })),
-        points: { issued: n(points.issued), redeemed: n(points.redeemed), expired: n(points.expired) },
+        points: {
+          issued: n(points.issued),
+          redeemed: n(points.redeemed),
+          expired: n(points.expired),
+        },
       };
     });
   }
@@ -55,25 +69,43 @@ export class ReportsService {
       for (let r = 5; r >= 1; r--) {
         for (let f = 5; f >= 1; f--) {
           const cell = cells.get(`${r}:${f}`);
-          grid.push({ r, f, customers: Number(cell?.customers ?? 0), monetary: fromMinorUnits(cell?.monetary ?? 0, currency) });
+          grid.push({
+            r,
+            f,
+            customers: Number(cell?.customers ?? 0),
+            monetary: fromMinorUnits(cell?.monetary ?? 0, currency),
+          });
         }
       }
       const segments = await this.reports.rfmSegments(tx);
       const computed = segments.map((s) => s.computed_at.getTime());
       return {
         grid,
-        segments: segments.map((s) => ({ segment: s.segment, customers: Number(s.customers), monetary: fromMinorUnits(s.monetary, currency) })),
+        segments: segments.map((s) => ({
+          segment: s.segment,
+          customers: Number(s.customers),
+          monetary: fromMinorUnits(s.monetary, currency),
+        })),
         computedAt: computed.length ? new Date(Math.max(...computed)).toISOString() : null,
         currency,
       };
     });
   }
 
-  async profileQuality(principal: Principal, query: ProfileQualityQuery): Promise<ProfileQualityReportModel> {
+  async profileQuality(
+    principal: Principal,
+    query: ProfileQualityQuery,
+  ): Promise<ProfileQualityReportModel> {
     const groupBy = query.groupBy ?? 'store';
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const { time_zone } = await this.reports.period(tx, this.clock.now(), undefined, undefined);
-      const rows = await this.reports.profileQuality(tx, groupBy === 'staff' ? 'registered_by' : 'store_id', query.from ?? null, query.to ?? null, time_zone);
+      const rows = await this.reports.profileQuality(
+        tx,
+        groupBy === 'staff' ? 'registered_by' : 'store_id',
+        query.from ?? null,
+        query.to ?? null,
+        time_zone,
+      );
       return {
         groupBy,
         rows: rows.map((row) => {

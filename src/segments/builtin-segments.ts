@@ -34,8 +34,18 @@ export function builtinSegments(settings: { lapsedDays: number }): BuiltinSegmen
         query: `rfm.spendClass = "${level}"`,
       },
     ]),
-    { key: 'gold', name: 'Gold customers 金牌', description: 'Top spenders over 12 months with enough purchases (segment settings).', query: 'rfm.gold' },
-    { key: 'birthday-this-month', name: 'Birthday this month', description: 'Birthday in the current tenant-local month.', query: 'birthMonth = currentMonth()' },
+    {
+      key: 'gold',
+      name: 'Gold customers 金牌',
+      description: 'Top spenders over 12 months with enough purchases (segment settings).',
+      query: 'rfm.gold',
+    },
+    {
+      key: 'birthday-this-month',
+      name: 'Birthday this month',
+      description: 'Birthday in the current tenant-local month.',
+      query: 'birthMonth = currentMonth()',
+    },
     {
       key: 'lapsed',
       name: 'Lapsed',

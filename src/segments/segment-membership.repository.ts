@@ -31,11 +31,19 @@ export class SegmentMembershipRepository {
   }
 
   async count(tx: Tx, rule: CompiledRule, params: SqlParams): Promise<number> {
-    const row = await tx.one<{ n: string }>(`SELECT count(*) AS n ${this.matching(rule)}`, params.values);
+    const row = await tx.one<{ n: string }>(
+      `SELECT count(*) AS n ${this.matching(rule)}`,
+      params.values,
+    );
     return Number(row?.n ?? 0);
   }
 
-  async sample(tx: Tx, rule: CompiledRule, params: SqlParams, limit: number): Promise<CustomerSampleRow[]> {
+  async sample(
+    tx: Tx,
+    rule: CompiledRule,
+    params: SqlParams,
+    limit: number,
+  ): Promise<CustomerSampleRow[]> {
     return tx.query<CustomerSampleRow>(
       `SELECT c.id, c.member_no, c.gender, c.city, c.store_id, c.tier_code ${this.matching(rule)} ORDER BY c.id LIMIT ${Number(limit)}`,
       params.values,
@@ -57,9 +65,16 @@ export class SegmentMembershipRepository {
   ): Promise<{ members: number; entered: number; exited: number }> {
     await tx.query(`SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'`);
     await tx.query(`CREATE TEMP TABLE segment_new (customer_id uuid PRIMARY KEY) ON COMMIT DROP`);
-    await tx.query(`CREATE TEMP TABLE segment_entered (customer_id uuid PRIMARY KEY) ON COMMIT DROP`);
-    await tx.query(`CREATE TEMP TABLE segment_exited (customer_id uuid PRIMARY KEY) ON COMMIT DROP`);
-    const members = await tx.count(`INSERT INTO segment_new (customer_id) SELECT c.id ${this.matching(rule)}`, params.values);
+    await tx.query(
+      `CREATE TEMP TABLE segment_entered (customer_id uuid PRIMARY KEY) ON COMMIT DROP`,
+    );
+    await tx.query(
+      `CREATE TEMP TABLE segment_exited (customer_id uuid PRIMARY KEY) ON COMMIT DROP`,
+    );
+    const members = await tx.count(
+      `INSERT INTO segment_new (customer_id) SELECT c.id ${this.matching(rule)}`,
+      params.values,
+    );
     await tx.query(`ANALYZE segment_new`);
     const exited = await tx.count(
       `WITH gone AS (
@@ -86,7 +101,10 @@ export class SegmentMembershipRepository {
           [after],
         );
         if (!rows.length) break;
-        await onDiff(kind, rows.map((r) => r.customer_id));
+        await onDiff(
+          kind,
+          rows.map((r) => r.customer_id),
+        );
         after = rows[rows.length - 1].customer_id;
         if (rows.length < EVENT_CHUNK) break;
       }
@@ -94,7 +112,12 @@ export class SegmentMembershipRepository {
     return { members, entered, exited };
   }
 
-  async members(tx: Tx, segmentId: string, after: string | undefined, limit: number): Promise<CustomerSampleRow[]> {
+  async members(
+    tx: Tx,
+    segmentId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<CustomerSampleRow[]> {
     return tx.query<CustomerSampleRow>(
       `SELECT c.id, c.member_no, c.gender, c.city, c.store_id, c.tier_code, m.entered_at
          FROM segment_members m

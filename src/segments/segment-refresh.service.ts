@@ -40,16 +40,28 @@ export class SegmentRefreshService implements OnApplicationShutdown {
   async request(principal: Principal, segmentId: string): Promise<SegmentRefreshJobModel> {
     const job = await this.database.withTenant(principal.tenantId, async (tx) => {
       await this.segmentsService.load(tx, segmentId);
-      return this.segments.insertJob(tx, { id: uuid7(), segmentId, requestedBy: principal.subject, now: this.clock.now() });
+      return this.segments.insertJob(tx, {
+        id: uuid7(),
+        segmentId,
+        requestedBy: principal.subject,
+        now: this.clock.now(),
+      });
     });
     const work = this.runJob(principal.tenantId, job.id).finally(() => this.running.delete(work));
     this.running.add(work);
     return toRefreshJobModel(job);
   }
 
-  async job(principal: Principal, segmentId: string, jobId: string): Promise<SegmentRefreshJobModel> {
+  async job(
+    principal: Principal,
+    segmentId: string,
+    jobId: string,
+  ): Promise<SegmentRefreshJobModel> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const job = isUuid(segmentId) && isUuid(jobId) ? await this.segments.findJob(tx, segmentId, jobId) : undefined;
+      const job =
+        isUuid(segmentId) && isUuid(jobId)
+          ? await this.segments.findJob(tx, segmentId, jobId)
+          : undefined;
       if (!job) throw DomainError.notFound('Refresh job');
       return toRefreshJobModel(job);
     });
@@ -58,19 +70,28 @@ export class SegmentRefreshService implements OnApplicationShutdown {
   /** Refresh now, inside the caller's transaction (nightly job, tests, benchmarks). */
   async refreshInTx(tx: Tx, segmentId: string): Promise<RefreshResult> {
     const segment = await this.segmentsService.load(tx, segmentId, { lock: true });
-    const { compiled, params } = await this.segmentsService.compile(tx, { text: segment.query_text, tree: segment.query_tree });
+    const { compiled, params } = await this.segmentsService.compile(tx, {
+      text: segment.query_text,
+      tree: segment.query_tree,
+    });
     const now = this.clock.now();
-    const result = await this.membership.refresh(tx, segmentId, compiled, params, now, (kind, customerIds) =>
-      this.outbox.recordMany(
-        tx,
-        customerIds.map((customerId) => ({
-          type: `segment.${kind}`,
-          customerId,
-          subjectType: 'segment',
-          subjectId: segmentId,
-          payload: { segmentId, segmentName: segment.name, builtIn: segment.builtin_key },
-        })),
-      ),
+    const result = await this.membership.refresh(
+      tx,
+      segmentId,
+      compiled,
+      params,
+      now,
+      (kind, customerIds) =>
+        this.outbox.recordMany(
+          tx,
+          customerIds.map((customerId) => ({
+            type: `segment.${kind}`,
+            customerId,
+            subjectType: 'segment',
+            subjectId: segmentId,
+            payload: { segmentId, segmentName: segment.name, builtIn: segment.builtin_key },
+          })),
+        ),
     );
     await this.segments.markRefreshed(tx, segmentId, result.members, now);
     return result;
@@ -91,17 +112,34 @@ export class SegmentRefreshService implements OnApplicationShutdown {
     await new Promise((resolve) => setImmediate(resolve));
     try {
       // Mark running in its own short transaction so pollers see progress.
-      const job = await this.database.withTenant(tenantId, (tx) => this.segments.startJob(tx, jobId, this.clock.now()));
+      const job = await this.database.withTenant(tenantId, (tx) =>
+        this.segments.startJob(tx, jobId, this.clock.now()),
+      );
       if (!job) return;
       await this.database.withTenant(tenantId, async (tx) => {
         const result = await this.refreshInTx(tx, job.segment_id);
-        await this.segments.finishJob(tx, jobId, { status: 'succeeded', memberCount: result.members, entered: result.entered, exited: result.exited, now: this.clock.now() });
+        await this.segments.finishJob(tx, jobId, {
+          status: 'succeeded',
+          memberCount: result.members,
+          entered: result.entered,
+          exited: result.exited,
+          now: this.clock.now(),
+        });
       });
     } catch (error) {
-      this.logger.error(`segment refresh job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`);
-      const message = error instanceof DomainError ? error.detail : 'The refresh failed; see the server log.';
+      this.logger.error(
+        `segment refresh job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      const message =
+        error instanceof DomainError ? error.detail : 'The refresh failed; see the server log.';
       await this.database
-        .withTenant(tenantId, (tx) => this.segments.finishJob(tx, jobId, { status: 'failed', error: message, now: this.clock.now() }))
+        .withTenant(tenantId, (tx) =>
+          this.segments.finishJob(tx, jobId, {
+            status: 'failed',
+            error: message,
+            now: this.clock.now(),
+          }),
+        )
         .catch(() => undefined);
     }
   }

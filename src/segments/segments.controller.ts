@@ -1,13 +1,46 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiProduces, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiProduces,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { Page, PageQuery } from '../common/pagination';
-import { CreateSegmentInput, EXPORT_FIELDS, ExportQuery, PreviewSegmentInput, UpdateSegmentInput } from './dto/segment.input';
+import {
+  CreateSegmentInput,
+  EXPORT_FIELDS,
+  ExportQuery,
+  PreviewSegmentInput,
+  UpdateSegmentInput,
+} from './dto/segment.input';
 import { SegmentExportService } from './export/segment-export.service';
-import { SegmentCustomerModel, SegmentMemberPageModel, SegmentModel, SegmentPageModel, SegmentPreviewModel, SegmentRefreshJobModel } from './dto/segment.model';
+import {
+  SegmentCustomerModel,
+  SegmentMemberPageModel,
+  SegmentModel,
+  SegmentPageModel,
+  SegmentPreviewModel,
+  SegmentRefreshJobModel,
+} from './dto/segment.model';
 import { SegmentRefreshService } from './segment-refresh.service';
 import { SegmentsService } from './segments.service';
 
@@ -31,16 +64,25 @@ export class SegmentsController {
   })
   @ApiCreatedResponse({ type: SegmentModel })
   @ApiProblems(401, 403, 409, 422)
-  create(@CurrentPrincipal() principal: Principal, @Body() input: CreateSegmentInput): Promise<SegmentModel> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: CreateSegmentInput,
+  ): Promise<SegmentModel> {
     return this.segments.create(principal, input);
   }
 
   @Get()
   @Scopes('segments:read')
-  @ApiOperation({ summary: 'List segments', description: 'Built-in and user segments, newest first, cursor-paginated.' })
+  @ApiOperation({
+    summary: 'List segments',
+    description: 'Built-in and user segments, newest first, cursor-paginated.',
+  })
   @ApiOkResponse({ type: SegmentPageModel })
   @ApiProblems(401, 403, 422)
-  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery): Promise<Page<SegmentModel>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQuery,
+  ): Promise<Page<SegmentModel>> {
     return this.segments.list(principal, query);
   }
 
@@ -49,17 +91,24 @@ export class SegmentsController {
   @Scopes('segments:read')
   @ApiOperation({
     summary: 'Preview a rule',
-    description: 'Counts the active customers matching a rule now and returns up to 20 of them. Nothing is stored.',
+    description:
+      'Counts the active customers matching a rule now and returns up to 20 of them. Nothing is stored.',
   })
   @ApiOkResponse({ type: SegmentPreviewModel })
   @ApiProblems(401, 403, 422)
-  preview(@CurrentPrincipal() principal: Principal, @Body() input: PreviewSegmentInput): Promise<SegmentPreviewModel> {
+  preview(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: PreviewSegmentInput,
+  ): Promise<SegmentPreviewModel> {
     return this.segments.preview(principal, input.query);
   }
 
   @Get(':id')
   @Scopes('segments:read')
-  @ApiOperation({ summary: 'Get a segment', description: 'Definition, member count and last refresh time.' })
+  @ApiOperation({
+    summary: 'Get a segment',
+    description: 'Definition, member count and last refresh time.',
+  })
   @ApiOkResponse({ type: SegmentModel })
   @ApiProblems(401, 403, 404)
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<SegmentModel> {
@@ -68,17 +117,27 @@ export class SegmentsController {
 
   @Patch(':id')
   @Scopes('segments:write')
-  @ApiOperation({ summary: 'Change a segment', description: 'Name, description or rule. Built-in segments answer 409.' })
+  @ApiOperation({
+    summary: 'Change a segment',
+    description: 'Name, description or rule. Built-in segments answer 409.',
+  })
   @ApiOkResponse({ type: SegmentModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: UpdateSegmentInput): Promise<SegmentModel> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: UpdateSegmentInput,
+  ): Promise<SegmentModel> {
     return this.segments.update(principal, id, input);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Scopes('segments:write')
-  @ApiOperation({ summary: 'Delete a segment', description: 'Removes the definition and its membership. Built-in segments answer 409.' })
+  @ApiOperation({
+    summary: 'Delete a segment',
+    description: 'Removes the definition and its membership. Built-in segments answer 409.',
+  })
   @ApiNoContentResponse()
   @ApiProblems(401, 403, 404, 409)
   async delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
@@ -96,7 +155,11 @@ export class SegmentsController {
   })
   @ApiAcceptedResponse({ type: SegmentRefreshJobModel })
   @ApiProblems(401, 403, 404)
-  async requestRefresh(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<SegmentRefreshJobModel> {
+  async requestRefresh(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SegmentRefreshJobModel> {
     const job = await this.refresh.request(principal, id);
     void reply.header('Location', `/v1/segments/${id}/refresh-jobs/${job.id}`);
     return job;
@@ -104,19 +167,33 @@ export class SegmentsController {
 
   @Get(':id/refresh-jobs/:jobId')
   @Scopes('segments:read')
-  @ApiOperation({ summary: 'Refresh job status', description: 'queued → running → succeeded | failed, with member and diff counts.' })
+  @ApiOperation({
+    summary: 'Refresh job status',
+    description: 'queued → running → succeeded | failed, with member and diff counts.',
+  })
   @ApiOkResponse({ type: SegmentRefreshJobModel })
   @ApiProblems(401, 403, 404)
-  job(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('jobId') jobId: string): Promise<SegmentRefreshJobModel> {
+  job(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('jobId') jobId: string,
+  ): Promise<SegmentRefreshJobModel> {
     return this.refresh.job(principal, id, jobId);
   }
 
   @Get(':id/members')
   @Scopes('segments:read')
-  @ApiOperation({ summary: 'Segment members', description: 'Members as of the last refresh, cursor-paginated (stable order by customer id).' })
+  @ApiOperation({
+    summary: 'Segment members',
+    description: 'Members as of the last refresh, cursor-paginated (stable order by customer id).',
+  })
   @ApiOkResponse({ type: SegmentMemberPageModel })
   @ApiProblems(401, 403, 404, 422)
-  members(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: PageQuery): Promise<Page<SegmentCustomerModel>> {
+  members(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+  ): Promise<Page<SegmentCustomerModel>> {
     return this.segments.members(principal, id, query);
   }
 
@@ -132,7 +209,12 @@ export class SegmentsController {
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ApiOkResponse({ description: 'The export stream.' })
   @ApiProblems(401, 403, 404, 422)
-  async export(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
+  async export(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: ExportQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     let opened = false;
     try {
       await this.exports.export(principal, id, query, (target) => {

@@ -15,7 +15,17 @@ import { SegmentsResolver } from './segments.resolver';
 @Module({
   imports: [ConsentModule],
   controllers: [RfmController, SegmentsController],
-  providers: [SegmentsResolver, SegmentsRepository, SegmentMembershipRepository, SegmentsService, SegmentRefreshService, RfmRepository, RfmService, SegmentExportRepository, SegmentExportService],
+  providers: [
+    SegmentsResolver,
+    SegmentsRepository,
+    SegmentMembershipRepository,
+    SegmentsService,
+    SegmentRefreshService,
+    RfmRepository,
+    RfmService,
+    SegmentExportRepository,
+    SegmentExportService,
+  ],
   exports: [SegmentsService, SegmentRefreshService, RfmService],
 })
 export class SegmentsModule {}

@@ -51,27 +51,59 @@ const JOB_COLUMNS = `id, segment_id, status, member_count, entered_count, exited
 @Injectable()
 export class SegmentsRepository {
   async tenantContext(tx: Tx): Promise<TenantContextRow> {
-    const row = await tx.one<TenantContextRow>(`SELECT currency, time_zone FROM tenants WHERE id = $1`, [tx.tenant]);
+    const row = await tx.one<TenantContextRow>(
+      `SELECT currency, time_zone FROM tenants WHERE id = $1`,
+      [tx.tenant],
+    );
     if (!row) throw new Error('tenant row not visible');
     return row;
   }
 
-  async insert(tx: Tx, row: { id: string; name: string; description: string | null; text: string | null; tree: RuleNode; builtinKey?: string; createdBy: string; now: Date }): Promise<SegmentRow | undefined> {
+  async insert(
+    tx: Tx,
+    row: {
+      id: string;
+      name: string;
+      description: string | null;
+      text: string | null;
+      tree: RuleNode;
+      builtinKey?: string;
+      createdBy: string;
+      now: Date;
+    },
+  ): Promise<SegmentRow | undefined> {
     return tx.one<SegmentRow>(
       `INSERT INTO segments (tenant_id, id, name, description, query_text, query_tree, builtin_key, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
        ON CONFLICT DO NOTHING
        RETURNING ${SEGMENT_COLUMNS}`,
-      [tx.tenant, row.id, row.name, row.description, row.text, JSON.stringify(row.tree), row.builtinKey ?? null, row.createdBy, row.now],
+      [
+        tx.tenant,
+        row.id,
+        row.name,
+        row.description,
+        row.text,
+        JSON.stringify(row.tree),
+        row.builtinKey ?? null,
+        row.createdBy,
+        row.now,
+      ],
     );
   }
 
   async nameTaken(tx: Tx, name: string, exceptId?: string): Promise<boolean> {
-    const row = await tx.one(`SELECT 1 FROM segments WHERE tenant_id = $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3`, [tx.tenant, name, exceptId ?? null]);
+    const row = await tx.one(
+      `SELECT 1 FROM segments WHERE tenant_id = $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3`,
+      [tx.tenant, name, exceptId ?? null],
+    );
     return !!row;
   }
 
-  async find(tx: Tx, id: string, options: { lock?: boolean } = {}): Promise<SegmentRow | undefined> {
+  async find(
+    tx: Tx,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<SegmentRow | undefined> {
     return tx.one<SegmentRow>(
       `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND id = $2${options.lock ? ' FOR UPDATE' : ''}`,
       [tx.tenant, id],
@@ -79,15 +111,24 @@ export class SegmentsRepository {
   }
 
   async findBuiltin(tx: Tx, key: string): Promise<SegmentRow | undefined> {
-    return tx.one<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND builtin_key = $2`, [tx.tenant, key]);
+    return tx.one<SegmentRow>(
+      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND builtin_key = $2`,
+      [tx.tenant, key],
+    );
   }
 
   async materialised(tx: Tx): Promise<SegmentRow[]> {
-    return tx.query<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND refreshed_at IS NOT NULL ORDER BY created_at, id`, [tx.tenant]);
+    return tx.query<SegmentRow>(
+      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND refreshed_at IS NOT NULL ORDER BY created_at, id`,
+      [tx.tenant],
+    );
   }
 
   async builtins(tx: Tx): Promise<SegmentRow[]> {
-    return tx.query<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND builtin_key IS NOT NULL`, [tx.tenant]);
+    return tx.query<SegmentRow>(
+      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE tenant_id = $1 AND builtin_key IS NOT NULL`,
+      [tx.tenant],
+    );
   }
 
   async list(tx: Tx, after: Keyset | undefined, limit: number): Promise<SegmentRow[]> {
@@ -99,11 +140,29 @@ export class SegmentsRepository {
     );
   }
 
-  async update(tx: Tx, id: string, patch: { name: string; description: string | null; text: string | null; tree: RuleNode; now: Date }): Promise<SegmentRow> {
+  async update(
+    tx: Tx,
+    id: string,
+    patch: {
+      name: string;
+      description: string | null;
+      text: string | null;
+      tree: RuleNode;
+      now: Date;
+    },
+  ): Promise<SegmentRow> {
     const row = await tx.one<SegmentRow>(
       `UPDATE segments SET name = $3, description = $4, query_text = $5, query_tree = $6, version = version + 1, updated_at = $7
         WHERE tenant_id = $1 AND id = $2 RETURNING ${SEGMENT_COLUMNS}`,
-      [tx.tenant, id, patch.name, patch.description, patch.text, JSON.stringify(patch.tree), patch.now],
+      [
+        tx.tenant,
+        id,
+        patch.name,
+        patch.description,
+        patch.text,
+        JSON.stringify(patch.tree),
+        patch.now,
+      ],
     );
     if (!row) throw new Error('segment vanished under lock');
     return row;
@@ -114,10 +173,16 @@ export class SegmentsRepository {
   }
 
   async markRefreshed(tx: Tx, id: string, memberCount: number, now: Date): Promise<void> {
-    await tx.query(`UPDATE segments SET member_count = $3, refreshed_at = $4 WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, memberCount, now]);
+    await tx.query(
+      `UPDATE segments SET member_count = $3, refreshed_at = $4 WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id, memberCount, now],
+    );
   }
 
-  async insertJob(tx: Tx, job: { id: string; segmentId: string; requestedBy: string; now: Date }): Promise<RefreshJobRow> {
+  async insertJob(
+    tx: Tx,
+    job: { id: string; segmentId: string; requestedBy: string; now: Date },
+  ): Promise<RefreshJobRow> {
     const row = await tx.one<RefreshJobRow>(
       `INSERT INTO segment_refresh_jobs (tenant_id, id, segment_id, requested_by, created_at) VALUES ($1, $2, $3, $4, $5)
        RETURNING ${JOB_COLUMNS}`,
@@ -127,7 +192,10 @@ export class SegmentsRepository {
   }
 
   async findJob(tx: Tx, segmentId: string, jobId: string): Promise<RefreshJobRow | undefined> {
-    return tx.one<RefreshJobRow>(`SELECT ${JOB_COLUMNS} FROM segment_refresh_jobs WHERE tenant_id = $1 AND segment_id = $2 AND id = $3`, [tx.tenant, segmentId, jobId]);
+    return tx.one<RefreshJobRow>(
+      `SELECT ${JOB_COLUMNS} FROM segment_refresh_jobs WHERE tenant_id = $1 AND segment_id = $2 AND id = $3`,
+      [tx.tenant, segmentId, jobId],
+    );
   }
 
   async startJob(tx: Tx, jobId: string, now: Date): Promise<RefreshJobRow | undefined> {
@@ -137,11 +205,31 @@ export class SegmentsRepository {
     );
   }
 
-  async finishJob(tx: Tx, jobId: string, result: { status: 'succeeded' | 'failed'; memberCount?: number; entered?: number; exited?: number; error?: string; now: Date }): Promise<void> {
+  async finishJob(
+    tx: Tx,
+    jobId: string,
+    result: {
+      status: 'succeeded' | 'failed';
+      memberCount?: number;
+      entered?: number;
+      exited?: number;
+      error?: string;
+      now: Date;
+    },
+  ): Promise<void> {
     await tx.query(
       `UPDATE segment_refresh_jobs SET status = $3, member_count = $4, entered_count = $5, exited_count = $6, error = $7, finished_at = $8
         WHERE tenant_id = $1 AND id = $2`,
-      [tx.tenant, jobId, result.status, result.memberCount ?? null, result.entered ?? null, result.exited ?? null, result.error ?? null, result.now],
+      [
+        tx.tenant,
+        jobId,
+        result.status,
+        result.memberCount ?? null,
+        result.entered ?? null,
+        result.exited ?? null,
+        result.error ?? null,
+        result.now,
+      ],
     );
   }
 
@@ -151,7 +239,17 @@ export class SegmentsRepository {
          FROM segment_settings WHERE tenant_id = $1`,
       [tx.tenant],
     );
-    return row ?? { gold_top_percent: 20, gold_min_purchases: 2, lapsed_days: 180, frequency_high_min: null, frequency_mid_min: null, spend_high_min_minor: null, spend_mid_min_minor: null };
+    return (
+      row ?? {
+        gold_top_percent: 20,
+        gold_min_purchases: 2,
+        lapsed_days: 180,
+        frequency_high_min: null,
+        frequency_mid_min: null,
+        spend_high_min_minor: null,
+        spend_mid_min_minor: null,
+      }
+    );
   }
 
   async saveSettings(tx: Tx, s: SegmentSettingsRow, now: Date): Promise<void> {
@@ -160,7 +258,17 @@ export class SegmentsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (tenant_id) DO UPDATE SET gold_top_percent = $2, gold_min_purchases = $3, lapsed_days = $4, frequency_high_min = $5,
          frequency_mid_min = $6, spend_high_min_minor = $7, spend_mid_min_minor = $8, updated_at = $9`,
-      [tx.tenant, s.gold_top_percent, s.gold_min_purchases, s.lapsed_days, s.frequency_high_min, s.frequency_mid_min, s.spend_high_min_minor, s.spend_mid_min_minor, now],
+      [
+        tx.tenant,
+        s.gold_top_percent,
+        s.gold_min_purchases,
+        s.lapsed_days,
+        s.frequency_high_min,
+        s.frequency_mid_min,
+        s.spend_high_min_minor,
+        s.spend_mid_min_minor,
+        now,
+      ],
     );
   }
 }

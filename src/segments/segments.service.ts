@@ -69,7 +69,8 @@ export class SegmentsService {
       const current = await this.load(tx, id, { lock: true });
       this.assertEditable(current);
       const name = input.name ?? current.name;
-      if (input.name !== undefined && (await this.segments.nameTaken(tx, name, id))) throw this.nameConflict(name);
+      if (input.name !== undefined && (await this.segments.nameTaken(tx, name, id)))
+        throw this.nameConflict(name);
       const row = await this.segments.update(tx, id, {
         name,
         description: input.description !== undefined ? input.description : current.description,
@@ -92,12 +93,19 @@ export class SegmentsService {
     const rule = checkRule(query);
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const { compiled, params } = await this.compile(tx, rule);
-      const [count, sample] = [await this.membership.count(tx, compiled, params), await this.membership.sample(tx, compiled, params, SAMPLE_SIZE)];
+      const [count, sample] = [
+        await this.membership.count(tx, compiled, params),
+        await this.membership.sample(tx, compiled, params, SAMPLE_SIZE),
+      ];
       return { count, sample: sample.map(toSegmentCustomerModel) };
     });
   }
 
-  async members(principal: Principal, id: string, query: PageQuery): Promise<Page<SegmentCustomerModel>> {
+  async members(
+    principal: Principal,
+    id: string,
+    query: PageQuery,
+  ): Promise<Page<SegmentCustomerModel>> {
     const limit = pageLimit(query);
     const after = decodeMemberCursor(query.cursor);
     return this.database.withTenant(principal.tenantId, async (tx) => {
@@ -107,7 +115,9 @@ export class SegmentsService {
       const page = more ? rows.slice(0, limit) : rows;
       return {
         items: page.map(toSegmentCustomerModel),
-        nextCursor: more ? Buffer.from(JSON.stringify([page[page.length - 1].id])).toString('base64url') : null,
+        nextCursor: more
+          ? Buffer.from(JSON.stringify([page[page.length - 1].id])).toString('base64url')
+          : null,
       };
     });
   }
@@ -116,7 +126,11 @@ export class SegmentsService {
   async compile(tx: Tx, rule: CheckedRule): Promise<{ compiled: CompiledRule; params: SqlParams }> {
     const context = await this.segments.tenantContext(tx);
     const params = new SqlParams([tx.tenant]);
-    const compiled = compileStoredRule(rule, { now: this.clock.now(), timeZone: context.time_zone, currency: context.currency }, params);
+    const compiled = compileStoredRule(
+      rule,
+      { now: this.clock.now(), timeZone: context.time_zone, currency: context.currency },
+      params,
+    );
     return { compiled, params };
   }
 
@@ -135,26 +149,51 @@ export class SegmentsService {
   async ensureBuiltins(tx: Tx): Promise<void> {
     const settings = await this.segments.settings(tx);
     const now = this.clock.now();
-    const present = new Map((await this.segments.builtins(tx)).map((row) => [row.builtin_key, row]));
+    const present = new Map(
+      (await this.segments.builtins(tx)).map((row) => [row.builtin_key, row]),
+    );
     for (const builtin of builtinSegments({ lapsedDays: settings.lapsed_days })) {
       const existing = present.get(builtin.key);
       if (existing && existing.query_text === builtin.query) continue;
       const rule = checkRule(builtin.query);
       if (!existing) {
-        await this.segments.insert(tx, { id: uuid7(), name: builtin.name, description: builtin.description, text: rule.text, tree: rule.tree, builtinKey: builtin.key, createdBy: 'kehu', now });
+        await this.segments.insert(tx, {
+          id: uuid7(),
+          name: builtin.name,
+          description: builtin.description,
+          text: rule.text,
+          tree: rule.tree,
+          builtinKey: builtin.key,
+          createdBy: 'kehu',
+          now,
+        });
       } else if (existing.query_text !== builtin.query) {
         // Settings changed (e.g. lapsed days): the built-in follows them.
-        await this.segments.update(tx, existing.id, { name: existing.name, description: builtin.description, text: rule.text, tree: rule.tree, now });
+        await this.segments.update(tx, existing.id, {
+          name: existing.name,
+          description: builtin.description,
+          text: rule.text,
+          tree: rule.tree,
+          now,
+        });
       }
     }
   }
 
   private assertEditable(row: SegmentRow): void {
-    if (row.builtin_key) throw new DomainError('conflict', `Built-in segment "${row.builtin_key}" cannot be changed or deleted.`);
+    if (row.builtin_key)
+      throw new DomainError(
+        'conflict',
+        `Built-in segment "${row.builtin_key}" cannot be changed or deleted.`,
+      );
   }
 
   private nameConflict(name: string): DomainError {
-    return new DomainError('conflict', `A segment named "${name}" already exists.`, { errors: [{ field: 'name', code: 'taken', message: 'name is already used by another segment' }] });
+    return new DomainError('conflict', `A segment named "${name}" already exists.`, {
+      errors: [
+        { field: 'name', code: 'taken', message: 'name is already used by another segment' },
+      ],
+    });
   }
 }
 

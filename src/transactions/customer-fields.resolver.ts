@@ -15,9 +15,14 @@ export class CustomerFieldsResolver {
     private readonly transactionsService: TransactionsService,
   ) {}
 
-  @ResolveField(() => CustomerLoyaltyModel, { description: 'Tier, progress, balance and points expiring soon.' })
+  @ResolveField(() => CustomerLoyaltyModel, {
+    description: 'Tier, progress, balance and points expiring soon.',
+  })
   @Scopes('loyalty:read')
-  loyalty(@CurrentPrincipal() principal: Principal, @Parent() customer: CustomerModel): Promise<CustomerLoyaltyModel> {
+  loyalty(
+    @CurrentPrincipal() principal: Principal,
+    @Parent() customer: CustomerModel,
+  ): Promise<CustomerLoyaltyModel> {
     return this.accounts.view(principal, customer.id);
   }
 
@@ -29,6 +34,9 @@ export class CustomerFieldsResolver {
     @Args('limit', { type: () => Int, nullable: true, defaultValue: 20 }) limit: number,
     @Args('cursor', { type: () => String, nullable: true }) cursor?: string,
   ): Promise<TransactionPageModel> {
-    return this.transactionsService.listForCustomer(principal, customer.id, { limit: Math.min(Math.max(limit, 1), 100), cursor });
+    return this.transactionsService.listForCustomer(principal, customer.id, {
+      limit: Math.min(Math.max(limit, 1), 100),
+      cursor,
+    });
   }
 }

@@ -103,18 +103,42 @@ export class CustomerStatsRepository {
 
   /** Rebuilds the stats of these customers from their transactions (after a merge). */
   async rebuild(tx: Tx, customerIds: string[]): Promise<void> {
-    for (const table of ['customer_stats', 'customer_category_stats', 'customer_store_stats', 'customer_monthly_spend']) {
-      await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [tx.tenant, customerIds]);
+    for (const table of [
+      'customer_stats',
+      'customer_category_stats',
+      'customer_store_stats',
+      'customer_monthly_spend',
+    ]) {
+      await tx.query(
+        `DELETE FROM ${table} WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+        [tx.tenant, customerIds],
+      );
     }
-    const ids = await tx.query<{ id: string }>(`SELECT id FROM transactions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [tx.tenant, customerIds]);
-    await this.apply(tx, ids.map((r) => r.id));
+    const ids = await tx.query<{ id: string }>(
+      `SELECT id FROM transactions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+      [tx.tenant, customerIds],
+    );
+    await this.apply(
+      tx,
+      ids.map((r) => r.id),
+    );
   }
 
   /**
    * Recomputes every customer's stats from the transactions and lists what differs from the
    * stored values: one row per (table, customer, key), empty when everything agrees.
    */
-  async differences(tx: Tx): Promise<{ kind: string; customer_id: string; key: string | null; stored: string | null; expected: string | null }[]> {
+  async differences(
+    tx: Tx,
+  ): Promise<
+    {
+      kind: string;
+      customer_id: string;
+      key: string | null;
+      stored: string | null;
+      expected: string | null;
+    }[]
+  > {
     return tx.query(
       `WITH t AS (SELECT * FROM transactions WHERE tenant_id = $1 AND customer_id IS NOT NULL),
        expected AS (
@@ -148,7 +172,11 @@ export class CustomerStatsRepository {
   }
 
   /** Customers whose last purchase is older than the cut-off and who were not announced yet; marks them. */
-  async markLapsed(tx: Tx, cutoff: Date, now: Date): Promise<{ customer_id: string; last_purchase_at: Date }[]> {
+  async markLapsed(
+    tx: Tx,
+    cutoff: Date,
+    now: Date,
+  ): Promise<{ customer_id: string; last_purchase_at: Date }[]> {
     return tx.query(
       `UPDATE customer_stats SET lapsed_notified_at = $3
         WHERE tenant_id = $1 AND last_purchase_at < $2 AND lapsed_notified_at IS NULL

@@ -13,11 +13,18 @@ const valid = {
   customer: { id: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20' },
   currency: 'CNY',
   total: '10.00',
-  items: [{ sku: 'A', name: 'n', category: 'c', quantity: 1.5, unitPrice: '5.00', amount: '10.00' }],
+  items: [
+    { sku: 'A', name: 'n', category: 'c', quantity: 1.5, unitPrice: '5.00', amount: '10.00' },
+  ],
 };
 
 function decoratorsAccept(raw: object): boolean {
-  return validateSync(plainToInstance(TransactionInput, raw), { whitelist: true, forbidNonWhitelisted: true }).length === 0;
+  return (
+    validateSync(plainToInstance(TransactionInput, raw), {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+    }).length === 0
+  );
 }
 
 describe('certainlyValidTransaction never accepts what the decorators refuse', () => {
@@ -41,6 +48,8 @@ describe('certainlyValidTransaction never accepts what the decorators refuse', (
   });
   it('takes the common valid receipt', () => {
     expect(certainlyValidTransaction(valid)).toBe(true);
-    expect(certainlyValidTransaction({ ...valid, occurredAt: new Date().toISOString() })).toBe(true);
+    expect(certainlyValidTransaction({ ...valid, occurredAt: new Date().toISOString() })).toBe(
+      true,
+    );
   });
 });

@@ -5,7 +5,18 @@
  * goes to class-validator, which also writes every error message — so it can only make the
  * valid path faster, never accept what the decorators refuse.
  */
-const TOP = new Set(['source', 'externalId', 'type', 'occurredAt', 'storeId', 'customer', 'currency', 'total', 'items', 'originalExternalId']);
+const TOP = new Set([
+  'source',
+  'externalId',
+  'type',
+  'occurredAt',
+  'storeId',
+  'customer',
+  'currency',
+  'total',
+  'items',
+  'originalExternalId',
+]);
 const CUSTOMER = new Set(['id', 'phone', 'memberNo', 'identity']);
 const ITEM = new Set(['sku', 'name', 'category', 'quantity', 'unitPrice', 'amount']);
 const SOURCE = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -13,13 +24,16 @@ const EXTERNAL = /^[\x21-\x7e]{1,128}$/;
 const MONEY = /^\d{1,13}(\.\d{1,3})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
 type Plain = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Plain =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const absent = (v: unknown) => v === undefined || v === null;
-const optionalString = (v: unknown, max: number) => absent(v) || (typeof v === 'string' && v.length <= max);
+const optionalString = (v: unknown, max: number) =>
+  absent(v) || (typeof v === 'string' && v.length <= max);
 const onlyKeys = (o: Plain, allowed: Set<string>) => Object.keys(o).every((k) => allowed.has(k));
 
 function validInstant(v: unknown): boolean {
@@ -27,7 +41,9 @@ function validInstant(v: unknown): boolean {
   const m = INSTANT.exec(v);
   if (!m) return false;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+  );
 }
 
 function validQuantity(v: unknown): boolean {
@@ -56,7 +72,12 @@ function validItem(item: unknown): boolean {
 function validCustomer(c: unknown): boolean {
   if (absent(c)) return true;
   if (!isObject(c) || !onlyKeys(c, CUSTOMER)) return false;
-  return (absent(c.id) || (typeof c.id === 'string' && UUID.test(c.id))) && optionalString(c.phone, 32) && optionalString(c.memberNo, 64) && optionalString(c.identity, 300);
+  return (
+    (absent(c.id) || (typeof c.id === 'string' && UUID.test(c.id))) &&
+    optionalString(c.phone, 32) &&
+    optionalString(c.memberNo, 64) &&
+    optionalString(c.identity, 300)
+  );
 }
 
 export function certainlyValidTransaction(raw: unknown): boolean {
@@ -78,6 +99,7 @@ export function certainlyValidTransaction(raw: unknown): boolean {
     raw.items.length >= 1 &&
     raw.items.length <= 500 &&
     raw.items.every(validItem) &&
-    (absent(raw.originalExternalId) || (typeof raw.originalExternalId === 'string' && EXTERNAL.test(raw.originalExternalId)))
+    (absent(raw.originalExternalId) ||
+      (typeof raw.originalExternalId === 'string' && EXTERNAL.test(raw.originalExternalId)))
   );
 }

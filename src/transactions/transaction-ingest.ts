@@ -46,31 +46,61 @@ export class TransactionIngest {
     private readonly outbox: OutboxService,
   ) {}
 
-  async ingest(tx: Tx, context: ProgramContext, items: PreparedTransaction[], actor: string): Promise<IngestOutcome[]> {
-    const work: Working[] = items.map((t) => ({ t, id: uuid7(), customerId: null, originalId: null }));
+  async ingest(
+    tx: Tx,
+    context: ProgramContext,
+    items: PreparedTransaction[],
+    actor: string,
+  ): Promise<IngestOutcome[]> {
+    const work: Working[] = items.map((t) => ({
+      t,
+      id: uuid7(),
+      customerId: null,
+      originalId: null,
+    }));
     await this.resolveCustomers(tx, work);
 
     // 1. Claim the (source, externalId) keys; retries and concurrent copies fall out here.
     const candidates = work.filter((w) => !w.error);
-    const inserted = await this.repository.insertNew(tx, candidates.map((w) => ({ id: w.id, t: w.t, customerId: w.customerId })));
+    const inserted = await this.repository.insertNew(
+      tx,
+      candidates.map((w) => ({ id: w.id, t: w.t, customerId: w.customerId })),
+    );
     const notInserted = candidates.filter((w) => !inserted.has(w.id));
     if (notInserted.length) {
-      const existing = await this.repository.findByKeys(tx, notInserted.map((w) => w.t));
+      const existing = await this.repository.findByKeys(
+        tx,
+        notInserted.map((w) => w.t),
+      );
       const byKey = new Map(existing.map((row) => [`${row.source}\u0000${row.external_id}`, row]));
       for (const w of notInserted) {
         const row = byKey.get(`${w.t.source}\u0000${w.t.externalId}`);
         if (row && row.request_hash === w.t.hash) w.duplicateOf = row;
-        else w.error = new DomainError('idempotency_key_reuse', `Transaction ${w.t.source}/${w.t.externalId} was already posted with a different body.`);
+        else
+          w.error = new DomainError(
+            'idempotency_key_reuse',
+            `Transaction ${w.t.source}/${w.t.externalId} was already posted with a different body.`,
+          );
       }
     }
     const created = candidates.filter((w) => inserted.has(w.id));
 
     // 2. Items, then returns checked against their sales (which may be in this same set).
-    await this.repository.insertItems(tx, created.map((w) => ({ transactionId: w.id, t: w.t })));
-    await this.checkReturns(tx, created.filter((w) => w.t.type === 'return' && !w.t.unlinked));
-    for (const w of created.filter((c) => c.t.unlinked && c.customerId)) w.reversal = this.unlinkedReversal(context, w);
+    await this.repository.insertItems(
+      tx,
+      created.map((w) => ({ transactionId: w.id, t: w.t })),
+    );
+    await this.checkReturns(
+      tx,
+      created.filter((w) => w.t.type === 'return' && !w.t.unlinked),
+    );
+    for (const w of created.filter((c) => c.t.unlinked && c.customerId))
+      w.reversal = this.unlinkedReversal(context, w);
     const failed = created.filter((w) => w.error);
-    await this.repository.deleteMany(tx, failed.map((w) => w.id));
+    await this.repository.deleteMany(
+      tx,
+      failed.map((w) => w.id),
+    );
     const stored = created.filter((w) => !w.error);
 
     // 3. Points (locks the customers), stats, answers, events.
@@ -81,45 +111,79 @@ export class TransactionIngest {
         customerId: w.customerId!,
         type: w.t.type,
         occurredAt: w.t.occurredAt,
-        lines: w.t.type === 'sale' ? w.t.lines.map((l) => ({ sku: l.sku, category: l.category, amountMinor: l.amountMinor })) : [],
+        lines:
+          w.t.type === 'sale'
+            ? w.t.lines.map((l) => ({
+                sku: l.sku,
+                category: l.category,
+                amountMinor: l.amountMinor,
+              }))
+            : [],
         netSpendMinor: w.t.type === 'sale' ? w.t.totalMinor : -w.t.totalMinor,
         currencyExponent: w.t.exponent,
         reversal: w.reversal,
         source: w.t.source,
         actor,
       }));
-    const results = new Map((await this.loyalty.post(tx, context, postings)).map((r) => [r.transactionId, r]));
+    const results = new Map(
+      (await this.loyalty.post(tx, context, postings)).map((r) => [r.transactionId, r]),
+    );
     const withCustomer = stored.filter((w) => w.customerId);
     // Returns of anonymous sales carry no customer: no stats, no points.
     await this.repository.finish(
       tx,
-      stored.map((w) => ({ id: w.id, customerId: w.customerId, originalId: w.originalId, points: results.get(w.id)?.points ?? 0, response: this.body(w, results.get(w.id)) })),
+      stored.map((w) => ({
+        id: w.id,
+        customerId: w.customerId,
+        originalId: w.originalId,
+        points: results.get(w.id)?.points ?? 0,
+        response: this.body(w, results.get(w.id)),
+      })),
     );
-    await this.stats.apply(tx, withCustomer.map((w) => w.id));
-    await this.outbox.recordMany(tx, stored.map((w) => this.event(w, results.get(w.id))));
+    await this.stats.apply(
+      tx,
+      withCustomer.map((w) => w.id),
+    );
+    await this.outbox.recordMany(
+      tx,
+      stored.map((w) => this.event(w, results.get(w.id))),
+    );
 
     return work.map((w): IngestOutcome => {
       if (w.error) return { index: w.t.index, status: 'error', error: w.error };
       if (w.duplicateOf) {
         // A copy of an item stored earlier in this same set has no stored answer yet.
         const sibling = stored.find((s) => s.id === w.duplicateOf!.id);
-        const body = w.duplicateOf.response ?? (sibling ? this.body(sibling, results.get(sibling.id)) : {});
+        const body =
+          w.duplicateOf.response ?? (sibling ? this.body(sibling, results.get(sibling.id)) : {});
         return { index: w.t.index, status: 'duplicate', id: w.duplicateOf.id, body };
       }
-      return { index: w.t.index, status: 'created', id: w.id, body: this.body(w, results.get(w.id)) };
+      return {
+        index: w.t.index,
+        status: 'created',
+        id: w.id,
+        body: this.body(w, results.get(w.id)),
+      };
     });
   }
 
   private async resolveCustomers(tx: Tx, work: Working[]): Promise<void> {
     const own = (w: Working) => w.t.type === 'sale' || w.t.unlinked === true;
-    const byId = await this.refs.resolveIds(tx, work.filter((w) => w.t.customer?.id && own(w)).map((w) => w.t.customer!.id!));
+    const byId = await this.refs.resolveIds(
+      tx,
+      work.filter((w) => w.t.customer?.id && own(w)).map((w) => w.t.customer!.id!),
+    );
     for (const w of work) {
       const ref = w.t.customer;
       // A return belongs to its sale's customer (set in checkReturns), an unlinked one to its own reference.
       if (!ref || !own(w)) continue;
       const found = ref.id ? byId.get(ref.id) : await this.refs.resolve(tx, ref);
       if (!found || found.status === 'erased' || found.status === 'archived') {
-        w.error = DomainError.field('customer', 'not_found', 'No active customer matches customer.');
+        w.error = DomainError.field(
+          'customer',
+          'not_found',
+          'No active customer matches customer.',
+        );
       } else {
         w.customerId = found.id;
       }
@@ -132,14 +196,24 @@ export class TransactionIngest {
    */
   private unlinkedReversal(context: ProgramContext, w: Working): PointsPosting['reversal'] {
     const program = context.program;
-    const points = pointsForSale(program, w.t.lines.map((l) => ({ sku: l.sku, category: l.category, amountMinor: l.amountMinor })), {
-      occurredAt: w.t.occurredAt,
-      tier: baseTier(program),
-      birthMonth: null,
-      localMonth: localMonth(w.t.occurredAt, context.timeZone),
-      currencyExponent: w.t.exponent,
-    });
-    return { saleTransactionId: w.id, salePoints: points, saleTotalMinor: w.t.totalMinor, returnedBeforeMinor: 0n, returnedNowMinor: w.t.totalMinor };
+    const points = pointsForSale(
+      program,
+      w.t.lines.map((l) => ({ sku: l.sku, category: l.category, amountMinor: l.amountMinor })),
+      {
+        occurredAt: w.t.occurredAt,
+        tier: baseTier(program),
+        birthMonth: null,
+        localMonth: localMonth(w.t.occurredAt, context.timeZone),
+        currencyExponent: w.t.exponent,
+      },
+    );
+    return {
+      saleTransactionId: w.id,
+      salePoints: points,
+      saleTotalMinor: w.t.totalMinor,
+      returnedBeforeMinor: 0n,
+      returnedNowMinor: w.t.totalMinor,
+    };
   }
 
   /** A return names a stored sale of the same source and never takes back more than was sold per line. */
@@ -153,10 +227,20 @@ export class TransactionIngest {
     const saleIds = originals.filter((o) => o.type === 'sale').map((o) => o.id);
     // One connection: queries run one after another.
     const saleItems = await this.repository.items(tx, saleIds);
-    const earlier = await this.repository.returnsOf(tx, saleIds, returns.map((w) => w.id));
-    const earlierItems = await this.repository.items(tx, earlier.map((r) => r.id));
+    const earlier = await this.repository.returnsOf(
+      tx,
+      saleIds,
+      returns.map((w) => w.id),
+    );
+    const earlierItems = await this.repository.items(
+      tx,
+      earlier.map((r) => r.id),
+    );
     // Per sale: what is left to return, per SKU (quantity and amount) and in total.
-    const left = new Map<string, { total: bigint; returned: bigint; skus: Map<string, { quantity: number; amount: bigint }> }>();
+    const left = new Map<
+      string,
+      { total: bigint; returned: bigint; skus: Map<string, { quantity: number; amount: bigint }> }
+    >();
     for (const id of saleIds) {
       const sale = originals.find((o) => o.id === id)!;
       left.set(id, { total: BigInt(sale.total_minor), returned: 0n, skus: new Map() });
@@ -180,19 +264,40 @@ export class TransactionIngest {
     for (const w of returns.sort((a, b) => a.t.index - b.t.index)) {
       const sale = byKey.get(`${w.t.source}\u0000${w.t.originalExternalId}`);
       if (!sale || sale.type !== 'sale') {
-        w.error = DomainError.field('originalExternalId', 'sale_not_found', `No sale ${w.t.originalExternalId} from ${w.t.source} to return.`);
+        w.error = DomainError.field(
+          'originalExternalId',
+          'sale_not_found',
+          `No sale ${w.t.originalExternalId} from ${w.t.source} to return.`,
+        );
         continue;
       }
       if (sale.currency !== w.t.currency) {
-        w.error = DomainError.field('currency', 'currency_mismatch', `The sale was in ${sale.currency}.`);
+        w.error = DomainError.field(
+          'currency',
+          'currency_mismatch',
+          `The sale was in ${sale.currency}.`,
+        );
         continue;
       }
       const state = left.get(sale.id)!;
       const problems = w.t.lines.flatMap((line, i) => {
         const entry = state.skus.get(line.sku);
-        if (!entry) return [{ field: `items[${i}].sku`, code: 'not_in_sale', message: `SKU ${line.sku} is not on the sale.` }];
+        if (!entry)
+          return [
+            {
+              field: `items[${i}].sku`,
+              code: 'not_in_sale',
+              message: `SKU ${line.sku} is not on the sale.`,
+            },
+          ];
         if (line.quantity > entry.quantity + 1e-9 || line.amountMinor > entry.amount) {
-          return [{ field: `items[${i}]`, code: 'exceeds_sold', message: `Returns of ${line.sku} would exceed what was sold.` }];
+          return [
+            {
+              field: `items[${i}]`,
+              code: 'exceeds_sold',
+              message: `Returns of ${line.sku} would exceed what was sold.`,
+            },
+          ];
         }
         return [];
       });
@@ -206,8 +311,16 @@ export class TransactionIngest {
       }
       for (const [sku, agg] of perSku) {
         const entry = state.skus.get(sku);
-        if (entry && !problems.length && (agg.quantity > entry.quantity + 1e-9 || agg.amount > entry.amount)) {
-          problems.push({ field: 'items', code: 'exceeds_sold', message: `Returns of ${sku} would exceed what was sold.` });
+        if (
+          entry &&
+          !problems.length &&
+          (agg.quantity > entry.quantity + 1e-9 || agg.amount > entry.amount)
+        ) {
+          problems.push({
+            field: 'items',
+            code: 'exceeds_sold',
+            message: `Returns of ${sku} would exceed what was sold.`,
+          });
         }
       }
       if (problems.length) {

@@ -46,15 +46,25 @@ export interface PreparedTransaction {
 
 /** Batch items arrive as plain JSON and are validated one by one, so one bad item fails alone. */
 export function validateBatchItem(raw: unknown): TransactionInput | DomainError {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return DomainError.field('transaction', 'invalid', 'Each transaction is a JSON object.');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return DomainError.field('transaction', 'invalid', 'Each transaction is a JSON object.');
   if (certainlyValidTransaction(raw)) return raw as TransactionInput;
   const input = plainToInstance(TransactionInput, raw, { enableImplicitConversion: false });
-  const errors = validateSync(input, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
+  const errors = validateSync(input, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: false,
+  });
   return errors.length ? DomainError.validation(flattenValidationErrors(errors)) : input;
 }
 
 /** Money, totals, currency, time and reference checks; every problem is reported by field. */
-export function prepareTransaction(input: TransactionInput, index: number, currencies: string[], now: Date): PreparedTransaction {
+export function prepareTransaction(
+  input: TransactionInput,
+  index: number,
+  currencies: string[],
+  now: Date,
+): PreparedTransaction {
   const errors: FieldError[] = [];
   const collect = <T>(work: () => T, fallback: T): T => {
     try {
@@ -68,36 +78,77 @@ export function prepareTransaction(input: TransactionInput, index: number, curre
     }
   };
   if (!isCurrency(input.currency) || !currencies.includes(input.currency)) {
-    throw DomainError.field('currency', 'unknown_currency', `Currency ${input.currency} is not accepted; this tenant takes ${currencies.join(', ')}.`);
+    throw DomainError.field(
+      'currency',
+      'unknown_currency',
+      `Currency ${input.currency} is not accepted; this tenant takes ${currencies.join(', ')}.`,
+    );
   }
   const exponent = currencyExponent(input.currency);
   const totalMinor = collect(() => toMinorUnits(input.total, input.currency, 'total'), 0n);
   let sum = 0n;
   let itemCount = 0;
   const lines = input.items.map((item, i) => {
-    const amountMinor = collect(() => toMinorUnits(item.amount, input.currency, `items[${i}].amount`), 0n);
-    const unitPriceMinor = collect(() => toMinorUnits(item.unitPrice, input.currency, `items[${i}].unitPrice`), 0n);
+    const amountMinor = collect(
+      () => toMinorUnits(item.amount, input.currency, `items[${i}].amount`),
+      0n,
+    );
+    const unitPriceMinor = collect(
+      () => toMinorUnits(item.unitPrice, input.currency, `items[${i}].unitPrice`),
+      0n,
+    );
     sum += amountMinor;
     itemCount += item.quantity;
-    return { lineNo: i + 1, sku: item.sku, name: item.name ?? null, category: item.category ?? null, quantity: item.quantity, unitPriceMinor, amountMinor };
+    return {
+      lineNo: i + 1,
+      sku: item.sku,
+      name: item.name ?? null,
+      category: item.category ?? null,
+      quantity: item.quantity,
+      unitPriceMinor,
+      amountMinor,
+    };
   });
   if (!errors.length && sum !== totalMinor) {
-    errors.push({ field: 'total', code: 'total_mismatch', message: `The items add up to ${sum} minor units but total is ${totalMinor}.` });
+    errors.push({
+      field: 'total',
+      code: 'total_mismatch',
+      message: `The items add up to ${sum} minor units but total is ${totalMinor}.`,
+    });
   }
   const occurredAt = new Date(input.occurredAt);
   if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
-    errors.push({ field: 'occurredAt', code: 'in_future', message: 'occurredAt is more than 5 minutes in the future.' });
+    errors.push({
+      field: 'occurredAt',
+      code: 'in_future',
+      message: 'occurredAt is more than 5 minutes in the future.',
+    });
   }
   if (input.type === 'return' && !input.originalExternalId) {
-    errors.push({ field: 'originalExternalId', code: 'required', message: 'A return names its sale in originalExternalId.' });
+    errors.push({
+      field: 'originalExternalId',
+      code: 'required',
+      message: 'A return names its sale in originalExternalId.',
+    });
   }
   if (input.type === 'sale' && input.originalExternalId) {
-    errors.push({ field: 'originalExternalId', code: 'not_allowed', message: 'Only a return has an originalExternalId.' });
+    errors.push({
+      field: 'originalExternalId',
+      code: 'not_allowed',
+      message: 'Only a return has an originalExternalId.',
+    });
   }
   const ref = input.customer ?? null;
   if (ref) {
-    const given = [ref.id, ref.phone, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null).length;
-    if (given !== 1) errors.push({ field: 'customer', code: 'one_reference', message: 'customer names exactly one of id, phone, memberNo, identity.' });
+    const given = [ref.id, ref.phone, ref.memberNo, ref.identity].filter(
+      (v) => v !== undefined && v !== null,
+    ).length;
+    if (given !== 1)
+      errors.push({
+        field: 'customer',
+        code: 'one_reference',
+        message: 'customer names exactly one of id, phone, memberNo, identity.',
+      });
   }
   if (errors.length) throw DomainError.validation(errors);
   return {
@@ -109,7 +160,9 @@ export function prepareTransaction(input: TransactionInput, index: number, curre
     type: input.type,
     occurredAt,
     storeId: input.storeId ?? null,
-    customer: ref ? { id: ref.id, phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity } : null,
+    customer: ref
+      ? { id: ref.id, phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity }
+      : null,
     currency: input.currency,
     exponent,
     totalMinor,

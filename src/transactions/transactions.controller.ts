@@ -1,12 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
 import { ClaimInput, TransactionBatchInput, TransactionInput } from './dto/transaction.input';
-import { BatchResultModel, TransactionModel, TransactionPageModel, TransactionResultModel } from './dto/transaction.model';
+import {
+  BatchResultModel,
+  TransactionModel,
+  TransactionPageModel,
+  TransactionResultModel,
+} from './dto/transaction.model';
 import { TransactionsService } from './transactions.service';
 
 @ApiTags('transactions')
@@ -21,10 +32,10 @@ export class TransactionsController {
   @ApiOperation({
     summary: 'Post a sale or a return',
     description:
-      'Items must add up to `total`; the currency must be the program\'s or listed in tenant settings; occurredAt at most 5 minutes ahead. ' +
+      "Items must add up to `total`; the currency must be the program's or listed in tenant settings; occurredAt at most 5 minutes ahead. " +
       'Idempotent by (source, externalId) and by Idempotency-Key: a retry answers 200 with the first body and `Idempotent-Replayed: true`; ' +
       'the same key with a different body is 422 `idempotency_key_reuse`. A return names its sale (`originalExternalId`), never exceeds what ' +
-      'was sold per line and takes back the sale\'s points proportionally (the balance goes negative only if they were already spent).',
+      "was sold per line and takes back the sale's points proportionally (the balance goes negative only if they were already spent).",
   })
   @ApiCreatedResponse({ type: TransactionResultModel })
   @ApiOkResponse({ type: TransactionResultModel, description: 'Replay of a stored receipt.' })
@@ -50,7 +61,10 @@ export class TransactionsController {
   })
   @ApiOkResponse({ type: BatchResultModel })
   @ApiProblems(401, 403, 413, 422)
-  async batch(@CurrentPrincipal() principal: Principal, @Body() input: TransactionBatchInput): Promise<BatchResultModel> {
+  async batch(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: TransactionBatchInput,
+  ): Promise<BatchResultModel> {
     return { results: await this.transactions.recordBatch(principal, input.transactions) };
   }
 
@@ -59,29 +73,47 @@ export class TransactionsController {
   @Scopes('transactions:write')
   @ApiOperation({
     summary: 'Claim an anonymous receipt',
-    description: 'Attaches a receipt posted without a customer (and its returns) to a customer within the claim window (tenant setting `claimWindowDays`, default 30) and awards its points once. 409 if already claimed, 422 `claim_window_expired` after the window.',
+    description:
+      'Attaches a receipt posted without a customer (and its returns) to a customer within the claim window (tenant setting `claimWindowDays`, default 30) and awards its points once. 409 if already claimed, 422 `claim_window_expired` after the window.',
   })
   @ApiOkResponse({ type: TransactionResultModel })
   @ApiProblems(401, 403, 404, 409, 422)
-  claim(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() input: ClaimInput): Promise<TransactionResultModel> {
+  claim(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() input: ClaimInput,
+  ): Promise<TransactionResultModel> {
     return this.transactions.claim(principal, id, input);
   }
 
   @Get('transactions/:id')
   @Scopes('customers:read')
-  @ApiOperation({ summary: 'A transaction with its items', description: 'Sale or return as stored, with points it changed.' })
+  @ApiOperation({
+    summary: 'A transaction with its items',
+    description: 'Sale or return as stored, with points it changed.',
+  })
   @ApiOkResponse({ type: TransactionModel })
   @ApiProblems(401, 403, 404)
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TransactionModel> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<TransactionModel> {
     return this.transactions.get(principal, id);
   }
 
   @Get('customers/:id/transactions')
   @Scopes('customers:read')
-  @ApiOperation({ summary: 'A customer\'s transactions', description: 'Newest first, cursor-paginated.' })
+  @ApiOperation({
+    summary: "A customer's transactions",
+    description: 'Newest first, cursor-paginated.',
+  })
   @ApiOkResponse({ type: TransactionPageModel })
   @ApiProblems(401, 403, 404, 422)
-  list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: PageQuery): Promise<TransactionPageModel> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+  ): Promise<TransactionPageModel> {
     return this.transactions.listForCustomer(principal, id, query);
   }
 }

@@ -19,19 +19,31 @@ export class TransactionsJobs implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'transactions.lapsed-customers', at: '02:00', run: async ({ tenantId, now }) => void (await this.markLapsed(tenantId, now)) });
+    this.jobs.register({
+      name: 'transactions.lapsed-customers',
+      at: '02:00',
+      run: async ({ tenantId, now }) => void (await this.markLapsed(tenantId, now)),
+    });
   }
 
   async markLapsed(tenantId: string, now: Date): Promise<number> {
     return this.database.withTenant(tenantId, async (tx) => {
       const { lapsedAfterDays } = await this.programs.load(tx);
-      const lapsed = await this.stats.markLapsed(tx, new Date(now.getTime() - lapsedAfterDays * DAY_MS), now);
+      const lapsed = await this.stats.markLapsed(
+        tx,
+        new Date(now.getTime() - lapsedAfterDays * DAY_MS),
+        now,
+      );
       await this.outbox.recordMany(
         tx,
         lapsed.map((row) => ({
           type: 'customer.lapsed',
           customerId: row.customer_id,
-          payload: { customerId: row.customer_id, lastPurchaseAt: row.last_purchase_at.toISOString(), lapsedAfterDays },
+          payload: {
+            customerId: row.customer_id,
+            lastPurchaseAt: row.last_purchase_at.toISOString(),
+            lapsedAfterDays,
+          },
         })),
       );
       return lapsed.length;

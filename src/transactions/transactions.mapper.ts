@@ -28,7 +28,8 @@ export function toStatsModel(row: StatsRow, currency: string): CustomerStatsView
     itemsReturned: Number(row.items_returned),
     totalSpent: fromMinorUnits(net, currency),
     returnsTotal: fromMinorUnits(row.returns_minor, currency),
-    averageOrderValue: row.purchase_count > 0 ? fromMinorUnits(net / BigInt(row.purchase_count), currency) : null,
+    averageOrderValue:
+      row.purchase_count > 0 ? fromMinorUnits(net / BigInt(row.purchase_count), currency) : null,
     favouriteCategory: row.favourite_category,
     favouriteStore: row.favourite_store,
     spend12m: fromMinorUnits(row.spend_12m, currency),

@@ -12,7 +12,15 @@ import { TransactionsService } from './transactions.service';
 @Module({
   imports: [LoyaltyModule],
   controllers: [TransactionsController],
-  providers: [CustomerFieldsResolver, TransactionsRepository, CustomerStatsRepository, TransactionIngest, TransactionsService, TransactionsResolver, TransactionsJobs],
+  providers: [
+    CustomerFieldsResolver,
+    TransactionsRepository,
+    CustomerStatsRepository,
+    TransactionIngest,
+    TransactionsService,
+    TransactionsResolver,
+    TransactionsJobs,
+  ],
   exports: [TransactionsService, TransactionIngest],
 })
 export class TransactionsModule {}

@@ -45,9 +45,14 @@ export class TransactionsRepository {
    * by a concurrent request, which this waits for — is skipped. Returns the ids inserted.
    * Rows go in key order so two batches never wait on each other in opposite orders.
    */
-  async insertNew(tx: Tx, rows: { id: string; t: PreparedTransaction; customerId: string | null }[]): Promise<Set<string>> {
+  async insertNew(
+    tx: Tx,
+    rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
+  ): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const sorted = [...rows].sort((a, b) => (a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1));
+    const sorted = [...rows].sort((a, b) =>
+      a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
+    );
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO transactions (tenant_id, id, source, external_id, type, customer_id, store_id, occurred_at, currency,
                                  total_minor, item_count, original_external_id, request_hash)
@@ -79,7 +84,10 @@ export class TransactionsRepository {
     return new Set(inserted.map((r) => r.id));
   }
 
-  async insertItems(tx: Tx, rows: { transactionId: string; t: PreparedTransaction }[]): Promise<void> {
+  async insertItems(
+    tx: Tx,
+    rows: { transactionId: string; t: PreparedTransaction }[],
+  ): Promise<void> {
     const lines = rows.flatMap((r) => r.t.lines.map((line) => ({ id: r.transactionId, line })));
     if (!lines.length) return;
     await tx.query(
@@ -99,7 +107,10 @@ export class TransactionsRepository {
     );
   }
 
-  async findByKeys(tx: Tx, keys: { source: string; externalId: string }[]): Promise<TransactionRow[]> {
+  async findByKeys(
+    tx: Tx,
+    keys: { source: string; externalId: string }[],
+  ): Promise<TransactionRow[]> {
     if (!keys.length) return [];
     return tx.query<TransactionRow>(
       `SELECT ${COLUMNS} FROM transactions
@@ -109,7 +120,10 @@ export class TransactionsRepository {
   }
 
   /** The sales being returned, locked (id order) so concurrent returns of one sale queue up. */
-  async lockOriginals(tx: Tx, keys: { source: string; externalId: string }[]): Promise<TransactionRow[]> {
+  async lockOriginals(
+    tx: Tx,
+    keys: { source: string; externalId: string }[],
+  ): Promise<TransactionRow[]> {
     if (!keys.length) return [];
     return tx.query<TransactionRow>(
       `SELECT ${COLUMNS} FROM transactions
@@ -120,11 +134,17 @@ export class TransactionsRepository {
   }
 
   async lock(tx: Tx, id: string): Promise<TransactionRow | undefined> {
-    return tx.one<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tx.tenant, id]);
+    return tx.one<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [tx.tenant, id],
+    );
   }
 
   async find(tx: Tx, id: string): Promise<TransactionRow | undefined> {
-    return tx.one<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id],
+    );
   }
 
   async items(tx: Tx, ids: string[]): Promise<ItemRow[]> {
@@ -148,12 +168,21 @@ export class TransactionsRepository {
 
   async deleteMany(tx: Tx, ids: string[]): Promise<void> {
     if (!ids.length) return;
-    await tx.query(`DELETE FROM transactions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenant, ids]);
+    await tx.query(`DELETE FROM transactions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [
+      tx.tenant,
+      ids,
+    ]);
   }
 
   async finish(
     tx: Tx,
-    rows: { id: string; customerId: string | null; originalId: string | null; points: number; response: Record<string, unknown> }[],
+    rows: {
+      id: string;
+      customerId: string | null;
+      originalId: string | null;
+      points: number;
+      response: Record<string, unknown>;
+    }[],
   ): Promise<void> {
     if (!rows.length) return;
     await tx.query(
@@ -178,11 +207,24 @@ export class TransactionsRepository {
     );
   }
 
-  async setResponse(tx: Tx, id: string, points: number, response: Record<string, unknown>): Promise<void> {
-    await tx.query(`UPDATE transactions SET points = $3, response = $4 WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id, points, JSON.stringify(response)]);
+  async setResponse(
+    tx: Tx,
+    id: string,
+    points: number,
+    response: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE transactions SET points = $3, response = $4 WHERE tenant_id = $1 AND id = $2`,
+      [tx.tenant, id, points, JSON.stringify(response)],
+    );
   }
 
-  async pageForCustomer(tx: Tx, customerId: string, after: { createdAt: string; id: string } | undefined, limit: number): Promise<TransactionRow[]> {
+  async pageForCustomer(
+    tx: Tx,
+    customerId: string,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<TransactionRow[]> {
     return tx.query<TransactionRow>(
       `SELECT ${COLUMNS} FROM transactions
         WHERE tenant_id = $1 AND customer_id = $2 AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
@@ -192,10 +234,16 @@ export class TransactionsRepository {
   }
 
   async customerOf(tx: Tx, id: string): Promise<{ customer_id: string | null } | undefined> {
-    return tx.one(`SELECT customer_id FROM transactions WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
+    return tx.one(`SELECT customer_id FROM transactions WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenant,
+      id,
+    ]);
   }
 
   async moveToSurvivor(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
-    await tx.query(`UPDATE transactions SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`, [tx.tenant, survivorId, sourceIds]);
+    await tx.query(
+      `UPDATE transactions SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = ANY($3::uuid[])`,
+      [tx.tenant, survivorId, sourceIds],
+    );
   }
 }

@@ -9,9 +9,14 @@ import { TransactionsService } from './transactions.service';
 export class TransactionsResolver {
   constructor(private readonly transactions: TransactionsService) {}
 
-  @Mutation(() => TransactionResultModel, { description: 'Post a sale or a return (idempotent by source and externalId).' })
+  @Mutation(() => TransactionResultModel, {
+    description: 'Post a sale or a return (idempotent by source and externalId).',
+  })
   @Scopes('transactions:write')
-  async recordTransaction(@CurrentPrincipal() principal: Principal, @Args('input') input: TransactionInput): Promise<TransactionResultModel> {
+  async recordTransaction(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: TransactionInput,
+  ): Promise<TransactionResultModel> {
     return (await this.transactions.record(principal, input)).result;
   }
 }

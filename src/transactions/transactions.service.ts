@@ -15,10 +15,19 @@ import { LoyaltyService } from '../loyalty/loyalty.service';
 import type { PointsPosting } from '../loyalty/points-posting';
 import { CustomerStatsRepository } from './customer-stats.repository';
 import { ClaimInput, TransactionInput } from './dto/transaction.input';
-import { BatchItemResultModel, TransactionModel, TransactionPageModel, TransactionResultModel } from './dto/transaction.model';
+import {
+  BatchItemResultModel,
+  TransactionModel,
+  TransactionPageModel,
+  TransactionResultModel,
+} from './dto/transaction.model';
 import { toStatsModel } from './transactions.mapper';
 import { TransactionIngest } from './transaction-ingest';
-import { prepareTransaction, PreparedTransaction, validateBatchItem } from './transaction-validation';
+import {
+  prepareTransaction,
+  PreparedTransaction,
+  validateBatchItem,
+} from './transaction-validation';
 import { ItemRow, TransactionRow, TransactionsRepository } from './transactions.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -68,14 +77,20 @@ export class TransactionsService implements OnModuleInit {
   }
 
   /** One sale or return. A retry of a stored receipt answers its first result (`replayed`). */
-  async record(principal: Principal, input: TransactionInput): Promise<{ result: TransactionResultModel; replayed: boolean }> {
+  async record(
+    principal: Principal,
+    input: TransactionInput,
+  ): Promise<{ result: TransactionResultModel; replayed: boolean }> {
     return retryDeadlock(() =>
       this.database.withTenant(principal.tenantId, async (tx) => {
         const context = await this.programs.load(tx);
         const prepared = prepareTransaction(input, 0, context.currencies, this.clock.now());
         const [outcome] = await this.ingestion.ingest(tx, context, [prepared], actorOf(principal));
         if (outcome.status === 'error') throw outcome.error;
-        return { result: outcome.body as unknown as TransactionResultModel, replayed: outcome.status === 'duplicate' };
+        return {
+          result: outcome.body as unknown as TransactionResultModel,
+          replayed: outcome.status === 'duplicate',
+        };
       }),
     );
   }
@@ -95,14 +110,36 @@ export class TransactionsService implements OnModuleInit {
             prepared.push(prepareTransaction(input, index, context.currencies, now));
           } catch (error) {
             if (!(error instanceof DomainError)) throw error;
-            results[index] = { index, status: 'error', error: { code: error.code, detail: error.detail, errors: error.options.errors } };
+            results[index] = {
+              index,
+              status: 'error',
+              error: { code: error.code, detail: error.detail, errors: error.options.errors },
+            };
           }
         });
-        for (const outcome of await this.ingestion.ingest(tx, context, prepared, actorOf(principal))) {
+        for (const outcome of await this.ingestion.ingest(
+          tx,
+          context,
+          prepared,
+          actorOf(principal),
+        )) {
           results[outcome.index] =
             outcome.status === 'error'
-              ? { index: outcome.index, status: 'error', error: { code: outcome.error.code, detail: outcome.error.detail, errors: outcome.error.options.errors } }
-              : { index: outcome.index, status: outcome.status, id: outcome.id, result: outcome.body as unknown as TransactionResultModel };
+              ? {
+                  index: outcome.index,
+                  status: 'error',
+                  error: {
+                    code: outcome.error.code,
+                    detail: outcome.error.detail,
+                    errors: outcome.error.options.errors,
+                  },
+                }
+              : {
+                  index: outcome.index,
+                  status: outcome.status,
+                  id: outcome.id,
+                  result: outcome.body as unknown as TransactionResultModel,
+                };
         }
         return results;
       }),
@@ -110,23 +147,43 @@ export class TransactionsService implements OnModuleInit {
   }
 
   /** Attaches an anonymous receipt (and its returns) to a customer within the claim window; points once. */
-  async claim(principal: Principal, transactionId: string, input: ClaimInput): Promise<TransactionResultModel> {
+  async claim(
+    principal: Principal,
+    transactionId: string,
+    input: ClaimInput,
+  ): Promise<TransactionResultModel> {
     return this.database.withTenant(principal.tenantId, async (tx) => {
-      const sale = isUuid(transactionId) ? await this.repository.lock(tx, transactionId) : undefined;
+      const sale = isUuid(transactionId)
+        ? await this.repository.lock(tx, transactionId)
+        : undefined;
       if (!sale) throw DomainError.notFound('Transaction');
-      if (sale.type !== 'sale') throw DomainError.field('transactionId', 'not_a_sale', 'Only a sale can be claimed.');
-      if (sale.customer_id) throw new DomainError('conflict', 'This receipt already belongs to a customer.');
+      if (sale.type !== 'sale')
+        throw DomainError.field('transactionId', 'not_a_sale', 'Only a sale can be claimed.');
+      if (sale.customer_id)
+        throw new DomainError('conflict', 'This receipt already belongs to a customer.');
       const context = await this.programs.load(tx);
       const now = this.clock.now();
       if (sale.occurred_at.getTime() < now.getTime() - context.claimWindowDays * DAY_MS) {
-        throw DomainError.field('transactionId', 'claim_window_expired', `Receipts can be claimed within ${context.claimWindowDays} days.`);
+        throw DomainError.field(
+          'transactionId',
+          'claim_window_expired',
+          `Receipts can be claimed within ${context.claimWindowDays} days.`,
+        );
       }
       const ref = input.customer;
-      if ([ref.id, ref.phone, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null).length !== 1) {
-        throw DomainError.field('customer', 'one_reference', 'customer names exactly one of id, phone, memberNo, identity.');
+      if (
+        [ref.id, ref.phone, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null)
+          .length !== 1
+      ) {
+        throw DomainError.field(
+          'customer',
+          'one_reference',
+          'customer names exactly one of id, phone, memberNo, identity.',
+        );
       }
       const customer = await this.refs.resolve(tx, ref);
-      if (!customer || customer.status !== 'active') throw DomainError.field('customer', 'not_found', 'No active customer matches customer.');
+      if (!customer || customer.status !== 'active')
+        throw DomainError.field('customer', 'not_found', 'No active customer matches customer.');
       await this.repository.claim(tx, sale.id, customer.id, now);
       const returns = await this.repository.returnsOf(tx, [sale.id], []);
       const items = await this.repository.items(tx, [sale.id]);
@@ -137,7 +194,11 @@ export class TransactionsService implements OnModuleInit {
           customerId: customer.id,
           type: 'sale',
           occurredAt: sale.occurred_at,
-          lines: items.map((i) => ({ sku: i.sku, category: i.category, amountMinor: BigInt(i.amount_minor) })),
+          lines: items.map((i) => ({
+            sku: i.sku,
+            category: i.category,
+            amountMinor: BigInt(i.amount_minor),
+          })),
           netSpendMinor: BigInt(sale.total_minor),
           currencyExponent: exponent,
           source: sale.source,
@@ -154,14 +215,25 @@ export class TransactionsService implements OnModuleInit {
           lines: [],
           netSpendMinor: -BigInt(r.total_minor),
           currencyExponent: exponent,
-          reversal: { saleTransactionId: sale.id, salePoints: 0, saleTotalMinor: BigInt(sale.total_minor), returnedBeforeMinor: returnedBefore, returnedNowMinor: BigInt(r.total_minor) },
+          reversal: {
+            saleTransactionId: sale.id,
+            salePoints: 0,
+            saleTotalMinor: BigInt(sale.total_minor),
+            returnedBeforeMinor: returnedBefore,
+            returnedNowMinor: BigInt(r.total_minor),
+          },
           source: r.source,
           actor: actorOf(principal),
         });
         returnedBefore += BigInt(r.total_minor);
       }
       const results = await this.loyalty.post(tx, context, postings);
-      for (const r of results.slice(1)) await this.repository.setResponse(tx, r.transactionId, r.points, { ...(returns.find((x) => x.id === r.transactionId)?.response ?? {}), customerId: customer.id, pointsEarned: r.points });
+      for (const r of results.slice(1))
+        await this.repository.setResponse(tx, r.transactionId, r.points, {
+          ...(returns.find((x) => x.id === r.transactionId)?.response ?? {}),
+          customerId: customer.id,
+          pointsEarned: r.points,
+        });
       const last = results[results.length - 1];
       const net = results.reduce((sum, r) => sum + r.points, 0);
       const body: TransactionResultModel = {
@@ -175,7 +247,10 @@ export class TransactionsService implements OnModuleInit {
         tier: last.tier,
         tierChanged: results.some((r) => r.tierChanged),
       };
-      await this.repository.setResponse(tx, sale.id, results[0].points, { ...body, pointsEarned: results[0].points });
+      await this.repository.setResponse(tx, sale.id, results[0].points, {
+        ...body,
+        pointsEarned: results[0].points,
+      });
       await this.stats.apply(tx, [sale.id, ...returns.map((r) => r.id)]);
       await this.outbox.record(tx, {
         type: 'transaction.claimed',
@@ -196,18 +271,38 @@ export class TransactionsService implements OnModuleInit {
     });
   }
 
-  async listForCustomer(principal: Principal, customerId: string, query: PageQuery): Promise<TransactionPageModel> {
-    return this.database.withTenant(principal.tenantId, (tx) => this.listForCustomerIn(tx, customerId, query));
+  async listForCustomer(
+    principal: Principal,
+    customerId: string,
+    query: PageQuery,
+  ): Promise<TransactionPageModel> {
+    return this.database.withTenant(principal.tenantId, (tx) =>
+      this.listForCustomerIn(tx, customerId, query),
+    );
   }
 
-  async listForCustomerIn(tx: Tx, customerId: string, query: PageQuery): Promise<TransactionPageModel> {
+  async listForCustomerIn(
+    tx: Tx,
+    customerId: string,
+    query: PageQuery,
+  ): Promise<TransactionPageModel> {
     const limit = pageLimit(query);
     const after = decodeCursor(query.cursor);
-    const customer = isUuid(customerId) ? await this.refs.resolve(tx, { id: customerId }) : undefined;
+    const customer = isUuid(customerId)
+      ? await this.refs.resolve(tx, { id: customerId })
+      : undefined;
     if (!customer) throw DomainError.notFound('Customer');
     const rows = await this.repository.pageForCustomer(tx, customer.id, after, limit);
-    const items = await this.repository.items(tx, rows.map((r) => r.id));
-    return toPage(rows, limit, (row) => toTransactionModel(row, items.filter((i) => i.transaction_id === row.id)));
+    const items = await this.repository.items(
+      tx,
+      rows.map((r) => r.id),
+    );
+    return toPage(rows, limit, (row) =>
+      toTransactionModel(
+        row,
+        items.filter((i) => i.transaction_id === row.id),
+      ),
+    );
   }
 
   /**

@@ -11,22 +11,42 @@ describe('customers: search', () => {
     tenant = await t.tenant();
     const clock = t.app.get(Clock);
     const people: [string, Record<string, unknown>, string][] = [
-      ['zhangsan', { name: '张三', phone: '13800138000', tags: ['vip'], storeId: 's1', registeredBy: 'amy' }, '2026-01-10T00:00:00Z'],
-      ['zhangsanfeng', { name: '张三丰', phone: '13900008000', storeId: 's2' }, '2026-02-10T00:00:00Z'],
-      ['lisi', { name: '李四', email: 'li.si@example.com', tags: ['vip'], storeId: 's1' }, '2026-03-10T00:00:00Z'],
-      ['wei', { name: 'Zhang Wei', phone: '13700137001', storeId: 's1', registeredBy: 'amy' }, '2026-04-10T00:00:00Z'],
+      [
+        'zhangsan',
+        { name: '张三', phone: '13800138000', tags: ['vip'], storeId: 's1', registeredBy: 'amy' },
+        '2026-01-10T00:00:00Z',
+      ],
+      [
+        'zhangsanfeng',
+        { name: '张三丰', phone: '13900008000', storeId: 's2' },
+        '2026-02-10T00:00:00Z',
+      ],
+      [
+        'lisi',
+        { name: '李四', email: 'li.si@example.com', tags: ['vip'], storeId: 's1' },
+        '2026-03-10T00:00:00Z',
+      ],
+      [
+        'wei',
+        { name: 'Zhang Wei', phone: '13700137001', storeId: 's1', registeredBy: 'amy' },
+        '2026-04-10T00:00:00Z',
+      ],
     ];
     for (const [key, body, at] of people) {
       clock.set(at);
-      ids[key] = (await t.http.post('/v1/customers').set('authorization', tenant.auth).send(body).expect(201)).body.id;
+      ids[key] = (
+        await t.http.post('/v1/customers').set('authorization', tenant.auth).send(body).expect(201)
+      ).body.id;
     }
     clock.reset();
   });
   afterAll(() => t.close());
 
   const search = async (query: Record<string, string | number>, auth = tenant.auth) =>
-    (await t.http.get('/v1/customers').query(query).set('authorization', auth).expect(200)).body as { items: { id: string }[]; nextCursor: string | null };
-  const found = async (query: Record<string, string | number>) => (await search(query)).items.map((c) => c.id);
+    (await t.http.get('/v1/customers').query(query).set('authorization', auth).expect(200))
+      .body as { items: { id: string }[]; nextCursor: string | null };
+  const found = async (query: Record<string, string | number>) =>
+    (await search(query)).items.map((c) => c.id);
 
   it('matches pinyin initials, full pinyin and name substrings', async () => {
     expect(await found({ q: 'zs' })).toEqual([ids.zhangsanfeng, ids.zhangsan]);
@@ -41,14 +61,19 @@ describe('customers: search', () => {
     expect(await found({ q: '8000' })).toEqual([ids.zhangsanfeng, ids.zhangsan]);
     expect(await found({ q: '+86 138 0013 8000' })).toEqual([ids.zhangsan]);
     expect(await found({ q: 'LI.SI@example.com' })).toEqual([ids.lisi]);
-    const [row] = await t.sql<{ member_no: string }>('SELECT member_no FROM customers WHERE id = $1', [ids.lisi]);
+    const [row] = await t.sql<{ member_no: string }>(
+      'SELECT member_no FROM customers WHERE id = $1',
+      [ids.lisi],
+    );
     expect(await found({ q: row.member_no })).toEqual([ids.lisi]);
   });
 
   it('filters by tag, store, registering staff and creation date, and pages with a cursor', async () => {
     expect(await found({ tag: 'vip' })).toEqual([ids.lisi, ids.zhangsan]);
     expect(await found({ storeId: 's1', registeredBy: 'amy' })).toEqual([ids.wei, ids.zhangsan]);
-    expect(await found({ createdFrom: '2026-02-01T00:00:00Z', createdTo: '2026-04-01T00:00:00Z' })).toEqual([ids.lisi, ids.zhangsanfeng]);
+    expect(
+      await found({ createdFrom: '2026-02-01T00:00:00Z', createdTo: '2026-04-01T00:00:00Z' }),
+    ).toEqual([ids.lisi, ids.zhangsanfeng]);
     const page1 = await search({ limit: 3 });
     expect(page1.items.map((c) => c.id)).toEqual([ids.wei, ids.lisi, ids.zhangsanfeng]);
     const page2 = await search({ limit: 3, cursor: page1.nextCursor! });

@@ -20,10 +20,15 @@ export interface CustomerRowOptions {
  * customers module stores it. Consent/privacy tests use it so they do not depend on the
  * customers API; anything they assert still goes through HTTP.
  */
-export async function insertCustomer(t: TestApp, tenantId: string, options: CustomerRowOptions = {}): Promise<string> {
+export async function insertCustomer(
+  t: TestApp,
+  tenantId: string,
+  options: CustomerRowOptions = {},
+): Promise<string> {
   const crypto = t.app.get(PiiCrypto);
   const id = uuid7();
-  const phone = options.phone ?? `+86138${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  const phone =
+    options.phone ?? `+86138${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const email = options.email ?? `c-${id.slice(-8)}@example.com`;
   await t.sql(
     `INSERT INTO customers (tenant_id, id, member_no, status, name, birth_year, birth_month, birth_day, birthday_enc,
@@ -53,7 +58,16 @@ export async function insertCustomer(t: TestApp, tenantId: string, options: Cust
   await t.sql(
     `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx)
      VALUES ($1, $2, $3, 'phone', '', $4, $5), ($1, $6, $3, 'wechat_openid', 'wx-app', $7, $8)`,
-    [tenantId, uuid7(), id, crypto.encrypt(phone), crypto.blindIndex('phone', phone), uuid7(), crypto.encrypt(`o-${id}`), crypto.blindIndex('wechat_openid', `o-${id}`)],
+    [
+      tenantId,
+      uuid7(),
+      id,
+      crypto.encrypt(phone),
+      crypto.blindIndex('phone', phone),
+      uuid7(),
+      crypto.encrypt(`o-${id}`),
+      crypto.blindIndex('wechat_openid', `o-${id}`),
+    ],
   );
   return id;
 }

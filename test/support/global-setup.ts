@@ -15,7 +15,11 @@ async function freePort(): Promise<number> {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -39,14 +43,20 @@ export default async function globalSetup(): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${template}`);
   });
-  const dataSource = createDataSource({ url: databaseUrl(adminUrl, template), poolMax: 1, statementTimeoutMs: 0 });
+  const dataSource = createDataSource({
+    url: databaseUrl(adminUrl, template),
+    poolMax: 1,
+    statementTimeoutMs: 0,
+  });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.destroy();
 
   process.env[CLUSTER_ENV] = JSON.stringify({ adminUrl, templateDatabase: template });
   globalThis.__KEHU_TEST_TEARDOWN__ = async () => {
-    await withAdmin(adminUrl!, (client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`));
+    await withAdmin(adminUrl!, (client) =>
+      client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`),
+    );
     if (stopEmbedded) await stopEmbedded();
   };
 }

@@ -45,7 +45,10 @@ export class TestApp {
    * `options.background` starts the background loops (event sequencer, webhook dispatcher,
    * scheduler); off by default so tests stay deterministic and drive those services directly.
    */
-  static async start(env: Record<string, string> = {}, options: { background?: boolean } = {}): Promise<TestApp> {
+  static async start(
+    env: Record<string, string> = {},
+    options: { background?: boolean } = {},
+  ): Promise<TestApp> {
     const database = await createTestDatabase();
     const config = loadConfig({
       ...TEST_SECRETS,
@@ -55,7 +58,11 @@ export class TestApp {
       KEHU_RUN_WORKER: options.background ? 'true' : 'false',
       ...env,
     });
-    const dataSource = createDataSource({ url: database.url, poolMax: config.dbPoolMax, statementTimeoutMs: config.dbStatementTimeoutMs });
+    const dataSource = createDataSource({
+      url: database.url,
+      poolMax: config.dbPoolMax,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+    });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     const app = await createKehuApp(config, dataSource);
@@ -78,32 +85,70 @@ export class TestApp {
   }
 
   async count(table: string, where = 'true', params: unknown[] = []): Promise<number> {
-    const rows = await this.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params);
+    const rows = await this.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
+      params,
+    );
     return Number(rows[0].n);
   }
 
   /** A new tenant with a client holding `scopes`, and a token obtained through the token endpoint. */
-  async tenant(scopes: readonly Scope[] = ALL_SCOPES, options: { slug?: string; currency?: string } = {}): Promise<TenantClient> {
+  async tenant(
+    scopes: readonly Scope[] = ALL_SCOPES,
+    options: { slug?: string; currency?: string } = {},
+  ): Promise<TenantClient> {
     const auth = this.app.get(AuthService);
-    const slug = options.slug ?? `t${++this.tenantCounter}-${Math.random().toString(36).slice(2, 8)}`;
+    const slug =
+      options.slug ?? `t${++this.tenantCounter}-${Math.random().toString(36).slice(2, 8)}`;
     const tenant = await auth.createTenant({ slug, currency: options.currency });
     const client = await auth.createClient({ tenantSlug: slug, name: 'test', scopes: [...scopes] });
     const token = await this.token(client.clientId, client.clientSecret);
-    return { tenantId: tenant.id, slug, clientId: client.clientId, clientSecret: client.clientSecret, token, auth: `Bearer ${token}` };
+    return {
+      tenantId: tenant.id,
+      slug,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      token,
+      auth: `Bearer ${token}`,
+    };
   }
 
   /** Another client in an existing tenant, with other scopes. */
   async client(tenant: TenantClient, scopes: readonly Scope[]): Promise<TenantClient> {
-    const client = await this.app.get(AuthService).createClient({ tenantSlug: tenant.slug, name: 'test', scopes: [...scopes] });
+    const client = await this.app
+      .get(AuthService)
+      .createClient({ tenantSlug: tenant.slug, name: 'test', scopes: [...scopes] });
     const token = await this.token(client.clientId, client.clientSecret);
-    return { ...tenant, clientId: client.clientId, clientSecret: client.clientSecret, token, auth: `Bearer ${token}` };
+    return {
+      ...tenant,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      token,
+      auth: `Bearer ${token}`,
+    };
   }
 
-  async staff(tenant: TenantClient, role: StaffRole, options: { storeId?: string; email?: string } = {}): Promise<TenantClient & { email: string; password: string }> {
+  async staff(
+    tenant: TenantClient,
+    role: StaffRole,
+    options: { storeId?: string; email?: string } = {},
+  ): Promise<TenantClient & { email: string; password: string }> {
     const email = options.email ?? `${role}-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const password = 'correct horse battery staple';
-    await this.app.get(AuthService).createStaff({ tenantSlug: tenant.slug, email, password, name: role, role, storeId: options.storeId });
-    const response = await this.http.post('/v1/auth/login').send({ tenant: tenant.slug, email, password }).expect(200);
+    await this.app
+      .get(AuthService)
+      .createStaff({
+        tenantSlug: tenant.slug,
+        email,
+        password,
+        name: role,
+        role,
+        storeId: options.storeId,
+      });
+    const response = await this.http
+      .post('/v1/auth/login')
+      .send({ tenant: tenant.slug, email, password })
+      .expect(200);
     const token = response.body.access_token as string;
     return { ...tenant, token, auth: `Bearer ${token}`, email, password };
   }

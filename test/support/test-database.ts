@@ -21,7 +21,10 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-export async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(
+  adminUrl: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -49,6 +52,9 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   });
   return {
     url: databaseUrl(cluster.adminUrl, name),
-    drop: () => withAdmin(cluster.adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(cluster.adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      ).then(() => undefined),
   };
 }

@@ -15,7 +15,10 @@ export class TenantModel {
   @Field()
   name: string;
 
-  @ApiProperty({ description: 'ISO 4217 currency of the loyalty program by default.', example: 'CNY' })
+  @ApiProperty({
+    description: 'ISO 4217 currency of the loyalty program by default.',
+    example: 'CNY',
+  })
   @Field()
   currency: string;
 
@@ -38,7 +41,10 @@ export class MeModel {
   @Field()
   kind: string;
 
-  @ApiProperty({ description: 'client_id or staff user id.', example: 'kc_3f9a1c0e5b7d2a4c6e8f0a1b' })
+  @ApiProperty({
+    description: 'client_id or staff user id.',
+    example: 'kc_3f9a1c0e5b7d2a4c6e8f0a1b',
+  })
   @Field()
   subject: string;
 

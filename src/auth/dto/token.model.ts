@@ -11,7 +11,10 @@ export class TokenRequest {
   @ApiProperty({ example: 'ks_wq0Yb3...' })
   client_secret: string;
 
-  @ApiPropertyOptional({ description: 'Space-separated subset of the client\'s scopes.', example: 'customers:read transactions:write' })
+  @ApiPropertyOptional({
+    description: "Space-separated subset of the client's scopes.",
+    example: 'customers:read transactions:write',
+  })
   scope?: string;
 }
 
@@ -30,7 +33,10 @@ export class TokenResponse {
 }
 
 export class OAuthErrorResponse {
-  @ApiProperty({ enum: ['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type'], example: 'invalid_client' })
+  @ApiProperty({
+    enum: ['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type'],
+    example: 'invalid_client',
+  })
   error: string;
 
   @ApiProperty({ example: 'Unknown client or wrong secret.' })

@@ -4,7 +4,10 @@ import { CliCommand, CliUsageError, requireFlag } from '../cli-context';
 
 export const tenantCreate: CliCommand = async (args, context) => {
   const slug = args.words[2] ?? args.flags.slug;
-  if (!slug) throw new CliUsageError('usage: kehu tenant create <slug> [--name N] [--currency CNY] [--region CN] [--timezone Asia/Shanghai]');
+  if (!slug)
+    throw new CliUsageError(
+      'usage: kehu tenant create <slug> [--name N] [--currency CNY] [--region CN] [--timezone Asia/Shanghai]',
+    );
   const auth = (await context.app()).get(AuthService);
   const tenant = await auth.createTenant({
     slug,
@@ -13,7 +16,9 @@ export const tenantCreate: CliCommand = async (args, context) => {
     region: args.flags.region,
     timeZone: args.flags.timezone,
   });
-  process.stdout.write(`${JSON.stringify({ id: tenant.id, slug: tenant.slug, currency: tenant.currency, timeZone: tenant.time_zone })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ id: tenant.id, slug: tenant.slug, currency: tenant.currency, timeZone: tenant.time_zone })}\n`,
+  );
 };
 
 export const tenantList: CliCommand = async (_args, context) => {
@@ -26,7 +31,8 @@ export const tenantList: CliCommand = async (_args, context) => {
 
 export const clientCreate: CliCommand = async (args, context) => {
   const scopesFlag = requireFlag(args, 'scopes');
-  const scopes = scopesFlag === 'all' ? [...ALL_SCOPES] : scopesFlag.split(/[,\s]+/).filter(Boolean);
+  const scopes =
+    scopesFlag === 'all' ? [...ALL_SCOPES] : scopesFlag.split(/[,\s]+/).filter(Boolean);
   const auth = (await context.app()).get(AuthService);
   const client = await auth.createClient({
     tenantSlug: args.flags.tenant ?? 'demo',

@@ -28,10 +28,13 @@ export const contract: CliCommand = async (args, context) => {
     process.stdout.write(`wrote ${OPENAPI_FILE} and ${SCHEMA_FILE}\n`);
   } else if (action === 'check') {
     const stale = [
-      readFileSync(join(root, OPENAPI_FILE), 'utf8') !== rendered.openapi ? OPENAPI_FILE : undefined,
+      readFileSync(join(root, OPENAPI_FILE), 'utf8') !== rendered.openapi
+        ? OPENAPI_FILE
+        : undefined,
       readFileSync(join(root, SCHEMA_FILE), 'utf8') !== rendered.schema ? SCHEMA_FILE : undefined,
     ].filter(Boolean);
-    if (stale.length) throw new CliUsageError(`out of date: ${stale.join(', ')} — run npm run contract`);
+    if (stale.length)
+      throw new CliUsageError(`out of date: ${stale.join(', ')} — run npm run contract`);
     process.stdout.write('contract files are up to date\n');
   } else {
     throw new CliUsageError('usage: kehu contract write|check');

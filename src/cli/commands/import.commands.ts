@@ -13,7 +13,14 @@ function formatDuration(seconds: number): string {
 }
 
 /** One progress line: a bar on a terminal, plain text otherwise (logs, CI). */
-export function progressLine(phase: string, done: number, total: number, rate: number, unit: string, width = 30): string {
+export function progressLine(
+  phase: string,
+  done: number,
+  total: number,
+  rate: number,
+  unit: string,
+  width = 30,
+): string {
   const fraction = total ? Math.min(done / total, 1) : 0;
   const eta = rate > 0 && total ? (total - done) / rate : NaN;
   const filled = Math.round(fraction * width);
@@ -29,14 +36,28 @@ export function progressLine(phase: string, done: number, total: number, rate: n
 export const importCommand: CliCommand = async (args, context) => {
   const kind = args.words[1] as ImportKind;
   const file = args.words[2];
-  if (!IMPORT_KINDS.includes(kind) || !file) throw new CliUsageError('usage: kehu import customers|transactions <file.csv|.ndjson[.gz]> --map map.json [--tenant demo] [--charset utf-8|gb18030] [--dry-run]');
-  const mapping = args.flags.map ? (JSON.parse(readFileSync(args.flags.map, 'utf8')) as unknown) : undefined;
+  if (!IMPORT_KINDS.includes(kind) || !file)
+    throw new CliUsageError(
+      'usage: kehu import customers|transactions <file.csv|.ndjson[.gz]> --map map.json [--tenant demo] [--charset utf-8|gb18030] [--dry-run]',
+    );
+  const mapping = args.flags.map
+    ? (JSON.parse(readFileSync(args.flags.map, 'utf8')) as unknown)
+    : undefined;
   const app = await context.app();
   const { AuthRepository } = await import('../../auth/auth.repository');
   const slug = args.flags.tenant ?? 'demo';
   const tenant = await app.get(AuthRepository).findTenantBySlug(slug);
-  if (!tenant) throw new CliUsageError(`no tenant "${slug}" (create it with: kehu tenant create ${slug})`);
-  const principal: Principal = { tenantId: tenant.id, tenantSlug: slug, kind: 'staff', subject: 'cli', scopes: new Set(ALL_SCOPES), role: 'admin', storeId: null };
+  if (!tenant)
+    throw new CliUsageError(`no tenant "${slug}" (create it with: kehu tenant create ${slug})`);
+  const principal: Principal = {
+    tenantId: tenant.id,
+    tenantSlug: slug,
+    kind: 'staff',
+    subject: 'cli',
+    scopes: new Set(ALL_SCOPES),
+    role: 'admin',
+    storeId: null,
+  };
 
   const tty = process.stderr.isTTY === true;
   const size = statSync(file).size;
@@ -58,7 +79,17 @@ export const importCommand: CliCommand = async (args, context) => {
   const body = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const format = /\.ndjson(\.gz)?$|\.jsonl(\.gz)?$/.test(file) ? 'ndjson' : 'csv';
   const imports = app.get(ImportsService);
-  let result: ImportModel = await imports.start(principal, { kind, dryRun: args.flags['dry-run'] === 'true', format, charset: args.flags.charset, mapping }, body);
+  let result: ImportModel = await imports.start(
+    principal,
+    {
+      kind,
+      dryRun: args.flags['dry-run'] === 'true',
+      format,
+      charset: args.flags.charset,
+      mapping,
+    },
+    body,
+  );
   show(progressLine('read', size, size, 0, 'bytes'), true);
   if (tty) process.stderr.write('\n');
   while (result.status !== 'completed' && result.status !== 'failed') {
@@ -68,6 +99,8 @@ export const importCommand: CliCommand = async (args, context) => {
   }
   show(progressLine('merged', result.processed, result.totalRows, result.rate, 'rows'), true);
   if (tty) process.stderr.write('\n');
-  process.stdout.write(`${JSON.stringify({ id: result.id, status: result.status, totalRows: result.totalRows, receipts: result.totalGroups, created: result.created, updated: result.updated, skipped: result.skipped, failed: result.failed, seconds: Math.round((Date.now() - started) / 100) / 10, errors: `/v1/imports/${result.id}/errors` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ id: result.id, status: result.status, totalRows: result.totalRows, receipts: result.totalGroups, created: result.created, updated: result.updated, skipped: result.skipped, failed: result.failed, seconds: Math.round((Date.now() - started) / 100) / 10, errors: `/v1/imports/${result.id}/errors` })}\n`,
+  );
   if (result.status === 'failed') process.exitCode = 1;
 };

@@ -36,7 +36,8 @@ export class PiiCrypto {
   decrypt(value: string): string {
     const colon = value.indexOf(':');
     const key = this.keys.get(value.slice(0, colon));
-    if (colon < 1 || !key) throw new Error(`no encryption key "${value.slice(0, Math.max(colon, 0))}" is configured`);
+    if (colon < 1 || !key)
+      throw new Error(`no encryption key "${value.slice(0, Math.max(colon, 0))}" is configured`);
     const raw = Buffer.from(value.slice(colon + 1), 'base64');
     const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
@@ -57,6 +58,8 @@ export class PiiCrypto {
    * brute-forced offline.
    */
   blindIndex(kind: string, normalisedValue: string): string {
-    return createHmac('sha256', this.config.blindIndexKey).update(`${kind}\u0000${normalisedValue}`).digest('base64url');
+    return createHmac('sha256', this.config.blindIndexKey)
+      .update(`${kind}\u0000${normalisedValue}`)
+      .digest('base64url');
   }
 }

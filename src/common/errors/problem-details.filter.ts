@@ -16,7 +16,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  exception: unknown,
+): void {
   const { domain, unexpected } = toDomainError(exception);
   if (unexpected) request.log.error({ err: exception }, 'unhandled error');
   const problem = toProblem(domain, String(request.id));

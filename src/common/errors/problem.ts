@@ -51,17 +51,33 @@ export function toDomainError(error: unknown): { domain: DomainError; unexpected
       typeof response === 'object' && response && 'message' in response
         ? String((response as { message: unknown }).message)
         : error.message;
-    const detail = status >= 500 ? 'An unexpected error occurred.' : /not valid JSON/i.test(message) ? 'The body is not valid JSON.' : message;
+    const detail =
+      status >= 500
+        ? 'An unexpected error occurred.'
+        : /not valid JSON/i.test(message)
+          ? 'The body is not valid JSON.'
+          : message;
     return { domain: new DomainError(code, detail), unexpected: status >= 500 };
   }
   const fastify = error as FastifyLikeError;
-  if (fastify && typeof fastify.statusCode === 'number' && typeof fastify.code === 'string' && fastify.code.startsWith('FST_')) {
+  if (
+    fastify &&
+    typeof fastify.statusCode === 'number' &&
+    typeof fastify.code === 'string' &&
+    fastify.code.startsWith('FST_')
+  ) {
     if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return { domain: new DomainError('payload_too_large', 'The request body exceeds the size limit.'), unexpected: false };
+      return {
+        domain: new DomainError('payload_too_large', 'The request body exceeds the size limit.'),
+        unexpected: false,
+      };
     }
     if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return {
-        domain: new DomainError('unsupported_media_type', 'Send application/json (or the content type the endpoint documents).'),
+        domain: new DomainError(
+          'unsupported_media_type',
+          'Send application/json (or the content type the endpoint documents).',
+        ),
         unexpected: false,
       };
     }
@@ -75,14 +91,25 @@ export function toDomainError(error: unknown): { domain: DomainError; unexpected
     }
   }
   // Errors raised in Fastify's pipeline by our own parsers/hooks carry a 4xx statusCode.
-  if (fastify && typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+  if (
+    fastify &&
+    typeof fastify.statusCode === 'number' &&
+    fastify.statusCode >= 400 &&
+    fastify.statusCode < 500
+  ) {
     const code = STATUS_CODES[fastify.statusCode] ?? 'malformed_request';
     return { domain: new DomainError(code, fastify.message ?? titleFor(code)), unexpected: false };
   }
   if (error instanceof SyntaxError) {
-    return { domain: new DomainError('malformed_request', 'The body is not valid JSON.'), unexpected: false };
+    return {
+      domain: new DomainError('malformed_request', 'The body is not valid JSON.'),
+      unexpected: false,
+    };
   }
-  return { domain: new DomainError('internal_error', 'An unexpected error occurred.'), unexpected: true };
+  return {
+    domain: new DomainError('internal_error', 'An unexpected error occurred.'),
+    unexpected: true,
+  };
 }
 
 export function toProblem(domain: DomainError, requestId?: string): ProblemDocument {

@@ -23,9 +23,17 @@ function snake(name: string): string {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
-    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const field = parent
+      ? /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`
+      : error.property;
     const constraints = Object.entries(error.constraints ?? {});
-    if (constraints.length && error.value === undefined && !error.constraints?.whitelistValidation) {
+    if (
+      constraints.length &&
+      error.value === undefined &&
+      !error.constraints?.whitelistValidation
+    ) {
       out.push({ field, code: 'required', message: `${field} is required` });
       continue;
     }

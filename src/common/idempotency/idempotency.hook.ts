@@ -6,7 +6,10 @@ import { REPLAYED_HEADERS } from './idempotency.interceptor';
 const NOT_STORED = new Set([401, 403, 409, 429]);
 
 /** Stores the final response of a request that claimed an Idempotency-Key. */
-export function registerIdempotencyHook(fastify: FastifyInstance, idempotency: IdempotencyService): void {
+export function registerIdempotencyHook(
+  fastify: FastifyInstance,
+  idempotency: IdempotencyService,
+): void {
   fastify.addHook('onSend', async (request, reply, payload) => {
     const claim = request.idempotencyClaim;
     if (!claim) return payload;

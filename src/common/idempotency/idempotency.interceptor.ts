@@ -29,7 +29,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || key === undefined || !request.principal) return next.handle();
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      throw DomainError.field('Idempotency-Key', 'invalid', 'Idempotency-Key is 1–255 visible ASCII characters.');
+      throw DomainError.field(
+        'Idempotency-Key',
+        'invalid',
+        'Idempotency-Key is 1–255 visible ASCII characters.',
+      );
     }
     const claim: IdempotencyClaim = {
       tenantId: request.principal.tenantId,
@@ -37,10 +41,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       key,
     };
     const path = request.url.split('?')[0];
-    const stored = await this.idempotency.claim(claim, request.method, path, requestHash(request.method, request.url, request.body));
+    const stored = await this.idempotency.claim(
+      claim,
+      request.method,
+      path,
+      requestHash(request.method, request.url, request.body),
+    );
     if (stored) {
       const reply = context.switchToHttp().getResponse<FastifyReply>();
-      void reply.status(stored.status).headers({ ...stored.headers, 'idempotent-replayed': 'true' });
+      void reply
+        .status(stored.status)
+        .headers({ ...stored.headers, 'idempotent-replayed': 'true' });
       if (stored.status >= 400) void reply.type('application/problem+json');
       return of(stored.body);
     }

@@ -31,7 +31,9 @@ function canonical(value: unknown): string {
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${canonical(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonical(body)}`)
+    .digest('hex');
 }
 
 /**
@@ -43,7 +45,12 @@ export class IdempotencyService {
   constructor(private readonly database: Database) {}
 
   /** Returns undefined when the caller should proceed, or the stored response to replay. */
-  async claim(claim: IdempotencyClaim, method: string, path: string, hash: string): Promise<StoredResponse | undefined> {
+  async claim(
+    claim: IdempotencyClaim,
+    method: string,
+    path: string,
+    hash: string,
+  ): Promise<StoredResponse | undefined> {
     return this.database.withTenant(claim.tenantId, async (tx) => {
       const inserted = await tx.count(
         `INSERT INTO idempotency_keys (tenant_id, principal, key, method, path, request_hash, state)
@@ -66,21 +73,31 @@ export class IdempotencyService {
       );
       if (!existing) return undefined;
       if (existing.request_hash !== hash) {
-        throw new DomainError('idempotency_key_reuse', 'This Idempotency-Key was used with a different request.');
+        throw new DomainError(
+          'idempotency_key_reuse',
+          'This Idempotency-Key was used with a different request.',
+        );
       }
       if (existing.state === 'done') {
-        return { status: existing.response_status, body: existing.response_body, headers: existing.response_headers ?? {} };
+        return {
+          status: existing.response_status,
+          body: existing.response_body,
+          headers: existing.response_headers ?? {},
+        };
       }
       if (!existing.abandoned) {
-        throw new DomainError('idempotency_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.', {
-          headers: { 'Retry-After': '1' },
-        });
+        throw new DomainError(
+          'idempotency_in_progress',
+          'The first request with this Idempotency-Key is still running; retry shortly.',
+          {
+            headers: { 'Retry-After': '1' },
+          },
+        );
       }
-      await tx.query(`UPDATE idempotency_keys SET created_at = now() WHERE tenant_id = $1 AND principal = $2 AND key = $3`, [
-        claim.tenantId,
-        claim.principal,
-        claim.key,
-      ]);
+      await tx.query(
+        `UPDATE idempotency_keys SET created_at = now() WHERE tenant_id = $1 AND principal = $2 AND key = $3`,
+        [claim.tenantId, claim.principal, claim.key],
+      );
       return undefined;
     });
   }
@@ -91,7 +108,14 @@ export class IdempotencyService {
         `UPDATE idempotency_keys
             SET state = 'done', response_status = $4, response_body = $5, response_headers = $6, completed_at = now()
           WHERE tenant_id = $1 AND principal = $2 AND key = $3`,
-        [claim.tenantId, claim.principal, claim.key, response.status, JSON.stringify(response.body ?? null), response.headers],
+        [
+          claim.tenantId,
+          claim.principal,
+          claim.key,
+          response.status,
+          JSON.stringify(response.body ?? null),
+          response.headers,
+        ],
       ),
     );
   }
@@ -99,11 +123,10 @@ export class IdempotencyService {
   /** A server error keeps nothing, so the caller may retry with the same key. */
   async release(claim: IdempotencyClaim): Promise<void> {
     await this.database.withTenant(claim.tenantId, (tx) =>
-      tx.query(`DELETE FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3 AND state = 'pending'`, [
-        claim.tenantId,
-        claim.principal,
-        claim.key,
-      ]),
+      tx.query(
+        `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3 AND state = 'pending'`,
+        [claim.tenantId, claim.principal, claim.key],
+      ),
     );
   }
 }

@@ -1,7 +1,16 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsIP, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsIP,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES } from '../consent.rules';
 import type { ConsentChannel, ConsentPurpose, ConsentStatus } from '../consent.rules';
 
@@ -14,14 +23,20 @@ export class ConsentEvidenceInput {
   @MaxLength(60)
   method: string;
 
-  @ApiProperty({ description: 'Version of the privacy notice the customer saw.', example: 'privacy-2026-10' })
+  @ApiProperty({
+    description: 'Version of the privacy notice the customer saw.',
+    example: 'privacy-2026-10',
+  })
   @Field()
   @IsString()
   @IsNotEmpty()
   @MaxLength(60)
   noticeVersion: string;
 
-  @ApiPropertyOptional({ description: 'Staff member or system that captured it.', example: 'store-12/pos-3' })
+  @ApiPropertyOptional({
+    description: 'Staff member or system that captured it.',
+    example: 'store-12/pos-3',
+  })
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
@@ -59,7 +74,11 @@ export class RecordConsentInput {
   @IsIn(CONSENT_PURPOSES)
   purpose: ConsentPurpose;
 
-  @ApiPropertyOptional({ enum: CONSENT_CHANNELS, description: 'Required for marketing; not allowed for other purposes.', example: 'sms' })
+  @ApiPropertyOptional({
+    enum: CONSENT_CHANNELS,
+    description: 'Required for marketing; not allowed for other purposes.',
+    example: 'sms',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(CONSENT_CHANNELS)
@@ -70,7 +89,10 @@ export class RecordConsentInput {
   @IsIn(CONSENT_STATUSES)
   status: ConsentStatus;
 
-  @ApiProperty({ description: 'Where the consent came from (system or touchpoint).', example: 'eshop-signup' })
+  @ApiProperty({
+    description: 'Where the consent came from (system or touchpoint).',
+    example: 'eshop-signup',
+  })
   @Field()
   @IsString()
   @IsNotEmpty()
@@ -83,14 +105,21 @@ export class RecordConsentInput {
   @Type(() => ConsentEvidenceInput)
   evidence: ConsentEvidenceInput;
 
-  @ApiPropertyOptional({ type: GuardianInput, description: 'Required to grant marketing or profiling for a customer under 14.' })
+  @ApiPropertyOptional({
+    type: GuardianInput,
+    description: 'Required to grant marketing or profiling for a customer under 14.',
+  })
   @Field(() => GuardianInput, { nullable: true })
   @IsOptional()
   @ValidateNested()
   @Type(() => GuardianInput)
   guardian?: GuardianInput;
 
-  @ApiPropertyOptional({ description: 'When the customer gave or withdrew consent; defaults to now, never in the future.', example: '2026-11-23T08:30:00+08:00' })
+  @ApiPropertyOptional({
+    description:
+      'When the customer gave or withdrew consent; defaults to now, never in the future.',
+    example: '2026-11-23T08:30:00+08:00',
+  })
   @Field({ nullable: true })
   @IsOptional()
   @IsISO8601({ strict: true })

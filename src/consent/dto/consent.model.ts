@@ -66,7 +66,10 @@ export class ConsentEventModel {
   @Field(() => GuardianModel, { nullable: true })
   guardian: GuardianModel | null;
 
-  @ApiProperty({ description: 'Client id or staff id that recorded it.', example: 'staff:0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a22' })
+  @ApiProperty({
+    description: 'Client id or staff id that recorded it.',
+    example: 'staff:0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a22',
+  })
   @Field()
   recordedBy: string;
 
@@ -94,13 +97,14 @@ export class ConsentStateModel {
   status: string;
 
   @ApiProperty({
-    description: 'Whether the consent counts now: granted, not restricted, and (for a child under 14) given with a guardian.',
+    description:
+      'Whether the consent counts now: granted, not restricted, and (for a child under 14) given with a guardian.',
     example: true,
   })
   @Field()
   effective: boolean;
 
-  @ApiProperty({ description: 'Given with a guardian\'s consent.', example: false })
+  @ApiProperty({ description: "Given with a guardian's consent.", example: false })
   @Field()
   guardian: boolean;
 
@@ -119,11 +123,17 @@ export class CustomerConsentsModel {
   @Field()
   customerId: string;
 
-  @ApiProperty({ description: 'Under 14 by birthday (PIPL): marketing and profiling need a guardian.', example: false })
+  @ApiProperty({
+    description: 'Under 14 by birthday (PIPL): marketing and profiling need a guardian.',
+    example: false,
+  })
   @Field()
   minor: boolean;
 
-  @ApiProperty({ description: 'A restriction request is active: no marketing or profiling.', example: false })
+  @ApiProperty({
+    description: 'A restriction request is active: no marketing or profiling.',
+    example: false,
+  })
   @Field()
   restricted: boolean;
 
@@ -131,7 +141,10 @@ export class CustomerConsentsModel {
   @Field(() => [ConsentStateModel])
   current: ConsentStateModel[];
 
-  @ApiProperty({ type: [ConsentEventModel], description: 'History, newest first (at most 500 events).' })
+  @ApiProperty({
+    type: [ConsentEventModel],
+    description: 'History, newest first (at most 500 events).',
+  })
   @Field(() => [ConsentEventModel])
   history: ConsentEventModel[];
 }

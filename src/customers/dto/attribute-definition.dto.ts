@@ -1,8 +1,26 @@
 import { Field, Float, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
-export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'date', 'enum', 'multi_enum'] as const;
+export const ATTRIBUTE_TYPES = [
+  'string',
+  'number',
+  'boolean',
+  'date',
+  'enum',
+  'multi_enum',
+] as const;
 export const ATTRIBUTE_GROUPS = ['hard', 'soft'] as const;
 
 @InputType('AttributeDefinitionPatchInput')
@@ -14,7 +32,11 @@ export class UpdateAttributeDefinitionInput {
   @MaxLength(100)
   label?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['hiking', 'tea', 'photography'], description: 'Allowed values of enum and multi_enum attributes.' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['hiking', 'tea', 'photography'],
+    description: 'Allowed values of enum and multi_enum attributes.',
+  })
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @IsArray()
@@ -23,13 +45,22 @@ export class UpdateAttributeDefinitionInput {
   @MaxLength(100, { each: true })
   options?: string[];
 
-  @ApiPropertyOptional({ enum: ATTRIBUTE_GROUPS, example: 'soft', description: 'hard (basic) or soft (rich) data, for completeness.' })
+  @ApiPropertyOptional({
+    enum: ATTRIBUTE_GROUPS,
+    example: 'soft',
+    description: 'hard (basic) or soft (rich) data, for completeness.',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(ATTRIBUTE_GROUPS)
   group?: (typeof ATTRIBUTE_GROUPS)[number];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 1, description: 'Weight inside its group for completeness.' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 100,
+    example: 1,
+    description: 'Weight inside its group for completeness.',
+  })
   @Field(() => Float, { nullable: true })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -43,7 +74,9 @@ export class CreateAttributeDefinitionInput extends UpdateAttributeDefinitionInp
   @ApiProperty({ example: 'hobbies', description: 'Lower-case key used in `attributes`.' })
   @Field()
   @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,49}$/, { message: 'key is 1–50 lower-case letters, digits or underscores, starting with a letter' })
+  @Matches(/^[a-z][a-z0-9_]{0,49}$/, {
+    message: 'key is 1–50 lower-case letters, digits or underscores, starting with a letter',
+  })
   key: string;
 
   @ApiProperty({ enum: ATTRIBUTE_TYPES, example: 'multi_enum' })

@@ -1,11 +1,30 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { CustomerJson } from './json-object.scalar';
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
-export const IDENTITY_TYPES = ['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external'] as const;
+export const IDENTITY_TYPES = [
+  'phone',
+  'email',
+  'member_no',
+  'wechat_openid',
+  'wechat_unionid',
+  'wework_external_userid',
+  'external',
+] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
 
 @InputType('AddressInput')
@@ -31,7 +50,12 @@ export class AddressInput {
   @MaxLength(50)
   district?: string | null;
 
-  @ApiPropertyOptional({ description: 'Street line; personal data, stored encrypted.', example: '南京西路 1266 号', maxLength: 200, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Street line; personal data, stored encrypted.',
+    example: '南京西路 1266 号',
+    maxLength: 200,
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -59,14 +83,25 @@ export class IdentityInput {
   @MaxLength(200)
   value: string;
 
-  @ApiPropertyOptional({ description: 'Required for namespaced types: WeChat app id for `wechat_openid`, open-platform account for `wechat_unionid`, corp id for `wework_external_userid`, source system for `external` (e.g. `shopify`).', example: 'wx5f1a', maxLength: 64 })
+  @ApiPropertyOptional({
+    description:
+      'Required for namespaced types: WeChat app id for `wechat_openid`, open-platform account for `wechat_unionid`, corp id for `wework_external_userid`, source system for `external` (e.g. `shopify`).',
+    example: 'wx5f1a',
+    maxLength: 64,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'namespace is 1–64 letters, digits, dot, dash or underscore' })
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'namespace is 1–64 letters, digits, dot, dash or underscore',
+  })
   namespace?: string;
 
-  @ApiPropertyOptional({ description: 'The id was verified (e.g. a phone confirmed by SMS or WeChat getPhoneNumber); verified phones merge automatically under the default match rules.', example: false })
+  @ApiPropertyOptional({
+    description:
+      'The id was verified (e.g. a phone confirmed by SMS or WeChat getPhoneNumber); verified phones merge automatically under the default match rules.',
+    example: false,
+  })
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   @IsBoolean()
@@ -89,14 +124,22 @@ export class CustomerFieldsInput {
   @IsIn(GENDERS)
   gender?: (typeof GENDERS)[number] | null;
 
-  @ApiPropertyOptional({ description: '`YYYY-MM-DD`, or `--MM-DD` when the year is unknown.', example: '1990-05-17', nullable: true })
+  @ApiPropertyOptional({
+    description: '`YYYY-MM-DD`, or `--MM-DD` when the year is unknown.',
+    example: '1990-05-17',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(10)
   birthday?: string | null;
 
-  @ApiPropertyOptional({ description: 'Any common format; normalised to E.164 with the tenant region.', example: '138 0013 8000', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Any common format; normalised to E.164 with the tenant region.',
+    example: '138 0013 8000',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -138,14 +181,24 @@ export class CustomerFieldsInput {
   @MaxLength(64)
   preferredStoreId?: string | null;
 
-  @ApiPropertyOptional({ description: 'Store the profile belongs to (staff of role `staff` see only their store).', example: 'store-001', maxLength: 64, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Store the profile belongs to (staff of role `staff` see only their store).',
+    example: 'store-001',
+    maxLength: 64,
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   storeId?: string | null;
 
-  @ApiPropertyOptional({ description: 'Staff member who registered the profile.', example: 'staff-42', maxLength: 64, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Staff member who registered the profile.',
+    example: 'staff-42',
+    maxLength: 64,
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -162,7 +215,8 @@ export class CustomerFieldsInput {
   tags?: string[] | null;
 
   @ApiPropertyOptional({
-    description: 'Custom attributes, checked against `/v1/attribute-definitions`. On PATCH, keys merge and null removes one.',
+    description:
+      'Custom attributes, checked against `/v1/attribute-definitions`. On PATCH, keys merge and null removes one.',
     type: 'object',
     additionalProperties: true,
     example: { hobbies: ['hiking'], style: 'minimal' },
@@ -175,7 +229,12 @@ export class CustomerFieldsInput {
 
 @InputType('CreateCustomerInput')
 export class CreateCustomerInput extends CustomerFieldsInput {
-  @ApiPropertyOptional({ description: 'Member (card) number; generated from the tenant prefix plus a check digit when absent.', example: 'M1234567897', maxLength: 32 })
+  @ApiPropertyOptional({
+    description:
+      'Member (card) number; generated from the tenant prefix plus a check digit when absent.',
+    example: 'M1234567897',
+    maxLength: 32,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()

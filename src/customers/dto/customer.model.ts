@@ -16,7 +16,11 @@ export class AddressModel {
   @Field(() => String, { nullable: true })
   district: string | null;
 
-  @ApiPropertyOptional({ description: 'Masked (`***`) without `pii:read`.', example: '南京西路 1266 号', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Masked (`***`) without `pii:read`.',
+    example: '南京西路 1266 号',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   line: string | null;
 
@@ -42,15 +46,32 @@ export class IdentityModel {
   @Field(() => ID)
   id: string;
 
-  @ApiProperty({ enum: ['phone', 'email', 'member_no', 'wechat_openid', 'wechat_unionid', 'wework_external_userid', 'external'], example: 'phone' })
+  @ApiProperty({
+    enum: [
+      'phone',
+      'email',
+      'member_no',
+      'wechat_openid',
+      'wechat_unionid',
+      'wework_external_userid',
+      'external',
+    ],
+    example: 'phone',
+  })
   @Field()
   type: string;
 
-  @ApiProperty({ description: 'App id or source system; empty for phone, email and member_no.', example: '' })
+  @ApiProperty({
+    description: 'App id or source system; empty for phone, email and member_no.',
+    example: '',
+  })
   @Field()
   namespace: string;
 
-  @ApiProperty({ description: 'Normalised value; phone and email masked without `pii:read`.', example: '138****8000' })
+  @ApiProperty({
+    description: 'Normalised value; phone and email masked without `pii:read`.',
+    example: '138****8000',
+  })
   @Field()
   value: string;
 
@@ -81,19 +102,35 @@ export class CustomerModel {
   @Field()
   gender: string;
 
-  @ApiPropertyOptional({ description: '`YYYY-MM-DD`; `--MM-DD` without `pii:read` or when the year is unknown.', example: '1990-05-17', nullable: true })
+  @ApiPropertyOptional({
+    description: '`YYYY-MM-DD`; `--MM-DD` without `pii:read` or when the year is unknown.',
+    example: '1990-05-17',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   birthday: string | null;
 
-  @ApiPropertyOptional({ description: 'Birth year, kept in clear for age bands.', example: 1990, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Birth year, kept in clear for age bands.',
+    example: 1990,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   birthYear: number | null;
 
-  @ApiPropertyOptional({ description: 'E.164; masked (`138****8000`) without `pii:read`.', example: '+8613800138000', nullable: true })
+  @ApiPropertyOptional({
+    description: 'E.164; masked (`138****8000`) without `pii:read`.',
+    example: '+8613800138000',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   phone: string | null;
 
-  @ApiPropertyOptional({ description: 'Masked (`z***@example.com`) without `pii:read`.', example: 'zhang.san@example.com', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Masked (`z***@example.com`) without `pii:read`.',
+    example: 'zhang.san@example.com',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   email: string | null;
 
@@ -129,11 +166,19 @@ export class CustomerModel {
   @Field(() => CustomerJson)
   attributes: Record<string, unknown>;
 
-  @ApiProperty({ description: 'Profile completeness 0–100 from the tenant weights (hard 20 %, soft 80 % by default).', example: 45 })
+  @ApiProperty({
+    description:
+      'Profile completeness 0–100 from the tenant weights (hard 20 %, soft 80 % by default).',
+    example: 45,
+  })
   @Field(() => Int)
   completeness: number;
 
-  @ApiPropertyOptional({ type: TierModel, nullable: true, description: 'Current tier (maintained by loyalty).' })
+  @ApiPropertyOptional({
+    type: TierModel,
+    nullable: true,
+    description: 'Current tier (maintained by loyalty).',
+  })
   @Field(() => TierModel, { nullable: true })
   tier: TierModel | null;
 
@@ -141,7 +186,10 @@ export class CustomerModel {
   @Field(() => Float)
   points: number;
 
-  @ApiProperty({ description: 'True when personal data in this response is masked (no `pii:read`).', example: false })
+  @ApiProperty({
+    description: 'True when personal data in this response is masked (no `pii:read`).',
+    example: false,
+  })
   @Field()
   piiMasked: boolean;
 
@@ -149,7 +197,11 @@ export class CustomerModel {
   @Field(() => String, { nullable: true })
   confirmedAt: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Survivor, for a merged tombstone.', nullable: true })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Survivor, for a merged tombstone.',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   mergedInto: string | null;
 
@@ -165,15 +217,30 @@ export class CustomerModel {
   @Field()
   updatedAt: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Purchase statistics (transactions feature).', nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Purchase statistics (transactions feature).',
+    nullable: true,
+  })
   @Field(() => CustomerJson, { nullable: true })
   stats?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'RFM scores (segments feature).', nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'RFM scores (segments feature).',
+    nullable: true,
+  })
   @Field(() => CustomerJson, { nullable: true })
   rfm?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Consent summary (consent feature).', nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Consent summary (consent feature).',
+    nullable: true,
+  })
   @Field(() => CustomerJson, { nullable: true })
   consents?: Record<string, unknown> | null;
 }

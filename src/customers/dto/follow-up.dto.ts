@@ -1,7 +1,17 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export const INTERACTION_TYPES = ['call', 'sms', 'email', 'wechat', 'visit', 'note'] as const;
 export const FOLLOW_UP_STATUSES = ['open', 'done', 'cancelled'] as const;
@@ -13,7 +23,10 @@ export class LogInteractionInput {
   @IsIn(INTERACTION_TYPES)
   type: (typeof INTERACTION_TYPES)[number];
 
-  @ApiProperty({ example: 'Called about the autumn collection; prefers WeChat messages.', maxLength: 5000 })
+  @ApiProperty({
+    example: 'Called about the autumn collection; prefers WeChat messages.',
+    maxLength: 5000,
+  })
   @Field()
   @IsString()
   @MinLength(1)
@@ -27,14 +40,21 @@ export class LogInteractionInput {
   @MaxLength(1000)
   outcome?: string;
 
-  @ApiPropertyOptional({ description: 'Staff member; defaults to the calling staff user.', example: 'staff-42', maxLength: 64 })
+  @ApiPropertyOptional({
+    description: 'Staff member; defaults to the calling staff user.',
+    example: 'staff-42',
+    maxLength: 64,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   staffId?: string;
 
-  @ApiPropertyOptional({ description: 'When it happened; defaults to now.', example: '2026-11-23T08:00:00+08:00' })
+  @ApiPropertyOptional({
+    description: 'When it happened; defaults to now.',
+    example: '2026-11-23T08:00:00+08:00',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -55,7 +75,11 @@ export class CreateFollowUpInput {
   @IsISO8601({ strict: true })
   dueAt: string;
 
-  @ApiPropertyOptional({ description: 'Staff member responsible.', example: 'staff-42', maxLength: 64 })
+  @ApiPropertyOptional({
+    description: 'Staff member responsible.',
+    example: 'staff-42',
+    maxLength: 64,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -65,14 +89,22 @@ export class CreateFollowUpInput {
 
 @InputType('CompleteFollowUpInput')
 export class CompleteFollowUpInput {
-  @ApiProperty({ description: 'What came of it; also recorded as an interaction.', example: 'Reached; updated sizes', maxLength: 5000 })
+  @ApiProperty({
+    description: 'What came of it; also recorded as an interaction.',
+    example: 'Reached; updated sizes',
+    maxLength: 5000,
+  })
   @Field()
   @IsString()
   @MinLength(1)
   @MaxLength(5000)
   outcome: string;
 
-  @ApiPropertyOptional({ enum: INTERACTION_TYPES, description: 'How the customer was contacted (default call).', example: 'call' })
+  @ApiPropertyOptional({
+    enum: INTERACTION_TYPES,
+    description: 'How the customer was contacted (default call).',
+    example: 'call',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(INTERACTION_TYPES)
@@ -143,7 +175,11 @@ export class InteractionModel {
   @Field(() => String, { nullable: true })
   staffId: string | null;
 
-  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'The follow-up this interaction completed.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    format: 'uuid',
+    description: 'The follow-up this interaction completed.',
+  })
   @Field(() => String, { nullable: true })
   followUpId: string | null;
 
@@ -193,7 +229,11 @@ export class FollowUpModel {
   @Field()
   status: string;
 
-  @ApiProperty({ description: '`manual`, `rule:profile_stale`, `rule:welcome_call`, or the creating feature (e.g. `feedback`).', example: 'manual' })
+  @ApiProperty({
+    description:
+      '`manual`, `rule:profile_stale`, `rule:welcome_call`, or the creating feature (e.g. `feedback`).',
+    example: 'manual',
+  })
   @Field()
   source: string;
 

@@ -25,7 +25,8 @@ export class CustomerJson {}
 
 @Scalar('CustomerJSON', () => CustomerJson)
 export class CustomerJsonScalar implements CustomScalar<unknown, unknown> {
-  description = 'A JSON object (custom attributes, or a block another feature adds to the customer view).';
+  description =
+    'A JSON object (custom attributes, or a block another feature adds to the customer view).';
   parseValue(value: unknown): unknown {
     return value;
   }

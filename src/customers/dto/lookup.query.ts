@@ -5,7 +5,10 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 /** Exactly one of the four. */
 @ArgsType()
 export class LookupQueryDto {
-  @ApiPropertyOptional({ description: 'Any common format; normalised with the tenant region.', example: '13800138000' })
+  @ApiPropertyOptional({
+    description: 'Any common format; normalised with the tenant region.',
+    example: '13800138000',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -26,7 +29,11 @@ export class LookupQueryDto {
   @MaxLength(32)
   memberNo?: string;
 
-  @ApiPropertyOptional({ description: '`type:value` or `type:namespace:value`, e.g. `wechat_openid:wx5f1a:oX2a9sK3mPq7`.', example: 'external:shopify:123' })
+  @ApiPropertyOptional({
+    description:
+      '`type:value` or `type:namespace:value`, e.g. `wechat_openid:wx5f1a:oX2a9sK3mPq7`.',
+    example: 'external:shopify:123',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -35,7 +42,8 @@ export class LookupQueryDto {
 
   @ApiPropertyOptional({
     enum: ['views'],
-    description: '`views` adds the blocks other features contribute (stats, rfm, consents) at one query each; without it the look-up is one indexed read.',
+    description:
+      '`views` adds the blocks other features contribute (stats, rfm, consents) at one query each; without it the look-up is one indexed read.',
   })
   @Field(() => String, { nullable: true })
   @IsOptional()

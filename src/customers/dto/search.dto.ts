@@ -1,12 +1,29 @@
 import { ArgsType, Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { InputType } from '@nestjs/graphql';
 
 @ArgsType()
 export class CustomerSearchQuery {
-  @ApiPropertyOptional({ description: 'Name substring, pinyin (`zhangsan`) or initials (`zs`), phone last 4 digits, full phone, e-mail or member no.', example: 'zs' })
+  @ApiPropertyOptional({
+    description:
+      'Name substring, pinyin (`zhangsan`) or initials (`zs`), phone last 4 digits, full phone, e-mail or member no.',
+    example: 'zs',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -41,7 +58,10 @@ export class CustomerSearchQuery {
   @MaxLength(64)
   registeredBy?: string;
 
-  @ApiPropertyOptional({ description: 'Created at or after.', example: '2026-01-01T00:00:00+08:00' })
+  @ApiPropertyOptional({
+    description: 'Created at or after.',
+    example: '2026-01-01T00:00:00+08:00',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -98,7 +118,11 @@ export class DuplicatePairModel {
   @Field()
   duplicateId: string;
 
-  @ApiProperty({ type: [String], example: ['same_phone', 'same_name_birthday'], description: 'same_phone, same_email, same_name_birthday, same_pinyin_phone_tail' })
+  @ApiProperty({
+    type: [String],
+    example: ['same_phone', 'same_name_birthday'],
+    description: 'same_phone, same_email, same_name_birthday, same_pinyin_phone_tail',
+  })
   @Field(() => [String])
   reasons: string[];
 
@@ -113,14 +137,22 @@ export class DuplicatePageModel {
   @Field(() => [DuplicatePairModel])
   items: DuplicatePairModel[];
 
-  @ApiPropertyOptional({ nullable: true, description: 'Always null: the list is the top pairs by score.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Always null: the list is the top pairs by score.',
+  })
   @Field(() => String, { nullable: true })
   nextCursor: string | null;
 }
 
 @InputType('MergeCustomersInput')
 export class MergeCustomersInput {
-  @ApiProperty({ type: [String], format: 'uuid', example: ['0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a21'], description: 'Records merged into the target, which survives.' })
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    example: ['0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a21'],
+    description: 'Records merged into the target, which survives.',
+  })
   @Field(() => [String])
   @IsArray()
   @ArrayMinSize(1)
@@ -128,7 +160,11 @@ export class MergeCustomersInput {
   @IsUUID('all', { each: true })
   sourceIds: string[];
 
-  @ApiPropertyOptional({ description: 'Why; recorded with the merge and listed by GET /v1/customers/{id}/merges.', example: 'Same person: WeChat and till records', maxLength: 500 })
+  @ApiPropertyOptional({
+    description: 'Why; recorded with the merge and listed by GET /v1/customers/{id}/merges.',
+    example: 'Same person: WeChat and till records',
+    maxLength: 500,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()

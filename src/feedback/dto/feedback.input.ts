@@ -1,16 +1,37 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { MAX_LIMIT } from '../../common/pagination';
-import { FEEDBACK_CHANNELS, FEEDBACK_SEVERITIES, FEEDBACK_STATUSES, FEEDBACK_TYPES } from '../feedback-workflow';
+import {
+  FEEDBACK_CHANNELS,
+  FEEDBACK_SEVERITIES,
+  FEEDBACK_STATUSES,
+  FEEDBACK_TYPES,
+} from '../feedback-workflow';
 
 /** Free text is bounded so one request cannot store megabytes (the issue's 10,000 characters). */
 export const MAX_TEXT = 10_000;
 
 @InputType('CreateFeedbackInput')
 export class CreateFeedbackInput {
-  @ApiPropertyOptional({ format: 'uuid', description: 'The customer it concerns, when known.', example: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The customer it concerns, when known.',
+    example: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsUUID()
@@ -33,7 +54,10 @@ export class CreateFeedbackInput {
   @MaxLength(200)
   subject: string;
 
-  @ApiProperty({ maxLength: MAX_TEXT, example: 'Bought a size M coat, the box contained an L. Wants an exchange.' })
+  @ApiProperty({
+    maxLength: MAX_TEXT,
+    example: 'Bought a size M coat, the box contained an L. Wants an exchange.',
+  })
   @Field()
   @IsString()
   @IsNotEmpty()
@@ -47,13 +71,22 @@ export class CreateFeedbackInput {
   @MaxLength(64)
   storeId: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A transaction of the same customer.', example: '0192f0c1-8a00-7d4e-9a51-3d2f8e6b1a21' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A transaction of the same customer.',
+    example: '0192f0c1-8a00-7d4e-9a51-3d2f8e6b1a21',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsUUID()
   transactionId?: string;
 
-  @ApiPropertyOptional({ enum: FEEDBACK_SEVERITIES, default: 'normal', description: 'Sets `dueAt` from the tenant SLA.', example: 'high' })
+  @ApiPropertyOptional({
+    enum: FEEDBACK_SEVERITIES,
+    default: 'normal',
+    description: 'Sets `dueAt` from the tenant SLA.',
+    example: 'high',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(FEEDBACK_SEVERITIES)
@@ -74,7 +107,11 @@ export class TransitionFeedbackInput {
   @MaxLength(MAX_TEXT)
   note?: string;
 
-  @ApiPropertyOptional({ maxLength: MAX_TEXT, description: 'Required when `to` is `resolved`.', example: 'Exchanged for size M; 50-point goodwill credit.' })
+  @ApiPropertyOptional({
+    maxLength: MAX_TEXT,
+    description: 'Required when `to` is `resolved`.',
+    example: 'Exchanged for size M; 50-point goodwill credit.',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -82,7 +119,11 @@ export class TransitionFeedbackInput {
   @MaxLength(MAX_TEXT)
   resolution?: string;
 
-  @ApiPropertyOptional({ maxLength: 64, description: 'Root-cause category; required when `to` is `resolved`.', example: 'product_quality' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description: 'Root-cause category; required when `to` is `resolved`.',
+    example: 'product_quality',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -93,7 +134,12 @@ export class TransitionFeedbackInput {
 
 @InputType('AssignFeedbackInput')
 export class AssignFeedbackInput {
-  @ApiProperty({ nullable: true, maxLength: 128, description: 'Staff id or name; null unassigns.', example: 'staff-li-na' })
+  @ApiProperty({
+    nullable: true,
+    maxLength: 128,
+    description: 'Staff id or name; null unassigns.',
+    example: 'staff-li-na',
+  })
   @Field(() => String, { nullable: true })
   @ValidateIf((_, value) => value !== null)
   @IsString()
@@ -114,14 +160,23 @@ export class FeedbackNoteInput {
 
 @InputType('CompleteFeedbackFollowUpInput')
 export class CompleteFeedbackFollowUpInput {
-  @ApiProperty({ maxLength: 5000, description: 'What the customer said; also logged as an interaction.', example: 'Happy with the exchange.' })
+  @ApiProperty({
+    maxLength: 5000,
+    description: 'What the customer said; also logged as an interaction.',
+    example: 'Happy with the exchange.',
+  })
   @Field()
   @IsString()
   @IsNotEmpty()
   @MaxLength(5000)
   outcome: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 5, description: 'Satisfaction score the customer gave (CSAT 1–5).', example: 4 })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 5,
+    description: 'Satisfaction score the customer gave (CSAT 1–5).',
+    example: 4,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
@@ -129,14 +184,19 @@ export class CompleteFeedbackFollowUpInput {
   @Max(5)
   csat?: number;
 
-  @ApiPropertyOptional({ enum: ['call', 'sms', 'email', 'wechat', 'visit', 'note'], default: 'call', example: 'call' })
+  @ApiPropertyOptional({
+    enum: ['call', 'sms', 'email', 'wechat', 'visit', 'note'],
+    default: 'call',
+    example: 'call',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(['call', 'sms', 'email', 'wechat', 'visit', 'note'])
   type?: string;
 }
 
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 /** Query of `GET /v1/feedback`, and the same filter in GraphQL. */
 @InputType('FeedbackFilter')
@@ -179,7 +239,11 @@ export class ListFeedbackQuery {
   @MaxLength(128)
   assignee?: string;
 
-  @ApiPropertyOptional({ type: Boolean, description: 'true: open items past `dueAt`; false: the others.', example: true })
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: open items past `dueAt`; false: the others.',
+    example: true,
+  })
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   @Transform(toBoolean)

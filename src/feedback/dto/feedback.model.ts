@@ -1,6 +1,11 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FEEDBACK_CHANNELS, FEEDBACK_SEVERITIES, FEEDBACK_STATUSES, FEEDBACK_TYPES } from '../feedback-workflow';
+import {
+  FEEDBACK_CHANNELS,
+  FEEDBACK_SEVERITIES,
+  FEEDBACK_STATUSES,
+  FEEDBACK_TYPES,
+} from '../feedback-workflow';
 
 @ObjectType('FeedbackTransition')
 export class FeedbackTransitionModel {
@@ -16,7 +21,10 @@ export class FeedbackTransitionModel {
   @Field()
   to: string;
 
-  @ApiProperty({ description: 'Who made the change (`client:<id>` or `staff:<id>`).', example: 'staff:0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20' })
+  @ApiProperty({
+    description: 'Who made the change (`client:<id>` or `staff:<id>`).',
+    example: 'staff:0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20',
+  })
   @Field()
   actor: string;
 
@@ -55,7 +63,12 @@ export class FeedbackModel {
   @Field()
   status: string;
 
-  @ApiProperty({ enum: FEEDBACK_STATUSES, isArray: true, description: 'Statuses this item may move to next.', example: ['acknowledged'] })
+  @ApiProperty({
+    enum: FEEDBACK_STATUSES,
+    isArray: true,
+    description: 'Statuses this item may move to next.',
+    example: ['acknowledged'],
+  })
   @Field(() => [String])
   allowedTransitions: string[];
 
@@ -87,7 +100,10 @@ export class FeedbackModel {
   @Field(() => String, { nullable: true })
   resolution: string | null;
 
-  @ApiProperty({ description: 'Resolve-by time from the tenant SLA for the severity.', example: '2026-11-24T08:00:00.000Z' })
+  @ApiProperty({
+    description: 'Resolve-by time from the tenant SLA for the severity.',
+    example: '2026-11-24T08:00:00.000Z',
+  })
   @Field()
   dueAt: string;
 
@@ -95,7 +111,11 @@ export class FeedbackModel {
   @Field()
   overdue: boolean;
 
-  @ApiPropertyOptional({ nullable: true, description: 'First transition out of `received`.', example: '2026-11-23T08:20:00.000Z' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'First transition out of `received`.',
+    example: '2026-11-23T08:20:00.000Z',
+  })
   @Field(() => String, { nullable: true })
   firstResponseAt: string | null;
 
@@ -107,11 +127,19 @@ export class FeedbackModel {
   @Field(() => String, { nullable: true })
   closedAt: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The satisfaction call-back (回访) scheduled when the complaint was resolved.' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'The satisfaction call-back (回访) scheduled when the complaint was resolved.',
+  })
   @Field(() => String, { nullable: true })
   followUpId: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'CSAT (1–5) the customer gave on the call-back.', example: 4 })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'CSAT (1–5) the customer gave on the call-back.',
+    example: 4,
+  })
   @Field(() => Int, { nullable: true })
   followUpCsat: number | null;
 
@@ -131,7 +159,10 @@ export class FeedbackModel {
   @Field()
   updatedAt: string;
 
-  @ApiPropertyOptional({ type: [FeedbackTransitionModel], description: 'Workflow history, oldest first (single-item reads only).' })
+  @ApiPropertyOptional({
+    type: [FeedbackTransitionModel],
+    description: 'Workflow history, oldest first (single-item reads only).',
+  })
   @Field(() => [FeedbackTransitionModel], { nullable: true })
   transitions?: FeedbackTransitionModel[];
 }

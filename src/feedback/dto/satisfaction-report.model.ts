@@ -19,7 +19,10 @@ export class ComplaintCountsModel {
   @Field(() => Int)
   total: number;
 
-  @ApiProperty({ type: [KeyCountModel], description: 'By resolution category; `(uncategorised)` until resolved.' })
+  @ApiProperty({
+    type: [KeyCountModel],
+    description: 'By resolution category; `(uncategorised)` until resolved.',
+  })
   @Field(() => [KeyCountModel])
   byCategory: KeyCountModel[];
 
@@ -30,7 +33,10 @@ export class ComplaintCountsModel {
 
 @ObjectType('DurationStats')
 export class DurationStatsModel {
-  @ApiProperty({ description: 'Complaints measured (those that reached the milestone).', example: 9 })
+  @ApiProperty({
+    description: 'Complaints measured (those that reached the milestone).',
+    example: 9,
+  })
   @Field(() => Int)
   count: number;
 
@@ -45,7 +51,10 @@ export class DurationStatsModel {
 
 @ObjectType('SlaStats')
 export class SlaStatsModel {
-  @ApiProperty({ description: 'Complaints whose SLA outcome is known: resolved, or still open past dueAt.', example: 10 })
+  @ApiProperty({
+    description: 'Complaints whose SLA outcome is known: resolved, or still open past dueAt.',
+    example: 10,
+  })
   @Field(() => Int)
   measured: number;
 
@@ -53,7 +62,11 @@ export class SlaStatsModel {
   @Field(() => Int)
   breached: number;
 
-  @ApiPropertyOptional({ nullable: true, description: 'breached / measured, percent.', example: 20 })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'breached / measured, percent.',
+    example: 20,
+  })
   @Field(() => Float, { nullable: true })
   breachRatePercent: number | null;
 }
@@ -80,7 +93,11 @@ export class SatisfactionReportModel {
   @Field(() => CsatModel)
   csat: CsatModel;
 
-  @ApiProperty({ type: CsatModel, description: 'CSAT customers gave on the satisfaction call-backs (回访) of resolved complaints.' })
+  @ApiProperty({
+    type: CsatModel,
+    description:
+      'CSAT customers gave on the satisfaction call-backs (回访) of resolved complaints.',
+  })
   @Field(() => CsatModel)
   callBackCsat: CsatModel;
 

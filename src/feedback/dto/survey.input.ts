@@ -20,7 +20,14 @@ import {
 } from 'class-validator';
 import { MAX_TEXT } from './feedback.input';
 
-export const QUESTION_KINDS = ['nps', 'csat', 'single_choice', 'multi_choice', 'text', 'rating'] as const;
+export const QUESTION_KINDS = [
+  'nps',
+  'csat',
+  'single_choice',
+  'multi_choice',
+  'text',
+  'rating',
+] as const;
 export type QuestionKind = (typeof QUESTION_KINDS)[number];
 export const RESULT_INTERVALS = ['day', 'week', 'month'] as const;
 
@@ -38,7 +45,11 @@ export class SurveyQuestionInput {
   @MaxLength(500)
   prompt: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Choices of single_choice / multi_choice questions (2–20).', example: ['Price', 'Service', 'Fit'] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Choices of single_choice / multi_choice questions (2–20).',
+    example: ['Price', 'Service', 'Fit'],
+  })
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @IsArray()
@@ -54,7 +65,13 @@ export class SurveyQuestionInput {
   @IsBoolean()
   required?: boolean;
 
-  @ApiPropertyOptional({ minimum: 2, maximum: 10, default: 5, description: 'Top of the scale of a rating question (1…scaleMax).', example: 5 })
+  @ApiPropertyOptional({
+    minimum: 2,
+    maximum: 10,
+    default: 5,
+    description: 'Top of the scale of a rating question (1…scaleMax).',
+    example: 5,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
@@ -79,7 +96,11 @@ export class CreateSurveyInput {
   @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional({ maxLength: 64, description: 'Default store of responses that name none.', example: 'store-001' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description: 'Default store of responses that name none.',
+    example: 'store-001',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -87,19 +108,33 @@ export class CreateSurveyInput {
   @MaxLength(64)
   storeId?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Allow more than one response per customer (or link token).', example: false })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Allow more than one response per customer (or link token).',
+    example: false,
+  })
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   @IsBoolean()
   allowRepeat?: boolean;
 
-  @ApiPropertyOptional({ default: true, description: 'Accept responses without a customer, identified by a link token.', example: true })
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Accept responses without a customer, identified by a link token.',
+    example: true,
+  })
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   @IsBoolean()
   allowAnonymous?: boolean;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100000, default: 0, description: 'Points credited to a known customer per response (reason `survey_reward`).', example: 20 })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 100000,
+    default: 0,
+    description: 'Points credited to a known customer per response (reason `survey_reward`).',
+    example: 20,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
@@ -130,7 +165,11 @@ export class SurveyAnswerInput {
   @IsInt()
   score?: number;
 
-  @ApiPropertyOptional({ type: [String], description: 'single_choice: one option; multi_choice: one or more.', example: ['Service'] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'single_choice: one option; multi_choice: one or more.',
+    example: ['Service'],
+  })
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @IsArray()
@@ -139,7 +178,10 @@ export class SurveyAnswerInput {
   @MaxLength(200, { each: true })
   choices?: string[];
 
-  @ApiPropertyOptional({ maxLength: MAX_TEXT, example: 'The fitting room staff were very helpful.' })
+  @ApiPropertyOptional({
+    maxLength: MAX_TEXT,
+    example: 'The fitting room staff were very helpful.',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -149,13 +191,21 @@ export class SurveyAnswerInput {
 
 @InputType('SubmitSurveyResponseInput')
 export class SubmitSurveyResponseInput {
-  @ApiPropertyOptional({ format: 'uuid', description: 'The responding customer; omit for an anonymous response.', example: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The responding customer; omit for an anonymous response.',
+    example: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsUUID()
   customerId?: string;
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'Id of the survey link (QR code, SMS link) an anonymous respondent came from.', example: 'rcpt-20261123-0042' })
+  @ApiPropertyOptional({
+    maxLength: 200,
+    description: 'Id of the survey link (QR code, SMS link) an anonymous respondent came from.',
+    example: 'rcpt-20261123-0042',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
@@ -184,13 +234,19 @@ export class SubmitSurveyResponseInput {
 /** Period and store of survey results and the satisfaction report. */
 @InputType('SatisfactionPeriodInput')
 export class SatisfactionQuery {
-  @ApiPropertyOptional({ description: 'Start (inclusive), RFC 3339 or YYYY-MM-DD; default 30 days before `to`.', example: '2026-11-01T00:00:00+08:00' })
+  @ApiPropertyOptional({
+    description: 'Start (inclusive), RFC 3339 or YYYY-MM-DD; default 30 days before `to`.',
+    example: '2026-11-01T00:00:00+08:00',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsISO8601()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End (exclusive); default now.', example: '2026-12-01T00:00:00+08:00' })
+  @ApiPropertyOptional({
+    description: 'End (exclusive); default now.',
+    example: '2026-12-01T00:00:00+08:00',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsISO8601()
@@ -206,7 +262,11 @@ export class SatisfactionQuery {
 
 @InputType('SurveyResultsInput')
 export class SurveyResultsQuery extends SatisfactionQuery {
-  @ApiPropertyOptional({ enum: RESULT_INTERVALS, default: 'month', description: 'Period buckets (tenant time zone) of `byPeriod`.' })
+  @ApiPropertyOptional({
+    enum: RESULT_INTERVALS,
+    default: 'month',
+    description: 'Period buckets (tenant time zone) of `byPeriod`.',
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(RESULT_INTERVALS)

@@ -147,7 +147,11 @@ export class SurveyResponseModel {
 
 @ObjectType('SatisfactionNps')
 export class NpsModel {
-  @ApiPropertyOptional({ nullable: true, description: '%promoters − %detractors (−100…100).', example: 30 })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: '%promoters − %detractors (−100…100).',
+    example: 30,
+  })
   @Field(() => Float, { nullable: true })
   score: number | null;
 
@@ -167,7 +171,11 @@ export class NpsModel {
   @Field(() => Int)
   detractors: number;
 
-  @ApiProperty({ type: [Number], description: 'Count per score 0–10.', example: [1, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3] })
+  @ApiProperty({
+    type: [Number],
+    description: 'Count per score 0–10.',
+    example: [1, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3],
+  })
   @Field(() => [Int])
   distribution: number[];
 }
@@ -193,7 +201,11 @@ export class CsatModel {
 
 @ObjectType('SatisfactionGroup')
 export class SatisfactionGroupModel {
-  @ApiProperty({ description: 'Store id (byStore; `(none)` for responses without one) or period start YYYY-MM-DD (byPeriod).', example: 'store-001' })
+  @ApiProperty({
+    description:
+      'Store id (byStore; `(none)` for responses without one) or period start YYYY-MM-DD (byPeriod).',
+    example: 'store-001',
+  })
   @Field()
   key: string;
 
@@ -239,11 +251,18 @@ export class QuestionResultModel {
   @Field(() => Int)
   answered: number;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Mean score of scored questions.', example: 4.1 })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Mean score of scored questions.',
+    example: 4.1,
+  })
   @Field(() => Float, { nullable: true })
   mean: number | null;
 
-  @ApiProperty({ type: [OptionCountModel], description: 'Counts per option (choice) or per score (nps, csat, rating).' })
+  @ApiProperty({
+    type: [OptionCountModel],
+    description: 'Counts per option (choice) or per score (nps, csat, rating).',
+  })
   @Field(() => [OptionCountModel])
   distribution: OptionCountModel[];
 }

@@ -9,12 +9,19 @@ export class StartImportQuery {
   @IsIn(IMPORT_KINDS)
   kind!: 'customers' | 'transactions';
 
-  @ApiPropertyOptional({ example: 'false', description: 'Validate and count without keeping anything.' })
+  @ApiPropertyOptional({
+    example: 'false',
+    description: 'Validate and count without keeping anything.',
+  })
   @IsOptional()
   @IsBooleanString()
   dryRun?: string;
 
-  @ApiPropertyOptional({ example: 'gb18030', description: 'utf-8 or gb18030 (gbk/gb2312 read as gb18030); sniffed when absent. Also read from the Content-Type charset parameter.' })
+  @ApiPropertyOptional({
+    example: 'gb18030',
+    description:
+      'utf-8 or gb18030 (gbk/gb2312 read as gb18030); sniffed when absent. Also read from the Content-Type charset parameter.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(20)
@@ -41,7 +48,10 @@ export class ImportModel {
   @ApiProperty({ enum: IMPORT_KINDS, example: 'customers' })
   kind!: string;
 
-  @ApiProperty({ enum: ['receiving', 'queued', 'processing', 'completed', 'failed'], example: 'processing' })
+  @ApiProperty({
+    enum: ['receiving', 'queued', 'processing', 'completed', 'failed'],
+    example: 'processing',
+  })
   status!: string;
 
   @ApiProperty({ example: false })
@@ -56,7 +66,10 @@ export class ImportModel {
   @ApiProperty({ example: 10000, description: 'Data rows (lines) received.' })
   totalRows!: number;
 
-  @ApiProperty({ example: 2500, description: 'Receipts in a line-level transactions file; equals totalRows otherwise.' })
+  @ApiProperty({
+    example: 2500,
+    description: 'Receipts in a line-level transactions file; equals totalRows otherwise.',
+  })
   totalGroups!: number;
 
   @ApiProperty({ example: 4000, description: 'Rows handled so far, failed ones included.' })
@@ -68,7 +81,11 @@ export class ImportModel {
   @ApiProperty({ example: 400, description: 'Existing customers whose blank fields were filled.' })
   updated!: number;
 
-  @ApiProperty({ example: 80, description: 'Rows that changed nothing: duplicates merged into an earlier row, already imported receipts, unchanged records.' })
+  @ApiProperty({
+    example: 80,
+    description:
+      'Rows that changed nothing: duplicates merged into an earlier row, already imported receipts, unchanged records.',
+  })
   skipped!: number;
 
   @ApiProperty({ example: 20, description: 'Rows refused; see /errors.' })
@@ -80,7 +97,11 @@ export class ImportModel {
   @ApiProperty({ example: 12500.5, description: 'Rows per second since processing started.' })
   rate!: number;
 
-  @ApiPropertyOptional({ example: null, nullable: true, description: 'Why a failed import stopped.' })
+  @ApiPropertyOptional({
+    example: null,
+    nullable: true,
+    description: 'Why a failed import stopped.',
+  })
   error!: string | null;
 
   @ApiProperty({ example: '2026-11-23T01:00:00.000Z' })
@@ -97,10 +118,18 @@ export class ImportErrorModel {
   @ApiProperty({ example: 7, description: 'Line in the file; the CSV header is line 1.' })
   line!: number;
 
-  @ApiPropertyOptional({ example: '手机', nullable: true, description: 'Header of the offending column.' })
+  @ApiPropertyOptional({
+    example: '手机',
+    nullable: true,
+    description: 'Header of the offending column.',
+  })
   column!: string | null;
 
-  @ApiPropertyOptional({ example: '13*******00', nullable: true, description: 'The cell, masked when it is personal data.' })
+  @ApiPropertyOptional({
+    example: '13*******00',
+    nullable: true,
+    description: 'The cell, masked when it is personal data.',
+  })
   value!: string | null;
 
   @ApiProperty({ example: 'invalid_phone' })

@@ -31,7 +31,9 @@ const MULTIPLIER = { maxDecimalPlaces: 4, allowNaN: false, allowInfinity: false 
 export class LoyaltyTierInput {
   @ApiProperty({ description: 'Stable tier code.', example: 'gold' })
   @Field()
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { message: 'code is 1–32 lower-case letters, digits, _ or -' })
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+    message: 'code is 1–32 lower-case letters, digits, _ or -',
+  })
   code: string;
 
   @ApiProperty({ example: 'Gold' })
@@ -41,34 +43,53 @@ export class LoyaltyTierInput {
   @MaxLength(100)
   name: string;
 
-  @ApiProperty({ description: 'Order of tiers; the lowest rank is the base tier every member starts in.', example: 2 })
+  @ApiProperty({
+    description: 'Order of tiers; the lowest rank is the base tier every member starts in.',
+    example: 2,
+  })
   @Field(() => Int)
   @IsInt()
   @Min(0)
   @Max(100)
   rank: number;
 
-  @ApiPropertyOptional({ description: 'Net spend over the last 12 months that qualifies (decimal string).', example: '5000.00', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Net spend over the last 12 months that qualifies (decimal string).',
+    example: '5000.00',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Matches(/^\d{1,13}(\.\d{1,3})?$/, { message: 'qualifySpend12m is a decimal string such as "5000.00"' })
+  @Matches(/^\d{1,13}(\.\d{1,3})?$/, {
+    message: 'qualifySpend12m is a decimal string such as "5000.00"',
+  })
   qualifySpend12m?: string | null;
 
-  @ApiPropertyOptional({ description: 'Points earned over the last 12 months that qualify.', example: 5000, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Points earned over the last 12 months that qualify.',
+    example: 5000,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
   qualifyPoints?: number | null;
 
-  @ApiProperty({ description: 'Multiplies the points every sale earns in this tier.', example: 1.5 })
+  @ApiProperty({
+    description: 'Multiplies the points every sale earns in this tier.',
+    example: 1.5,
+  })
   @Field(() => Float)
   @IsNumber(MULTIPLIER)
   @Min(0)
   @Max(100)
   pointsMultiplier: number;
 
-  @ApiPropertyOptional({ description: 'Free-form benefits.', example: { discountPercent: 5, freeShipping: true } })
+  @ApiPropertyOptional({
+    description: 'Free-form benefits.',
+    example: { discountPercent: 5, freeShipping: true },
+  })
   @Field(() => TierBenefitsScalar, { nullable: true })
   @IsOptional()
   @IsObject()
@@ -138,7 +159,10 @@ export class PromotionInput {
   @Max(100)
   multiplier: number;
 
-  @ApiPropertyOptional({ description: 'Only lines of these categories; empty or absent = every line.', example: ['shoes'] })
+  @ApiPropertyOptional({
+    description: 'Only lines of these categories; empty or absent = every line.',
+    example: ['shoes'],
+  })
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @IsArray()
@@ -169,7 +193,11 @@ export class EarnRulesInput {
   @Type(() => SkuMultiplierInput)
   skuMultipliers?: SkuMultiplierInput[];
 
-  @ApiPropertyOptional({ description: 'Multiplier in the customer\'s birth month.', example: 2, nullable: true })
+  @ApiPropertyOptional({
+    description: "Multiplier in the customer's birth month.",
+    example: 2,
+    nullable: true,
+  })
   @Field(() => Float, { nullable: true })
   @IsOptional()
   @IsNumber(MULTIPLIER)
@@ -194,9 +222,14 @@ export class LoyaltyProgramInput {
   @Matches(/^[A-Z]{3}$/, { message: 'currency is an ISO 4217 code such as CNY' })
   currency: string;
 
-  @ApiProperty({ description: 'Points per whole currency unit (decimal string, up to 4 decimals).', example: '1' })
+  @ApiProperty({
+    description: 'Points per whole currency unit (decimal string, up to 4 decimals).',
+    example: '1',
+  })
   @Field()
-  @Matches(/^\d{1,6}(\.\d{1,4})?$/, { message: 'pointsPerUnit is a decimal string such as "1" or "0.5"' })
+  @Matches(/^\d{1,6}(\.\d{1,4})?$/, {
+    message: 'pointsPerUnit is a decimal string such as "1" or "0.5"',
+  })
   pointsPerUnit: string;
 
   @ApiProperty({ enum: ['floor', 'round', 'ceil'], example: 'floor' })
@@ -204,7 +237,11 @@ export class LoyaltyProgramInput {
   @IsIn(['floor', 'round', 'ceil'])
   rounding: 'floor' | 'round' | 'ceil';
 
-  @ApiPropertyOptional({ description: 'Months until earned points expire (FIFO lots); null = never.', example: 24, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Months until earned points expire (FIFO lots); null = never.',
+    example: 24,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
@@ -255,7 +292,10 @@ export class LoyaltyProgramModel {
   @Field(() => EarnRulesInput)
   earnRules: EarnRulesInput;
 
-  @ApiProperty({ description: 'Increments on every change; 0 = the default program, never saved.', example: 3 })
+  @ApiProperty({
+    description: 'Increments on every change; 0 = the default program, never saved.',
+    example: 3,
+  })
   @Field(() => Int)
   version: number;
 

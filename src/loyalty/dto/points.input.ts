@@ -1,6 +1,16 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  NotEquals,
+} from 'class-validator';
 
 @InputType('RedemptionInput')
 export class RedemptionInput {
@@ -18,7 +28,11 @@ export class RedemptionInput {
   @MaxLength(500)
   reason: string;
 
-  @ApiProperty({ description: 'The caller\'s id for this redemption; a retry with the same id is answered with the first result.', example: 'POS-0042-20261123-0007' })
+  @ApiProperty({
+    description:
+      "The caller's id for this redemption; a retry with the same id is answered with the first result.",
+    example: 'POS-0042-20261123-0007',
+  })
   @Field()
   @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'externalId is 1–128 visible ASCII characters' })
   externalId: string;
@@ -34,14 +48,20 @@ export class AdjustmentInput {
   @Max(1_000_000_000)
   points: number;
 
-  @ApiProperty({ description: 'Why (kept in the ledger).', example: 'goodwill after complaint #381' })
+  @ApiProperty({
+    description: 'Why (kept in the ledger).',
+    example: 'goodwill after complaint #381',
+  })
   @Field()
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   reason: string;
 
-  @ApiPropertyOptional({ description: 'Makes the adjustment idempotent.', example: 'ADJ-2026-0017' })
+  @ApiPropertyOptional({
+    description: 'Makes the adjustment idempotent.',
+    example: 'ADJ-2026-0017',
+  })
   @Field({ nullable: true })
   @IsOptional()
   @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'externalId is 1–128 visible ASCII characters' })
@@ -78,7 +98,10 @@ export class PointsEntryModel {
   @Field(() => String, { nullable: true })
   externalId: string | null;
 
-  @ApiProperty({ description: 'Who made the change (client id, staff id or system).', example: 'client:kc_3f9a' })
+  @ApiProperty({
+    description: 'Who made the change (client id, staff id or system).',
+    example: 'client:kc_3f9a',
+  })
   @Field()
   actor: string;
 

@@ -9,7 +9,9 @@ function literal(node: ValueNode): unknown {
     case Kind.FLOAT:
       return Number(node.value);
     case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((field) => [field.name.value, literal(field.value)]));
+      return Object.fromEntries(
+        node.fields.map((field) => [field.name.value, literal(field.value)]),
+      );
     case Kind.LIST:
       return node.values.map(literal);
     default:
@@ -18,7 +20,8 @@ function literal(node: ValueNode): unknown {
 }
 
 function asObject(value: unknown): Record<string, unknown> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TypeError('benefits must be a JSON object');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new TypeError('benefits must be a JSON object');
   return value as Record<string, unknown>;
 }
 

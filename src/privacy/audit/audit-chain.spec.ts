@@ -39,13 +39,23 @@ describe('audit chain', () => {
 
     const altered = chain(5);
     altered[2] = { ...altered[2], actorId: 'someone-else' };
-    expect(findBreak(altered, { seq: 0, hash: GENESIS_HASH }).break).toEqual({ seq: 3, id: 'id-3', reason: 'hash_mismatch' });
+    expect(findBreak(altered, { seq: 0, hash: GENESIS_HASH }).break).toEqual({
+      seq: 3,
+      id: 'id-3',
+      reason: 'hash_mismatch',
+    });
 
     const gap = chain(5).filter((e) => e.seq !== 4);
-    expect(findBreak(gap, { seq: 0, hash: GENESIS_HASH }).break).toEqual({ seq: 5, id: 'id-5', reason: 'missing_entry' });
+    expect(findBreak(gap, { seq: 0, hash: GENESIS_HASH }).break).toEqual({
+      seq: 5,
+      id: 'id-5',
+      reason: 'missing_entry',
+    });
 
     const relinked = chain(5);
     relinked[1] = { ...relinked[1], prevHash: 'f'.repeat(64) };
-    expect(findBreak(relinked, { seq: 0, hash: GENESIS_HASH }).break?.reason).toBe('prev_hash_mismatch');
+    expect(findBreak(relinked, { seq: 0, hash: GENESIS_HASH }).break?.reason).toBe(
+      'prev_hash_mismatch',
+    );
   });
 });

@@ -75,9 +75,12 @@ export function findBreak(
 ): { break: ChainBreak | null; last: { seq: number; hash: string } } {
   let last = previous;
   for (const entry of entries) {
-    if (entry.seq !== last.seq + 1) return { break: { seq: entry.seq, id: entry.id, reason: 'missing_entry' }, last };
-    if (entry.prevHash !== last.hash) return { break: { seq: entry.seq, id: entry.id, reason: 'prev_hash_mismatch' }, last };
-    if (chainHash(entry) !== entry.hash) return { break: { seq: entry.seq, id: entry.id, reason: 'hash_mismatch' }, last };
+    if (entry.seq !== last.seq + 1)
+      return { break: { seq: entry.seq, id: entry.id, reason: 'missing_entry' }, last };
+    if (entry.prevHash !== last.hash)
+      return { break: { seq: entry.seq, id: entry.id, reason: 'prev_hash_mismatch' }, last };
+    if (chainHash(entry) !== entry.hash)
+      return { break: { seq: entry.seq, id: entry.id, reason: 'hash_mismatch' }, last };
     last = { seq: entry.seq, hash: entry.hash };
   }
   return { break: null, last };

@@ -9,7 +9,8 @@ import type { AuditPageModel, AuditQuery, AuditVerifyModel } from './dto/audit.d
 function decodeSeqCursor(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
   const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(seq) || seq < 1) throw DomainError.field('cursor', 'invalid_cursor', 'cursor is not one this API issued.');
+  if (!Number.isSafeInteger(seq) || seq < 1)
+    throw DomainError.field('cursor', 'invalid_cursor', 'cursor is not one this API issued.');
   return seq;
 }
 
@@ -22,7 +23,8 @@ export class AuditQueryService {
     const limit = pageLimit(query);
     const from = query.from ? new Date(query.from) : undefined;
     const to = query.to ? new Date(query.to) : undefined;
-    if (from && to && from >= to) throw DomainError.field('to', 'before_from', 'to must be after from');
+    if (from && to && from >= to)
+      throw DomainError.field('to', 'before_from', 'to must be after from');
     await this.audit.flush();
     const rows = await this.audit.list(principal, {
       customerId: query.customerId?.toLowerCase(),
@@ -37,7 +39,9 @@ export class AuditQueryService {
     const page = more ? rows.slice(0, limit) : rows;
     return {
       items: page.map(toAuditEntryModel),
-      nextCursor: more ? Buffer.from(String(page[page.length - 1].seq)).toString('base64url') : null,
+      nextCursor: more
+        ? Buffer.from(String(page[page.length - 1].seq)).toString('base64url')
+        : null,
     };
   }
 

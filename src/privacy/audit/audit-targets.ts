@@ -28,7 +28,14 @@ export const PERSONAL_FIELDS = new Set([
   'guardian',
 ]);
 
-const VERBS: Record<string, string> = { GET: 'read', HEAD: 'read', POST: 'write', PUT: 'write', PATCH: 'write', DELETE: 'delete' };
+const VERBS: Record<string, string> = {
+  GET: 'read',
+  HEAD: 'read',
+  POST: 'write',
+  PUT: 'write',
+  PATCH: 'write',
+  DELETE: 'delete',
+};
 
 export function auditedRoute(template: string): string | undefined {
   return AUDITED_ROUTES.find((r) => r.pattern.test(template))?.resource;
@@ -68,7 +75,11 @@ export function customerIdsIn(body: unknown, out: Set<string> = new Set(), depth
 
 /** Personal-data fields named by a body (written) or a response (read). */
 export function personalFieldsIn(body: unknown): string[] {
-  const sample = Array.isArray(body) ? body[0] : body && typeof body === 'object' && Array.isArray((body as { items?: unknown[] }).items) ? (body as { items: unknown[] }).items[0] : body;
+  const sample = Array.isArray(body)
+    ? body[0]
+    : body && typeof body === 'object' && Array.isArray((body as { items?: unknown[] }).items)
+      ? (body as { items: unknown[] }).items[0]
+      : body;
   if (!sample || typeof sample !== 'object') return [];
   return Object.keys(sample).filter((k) => PERSONAL_FIELDS.has(k));
 }

@@ -17,12 +17,15 @@ export class AuditController {
   @ApiOperation({
     summary: 'Search the audit log',
     description:
-      'Who read or changed which customer\'s personal data, log-ins and permission failures, newest first. ' +
+      "Who read or changed which customer's personal data, log-ins and permission failures, newest first. " +
       'Staff roles auditor and admin (or a client with `audit:read`). Entries are written asynchronously, within about a second.',
   })
   @ApiOkResponse({ type: AuditPageModel })
   @ApiProblems(401, 403, 422)
-  list(@CurrentPrincipal() principal: Principal, @Query() query: AuditQuery): Promise<AuditPageModel> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: AuditQuery,
+  ): Promise<AuditPageModel> {
     return this.audit.list(principal, query);
   }
 
@@ -31,7 +34,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'Verify the audit hash chain',
     description:
-      'Recomputes every entry\'s hash and link to its predecessor. Intact → 200; tampered (altered, relinked or deleted ' +
+      "Recomputes every entry's hash and link to its predecessor. Intact → 200; tampered (altered, relinked or deleted " +
       'entry) → 409 `conflict` with `brokenAt: { seq, id, reason }` naming the first broken link.',
   })
   @ApiOkResponse({ type: AuditVerifyModel })

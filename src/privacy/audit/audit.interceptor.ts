@@ -45,7 +45,12 @@ export class AuditInterceptor implements NestInterceptor {
     );
   }
 
-  private write(target: Target, outcome: 'success' | 'failure', result: unknown, error?: unknown): void {
+  private write(
+    target: Target,
+    outcome: 'success' | 'failure',
+    result: unknown,
+    error?: unknown,
+  ): void {
     const ids = customerIdsIn(result, new Set(target.customerIds));
     const read = outcome === 'success' ? personalFieldsIn(result) : [];
     this.audit.record({
@@ -59,12 +64,17 @@ export class AuditInterceptor implements NestInterceptor {
       outcome,
       requestId: target.requestId,
       ip: target.ip,
-      details: error ? { code: error instanceof DomainError ? error.code : 'internal_error' } : undefined,
+      details: error
+        ? { code: error instanceof DomainError ? error.code : 'internal_error' }
+        : undefined,
     });
   }
 
   private describe(context: ExecutionContext): Target | undefined {
-    const options = this.reflector.getAllAndOverride<AuditedOptions | undefined>(AUDITED_KEY, [context.getHandler(), context.getClass()]);
+    const options = this.reflector.getAllAndOverride<AuditedOptions | undefined>(AUDITED_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (options?.enabled === false) return undefined;
     if ((context.getType() as string) === 'graphql') return this.describeGraphql(context, options);
     if (context.getType() !== 'http') return undefined;
@@ -78,8 +88,15 @@ export class AuditInterceptor implements NestInterceptor {
     const ids = new Set<string>();
     if (kind === 'customer' && params.id) ids.add(params.id.toLowerCase());
     const body = request.body;
-    const written = body && typeof body === 'object' && !Array.isArray(body) && request.method !== 'GET' ? Object.keys(body) : [];
-    if (body && typeof body === 'object' && typeof (body as { customerId?: unknown }).customerId === 'string') {
+    const written =
+      body && typeof body === 'object' && !Array.isArray(body) && request.method !== 'GET'
+        ? Object.keys(body)
+        : [];
+    if (
+      body &&
+      typeof body === 'object' &&
+      typeof (body as { customerId?: unknown }).customerId === 'string'
+    ) {
       ids.add((body as { customerId: string }).customerId.toLowerCase());
     }
     return {
@@ -93,7 +110,10 @@ export class AuditInterceptor implements NestInterceptor {
     };
   }
 
-  private describeGraphql(context: ExecutionContext, options: AuditedOptions | undefined): Target | undefined {
+  private describeGraphql(
+    context: ExecutionContext,
+    options: AuditedOptions | undefined,
+  ): Target | undefined {
     const gql = GqlExecutionContext.create(context);
     const info = gql.getInfo<GraphQLResolveInfo>();
     const returns = String(info.returnType);
@@ -103,7 +123,8 @@ export class AuditInterceptor implements NestInterceptor {
     if (!principal) return undefined;
     const args = gql.getArgs<Record<string, unknown>>();
     const ids = new Set<string>();
-    for (const key of ['id', 'customerId']) if (typeof args[key] === 'string') ids.add((args[key] as string).toLowerCase());
+    for (const key of ['id', 'customerId'])
+      if (typeof args[key] === 'string') ids.add((args[key] as string).toLowerCase());
     const isMutation = info.parentType.name === 'Mutation';
     const input = args.input && typeof args.input === 'object' ? Object.keys(args.input) : [];
     return {

@@ -15,7 +15,12 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [AuthModule],
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService, AuditQueryService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [
+    AuditRepository,
+    AuditService,
+    AuditQueryService,
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
   exports: [AuditService, AuditRepository],
 })
 export class AuditModule {}

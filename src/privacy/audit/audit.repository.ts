@@ -42,7 +42,9 @@ export class AuditRepository {
    * the transaction.
    */
   async lockChain(tx: Tx): Promise<{ seq: number; hash: string } | undefined> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('kehu.audit:' || $1, 0))`, [tx.tenant]);
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('kehu.audit:' || $1, 0))`, [
+      tx.tenant,
+    ]);
     const last = await tx.one<{ seq: string; hash: string }>(
       `SELECT seq, hash FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`,
       [tx.tenant],
@@ -97,7 +99,10 @@ export class AuditRepository {
     if (filter.to) add('occurred_at < ?', filter.to);
     if (filter.beforeSeq !== undefined) add('seq < ?', filter.beforeSeq);
     params.push(filter.limit + 1);
-    return tx.query<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
+    return tx.query<AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`,
+      params,
+    );
   }
 
   /** Everything about one customer, oldest first (privacy export). */
@@ -109,10 +114,9 @@ export class AuditRepository {
   }
 
   async chunk(tx: Tx, afterSeq: number, limit: number): Promise<AuditRow[]> {
-    return tx.query<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
-      tx.tenant,
-      afterSeq,
-      limit,
-    ]);
+    return tx.query<AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [tx.tenant, afterSeq, limit],
+    );
   }
 }

@@ -51,7 +51,12 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         actorId: event.actorId,
         action: event.type === 'permission.denied' ? 'auth.denied' : 'auth.login',
         resource: event.resource,
-        outcome: event.type === 'login.succeeded' ? 'success' : event.type === 'login.failed' ? 'failure' : 'denied',
+        outcome:
+          event.type === 'login.succeeded'
+            ? 'success'
+            : event.type === 'login.failed'
+              ? 'failure'
+              : 'denied',
         requestId: event.requestId,
         ip: event.ip,
         details: event.detail ? { detail: event.detail } : undefined,
@@ -74,8 +79,16 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Convenience for services: the actor comes from the principal. */
-  recordFor(principal: Principal, entry: Omit<AuditEntryInput, 'tenantId' | 'actorKind' | 'actorId'>): void {
-    this.record({ ...entry, tenantId: principal.tenantId, actorKind: principal.kind, actorId: principal.subject });
+  recordFor(
+    principal: Principal,
+    entry: Omit<AuditEntryInput, 'tenantId' | 'actorKind' | 'actorId'>,
+  ): void {
+    this.record({
+      ...entry,
+      tenantId: principal.tenantId,
+      actorKind: principal.kind,
+      actorId: principal.subject,
+    });
   }
 
   /** Writes everything queued so far (tests call it before reading the log). */
@@ -97,7 +110,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       await this.flush();
       if (this.queue.length) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (this.queue.length) this.logger.error(`${this.queue.length} audit entries could not be written at shutdown`);
+    if (this.queue.length)
+      this.logger.error(`${this.queue.length} audit entries could not be written at shutdown`);
   }
 
   async list(principal: Principal, filter: AuditFilter): Promise<AuditRow[]> {
@@ -121,9 +135,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     });
     if (result.broken) {
       const b = result.broken;
-      throw new DomainError('conflict', `The audit chain is broken at entry ${b.seq} (${b.id}): ${b.reason.replace(/_/g, ' ')}.`, {
-        extensions: { brokenAt: b, verifiedEntries: result.entries },
-      });
+      throw new DomainError(
+        'conflict',
+        `The audit chain is broken at entry ${b.seq} (${b.id}): ${b.reason.replace(/_/g, ' ')}.`,
+        {
+          extensions: { brokenAt: b, verifiedEntries: result.entries },
+        },
+      );
     }
     return { ok: true, entries: result.entries, lastHash: result.last.hash };
   }

@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
 
-export const PRIVACY_REQUEST_TYPES = ['access', 'export', 'correction', 'erasure', 'restriction'] as const;
+export const PRIVACY_REQUEST_TYPES = [
+  'access',
+  'export',
+  'correction',
+  'erasure',
+  'restriction',
+] as const;
 export type PrivacyRequestType = (typeof PRIVACY_REQUEST_TYPES)[number];
 
 export class CreatePrivacyRequestInput {
@@ -19,7 +33,10 @@ export class CreatePrivacyRequestInput {
   @IsIn(PRIVACY_REQUEST_TYPES)
   type: PrivacyRequestType;
 
-  @ApiPropertyOptional({ description: 'How the request reached you, reference numbers.', example: 'Email from customer, ticket 4411' })
+  @ApiPropertyOptional({
+    description: 'How the request reached you, reference numbers.',
+    example: 'Email from customer, ticket 4411',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -28,14 +45,18 @@ export class CreatePrivacyRequestInput {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'correction only: a JSON merge patch of profile fields, as PATCH /v1/customers/{id} takes it.',
+    description:
+      'correction only: a JSON merge patch of profile fields, as PATCH /v1/customers/{id} takes it.',
     example: { name: '张三丰' },
   })
   @IsOptional()
   @IsObject()
   patch?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'restriction only: true lifts an active restriction.', example: false })
+  @ApiPropertyOptional({
+    description: 'restriction only: true lifts an active restriction.',
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   lift?: boolean;
@@ -54,10 +75,16 @@ export class PrivacyRequestModel {
   @ApiProperty({ enum: ['received', 'completed', 'rejected'], example: 'completed' })
   status: string;
 
-  @ApiProperty({ description: 'Who filed it (client or staff).', example: 'staff:0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a22' })
+  @ApiProperty({
+    description: 'Who filed it (client or staff).',
+    example: 'staff:0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a22',
+  })
   requestedBy: string;
 
-  @ApiProperty({ description: 'Answer due by (tenant setting privacy.requestDeadlineDays, default 15 days).', example: '2026-12-08T00:30:00.000Z' })
+  @ApiProperty({
+    description: 'Answer due by (tenant setting privacy.requestDeadlineDays, default 15 days).',
+    example: '2026-12-08T00:30:00.000Z',
+  })
   deadlineAt: string;
 
   @ApiProperty({ example: '2026-11-23T00:30:00.000Z' })
@@ -70,11 +97,16 @@ export class PrivacyRequestModel {
     nullable: true,
     type: 'object',
     additionalProperties: true,
-    description: 'What was done: sections and row counts of an export, columns and tables an erasure touched.',
+    description:
+      'What was done: sections and row counts of an export, columns and tables an erasure touched.',
     example: { sections: { profile: 1, identities: 2, transactions: 14 } },
   })
   summary: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Download path of the export bundle (access/export).', example: '/v1/privacy/requests/0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a40/result' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Download path of the export bundle (access/export).',
+    example: '/v1/privacy/requests/0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a40/result',
+  })
   resultUrl: string | null;
 }

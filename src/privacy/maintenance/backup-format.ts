@@ -23,8 +23,13 @@ export interface BackupManifest {
   sequences: { name: string; value: string | null }[];
 }
 
-export function frame(type: 'H' | 'T' | 'D' | 'E' | 'M', payload: Buffer | string | object): Buffer {
-  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
+export function frame(
+  type: 'H' | 'T' | 'D' | 'E' | 'M',
+  payload: Buffer | string | object,
+): Buffer {
+  const body = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
   const head = Buffer.alloc(5);
   head.write(type, 0, 'ascii');
   head.writeUInt32BE(body.length, 1);
@@ -59,17 +64,25 @@ export class FrameReader {
     while (this.buffered.length < size && !this.done) {
       const chunk = await this.iterator.next();
       if (chunk.done) this.done = true;
-      else this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk.value]) : chunk.value;
+      else
+        this.buffered = this.buffered.length
+          ? Buffer.concat([this.buffered, chunk.value])
+          : chunk.value;
     }
     return this.buffered.length >= size;
   }
 }
 
 /** Parents before children, so COPY into an empty schema satisfies foreign keys in one pass. */
-export function topologicalOrder(tables: string[], edges: { child: string; parent: string }[]): string[] {
+export function topologicalOrder(
+  tables: string[],
+  edges: { child: string; parent: string }[],
+): string[] {
   const set = new Set(tables);
   const parents = new Map<string, Set<string>>(tables.map((t) => [t, new Set<string>()]));
-  for (const e of edges) if (e.child !== e.parent && set.has(e.child) && set.has(e.parent)) parents.get(e.child)!.add(e.parent);
+  for (const e of edges)
+    if (e.child !== e.parent && set.has(e.child) && set.has(e.parent))
+      parents.get(e.child)!.add(e.parent);
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (t: string, path: Set<string>) => {

@@ -7,7 +7,14 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Database } from '../../database/database.service';
-import { BACKUP_FORMAT, BackupManifest, BackupTable, frame, FrameReader, topologicalOrder } from './backup-format';
+import {
+  BACKUP_FORMAT,
+  BackupManifest,
+  BackupTable,
+  frame,
+  FrameReader,
+  topologicalOrder,
+} from './backup-format';
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 /** TypeORM's bookkeeping: the target gets it from running the migrations, so it is compared, not copied. */
@@ -44,7 +51,13 @@ export class BackupService {
       const sequences = await client.query<{ name: string; value: string | null }>(
         `SELECT sequencename AS name, last_value::text AS value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`,
       );
-      const header: BackupManifest = { format: BACKUP_FORMAT, createdAt: new Date().toISOString(), migrations, tables, sequences: sequences.rows };
+      const header: BackupManifest = {
+        format: BACKUP_FORMAT,
+        createdAt: new Date().toISOString(),
+        migrations,
+        tables,
+        sequences: sequences.rows,
+      };
       await write(gzip, frame('H', header));
       const totalRows = tables.reduce((n, t) => n + t.rows, 0);
       let copied = 0;
@@ -52,18 +65,32 @@ export class BackupService {
         await write(gzip, frame('T', { name: table.name, columns: table.columns }));
         const hash = createHash('sha256');
         let rows = 0;
-        const stream = client.query(copyTo(`COPY ${quote(table.name)} (${table.columns.map(quote).join(', ')}) TO STDOUT`));
+        const stream = client.query(
+          copyTo(`COPY ${quote(table.name)} (${table.columns.map(quote).join(', ')}) TO STDOUT`),
+        );
         for await (const chunk of stream as AsyncIterable<Buffer>) {
           hash.update(chunk);
           rows += countNewlines(chunk);
           await write(gzip, frame('D', chunk));
-          onProgress?.({ table: table.name, tableIndex: index, tableCount: tables.length, rows: copied + rows, totalRows });
+          onProgress?.({
+            table: table.name,
+            tableIndex: index,
+            tableCount: tables.length,
+            rows: copied + rows,
+            totalRows,
+          });
         }
         copied += rows;
         table.rows = rows;
         table.sha256 = hash.digest('hex');
         await write(gzip, frame('E', { name: table.name, rows, sha256: table.sha256 }));
-        onProgress?.({ table: table.name, tableIndex: index + 1, tableCount: tables.length, rows: copied, totalRows });
+        onProgress?.({
+          table: table.name,
+          tableIndex: index + 1,
+          tableCount: tables.length,
+          rows: copied,
+          totalRows,
+        });
       }
       await client.query('COMMIT');
       const manifest = { ...header, tables };
@@ -88,7 +115,9 @@ export class BackupService {
       const target = await this.describe(client, false);
       const filled: string[] = [];
       for (const table of target) {
-        const row = await client.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quote(table.name)}) AS found`);
+        const row = await client.query<{ found: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM ${quote(table.name)}) AS found`,
+        );
         if (row.rows[0].found) filled.push(table.name);
       }
       if (filled.length) {
@@ -101,10 +130,13 @@ export class BackupService {
       const first = await reader.next();
       if (first?.type !== 'H') throw new Error('not a Kehu backup file (no header)');
       const header = JSON.parse(first.payload.toString('utf8')) as BackupManifest;
-      if (header.format !== BACKUP_FORMAT) throw new Error(`unsupported backup format ${header.format}`);
+      if (header.format !== BACKUP_FORMAT)
+        throw new Error(`unsupported backup format ${header.format}`);
       const migrations = await this.migrations(client);
       if (migrations.join() !== header.migrations.join()) {
-        throw new Error(`schema mismatch: the backup was taken at migration ${header.migrations.at(-1)}, this database is at ${migrations.at(-1)}`);
+        throw new Error(
+          `schema mismatch: the backup was taken at migration ${header.migrations.at(-1)}, this database is at ${migrations.at(-1)}`,
+        );
       }
       const known = new Map(target.map((t) => [t.name, t]));
       const totalRows = header.tables.reduce((n, t) => n + t.rows, 0);
@@ -120,21 +152,29 @@ export class BackupService {
           this.checkManifest(manifest, seen);
           for (const sequence of manifest.sequences) {
             if (IDENT.test(sequence.name) && sequence.value !== null) {
-              await client.query(`SELECT setval($1::regclass, $2::bigint)`, [sequence.name, sequence.value]);
+              await client.query(`SELECT setval($1::regclass, $2::bigint)`, [
+                sequence.name,
+                sequence.value,
+              ]);
             }
           }
           await client.query('COMMIT');
           return manifest;
         }
         if (next.type !== 'T') throw new Error('the backup file is damaged (expected a table)');
-        const start = JSON.parse(next.payload.toString('utf8')) as { name: string; columns: string[] };
+        const start = JSON.parse(next.payload.toString('utf8')) as {
+          name: string;
+          columns: string[];
+        };
         const table = known.get(start.name);
         if (!table || !start.columns.every((c) => table.columns.includes(c) && IDENT.test(c))) {
           throw new Error(`table ${start.name} does not match this database's schema`);
         }
         const hash = createHash('sha256');
         let rows = 0;
-        const sink = client.query(copyFrom(`COPY ${quote(start.name)} (${start.columns.map(quote).join(', ')}) FROM STDIN`));
+        const sink = client.query(
+          copyFrom(`COPY ${quote(start.name)} (${start.columns.map(quote).join(', ')}) FROM STDIN`),
+        );
         const finished = new Promise<void>((resolve, reject) => {
           sink.on('finish', resolve);
           sink.on('error', reject);
@@ -151,17 +191,29 @@ export class BackupService {
           if (part!.type === 'E') {
             sink.end();
             await finished;
-            const end = JSON.parse(part!.payload.toString('utf8')) as { rows: number; sha256: string };
+            const end = JSON.parse(part!.payload.toString('utf8')) as {
+              rows: number;
+              sha256: string;
+            };
             const sha256 = hash.digest('hex');
-            if (end.rows !== rows || end.sha256 !== sha256) throw new Error(`table ${start.name}: rows or checksum do not match the backup`);
+            if (end.rows !== rows || end.sha256 !== sha256)
+              throw new Error(`table ${start.name}: rows or checksum do not match the backup`);
             seen.push({ name: start.name, columns: start.columns, rows, sha256 });
             break;
           }
-          if (part!.type !== 'D') await abort(new Error('the backup file is damaged (expected data)'));
+          if (part!.type !== 'D')
+            await abort(new Error('the backup file is damaged (expected data)'));
           hash.update(part!.payload);
           rows += countNewlines(part!.payload);
-          if (!sink.write(part!.payload)) await Promise.race([once(sink, 'drain'), finished]).catch(abort);
-          onProgress?.({ table: start.name, tableIndex: seen.length, tableCount: header.tables.length, rows: copied + rows, totalRows });
+          if (!sink.write(part!.payload))
+            await Promise.race([once(sink, 'drain'), finished]).catch(abort);
+          onProgress?.({
+            table: start.name,
+            tableIndex: seen.length,
+            tableCount: header.tables.length,
+            rows: copied + rows,
+            totalRows,
+          });
         }
         copied += rows;
       }
@@ -183,7 +235,8 @@ export class BackupService {
         throw new Error(`table ${table.name}: restored data does not match the manifest`);
       }
     }
-    if (seen.length !== manifest.tables.length) throw new Error('the backup holds tables its manifest does not list');
+    if (seen.length !== manifest.tables.length)
+      throw new Error('the backup holds tables its manifest does not list');
   }
 
   /** Base tables of the public schema (without the migrations table) in foreign-key order, with columns. */
@@ -209,14 +262,19 @@ export class BackupService {
     for (const name of topologicalOrder([...byName.keys()], edges.rows)) {
       const table = byName.get(name)!;
       let rows = 0;
-      if (withCounts) rows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quote(name)}`)).rows[0].n);
+      if (withCounts)
+        rows = Number(
+          (await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quote(name)}`)).rows[0].n,
+        );
       out.push({ name, columns: table.columns, rows });
     }
     return out;
   }
 
   private async migrations(client: PoolClient): Promise<string[]> {
-    const rows = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY timestamp, name`);
+    const rows = await client.query<{ name: string }>(
+      `SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY timestamp, name`,
+    );
     return rows.rows.map((r) => r.name);
   }
 }

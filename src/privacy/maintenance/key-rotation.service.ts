@@ -33,7 +33,9 @@ export class KeyRotationService {
                    FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
                   WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.column_name LIKE '%\\_enc' AND c.data_type = 'text'
                   ORDER BY 1, 2`;
-    const rows = tx ? await tx.query<EncryptedColumn>(sql) : await this.database.systemQuery<EncryptedColumn>(sql);
+    const rows = tx
+      ? await tx.query<EncryptedColumn>(sql)
+      : await this.database.systemQuery<EncryptedColumn>(sql);
     return rows.filter((r) => IDENT.test(r.table) && IDENT.test(r.column));
   }
 
@@ -53,7 +55,13 @@ export class KeyRotationService {
    * Rotates up to `maxBatches` batches (all when unset); returns per-column progress. Values
    * encrypted under a key that is no longer configured stop the run with an error naming them.
    */
-  async rotate(options: { batchSize?: number; maxBatches?: number; onProgress?: (p: RotationProgress) => void } = {}): Promise<RotationProgress[]> {
+  async rotate(
+    options: {
+      batchSize?: number;
+      maxBatches?: number;
+      onProgress?: (p: RotationProgress) => void;
+    } = {},
+  ): Promise<RotationProgress[]> {
     const batchSize = options.batchSize ?? 500;
     let budget = options.maxBatches ?? Number.POSITIVE_INFINITY;
     const prefix = `${this.crypto.currentKeyId}:`;
@@ -73,7 +81,9 @@ export class KeyRotationService {
             try {
               return this.crypto.encrypt(this.crypto.decrypt(r.value));
             } catch (error) {
-              throw new Error(`${table}.${column}: a value under key "${this.crypto.keyIdOf(r.value)}" cannot be decrypted (${String(error)})`);
+              throw new Error(
+                `${table}.${column}: a value under key "${this.crypto.keyIdOf(r.value)}" cannot be decrypted (${String(error)})`,
+              );
             }
           });
           await tx.query(
@@ -87,9 +97,19 @@ export class KeyRotationService {
         if (!n) break;
         rotated += n;
         budget--;
-        options.onProgress?.({ table, column, rotated, remaining: await this.remaining(table, column, prefix) });
+        options.onProgress?.({
+          table,
+          column,
+          rotated,
+          remaining: await this.remaining(table, column, prefix),
+        });
       }
-      results.push({ table, column, rotated, remaining: await this.remaining(table, column, prefix) });
+      results.push({
+        table,
+        column,
+        rotated,
+        remaining: await this.remaining(table, column, prefix),
+      });
     }
     return results;
   }

@@ -30,7 +30,11 @@ export class CustomerCountsModel {
   @Field(() => Int)
   active: number;
 
-  @ApiProperty({ description: 'Bought before but not in the lapsed window (segment settings) before the period end.', example: 800 })
+  @ApiProperty({
+    description:
+      'Bought before but not in the lapsed window (segment settings) before the period end.',
+    example: 800,
+  })
   @Field(() => Int)
   lapsed: number;
 }
@@ -71,11 +75,19 @@ export class OverviewReportModel {
   @Field(() => CustomerCountsModel)
   customers: CustomerCountsModel;
 
-  @ApiPropertyOptional({ description: 'Share of the period\'s buyers with 2+ purchases in it.', example: 0.31, nullable: true })
+  @ApiPropertyOptional({
+    description: "Share of the period's buyers with 2+ purchases in it.",
+    example: 0.31,
+    nullable: true,
+  })
   @Field(() => Float, { nullable: true })
   repeatPurchaseRate: number | null;
 
-  @ApiPropertyOptional({ description: 'Share of the previous period\'s buyers who bought again in this one.', example: 0.42, nullable: true })
+  @ApiPropertyOptional({
+    description: "Share of the previous period's buyers who bought again in this one.",
+    example: 0.42,
+    nullable: true,
+  })
   @Field(() => Float, { nullable: true })
   retentionRate: number | null;
 
@@ -91,7 +103,11 @@ export class OverviewReportModel {
   @Field()
   revenue: string;
 
-  @ApiPropertyOptional({ description: 'Share of net revenue from identified members.', example: 0.78, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Share of net revenue from identified members.',
+    example: 0.78,
+    nullable: true,
+  })
   @Field(() => Float, { nullable: true })
   memberRevenueShare: number | null;
 
@@ -122,7 +138,7 @@ export class RfmCellModel {
   @Field(() => Int)
   customers: number;
 
-  @ApiProperty({ description: 'Net spend of the cell\'s customers.', example: '402000.00' })
+  @ApiProperty({ description: "Net spend of the cell's customers.", example: '402000.00' })
   @Field()
   monetary: string;
 }
@@ -144,7 +160,10 @@ export class RfmSegmentCountModel {
 
 @ObjectType('RfmReport')
 export class RfmReportModel {
-  @ApiProperty({ type: [RfmCellModel], description: 'All 25 R×F cells, R descending then F descending.' })
+  @ApiProperty({
+    type: [RfmCellModel],
+    description: 'All 25 R×F cells, R descending then F descending.',
+  })
   @Field(() => [RfmCellModel])
   grid: RfmCellModel[];
 
@@ -163,7 +182,11 @@ export class RfmReportModel {
 
 @ObjectType('ProfileQualityRow')
 export class ProfileQualityRowModel {
-  @ApiPropertyOptional({ description: 'Store id or staff id; null for profiles without one.', example: 'store-001', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Store id or staff id; null for profiles without one.',
+    example: 'store-001',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   group: string | null;
 
@@ -179,7 +202,11 @@ export class ProfileQualityRowModel {
   @Field(() => Float)
   validPhoneShare: number;
 
-  @ApiProperty({ description: 'Share that look like another active profile (same name and birthday, or name and phone tail).', example: 0.02 })
+  @ApiProperty({
+    description:
+      'Share that look like another active profile (same name and birthday, or name and phone tail).',
+    example: 0.02,
+  })
   @Field(() => Float)
   duplicateRate: number;
 }
@@ -190,7 +217,10 @@ export class ProfileQualityReportModel {
   @Field()
   groupBy: string;
 
-  @ApiProperty({ type: [ProfileQualityRowModel], description: 'Best average completeness first (档案评比).' })
+  @ApiProperty({
+    type: [ProfileQualityRowModel],
+    description: 'Best average completeness first (档案评比).',
+  })
   @Field(() => [ProfileQualityRowModel])
   rows: ProfileQualityRowModel[];
 }

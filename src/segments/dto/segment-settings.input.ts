@@ -4,14 +4,23 @@ import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator'
 
 @InputType('SegmentSettingsInput')
 export class SegmentSettingsInput {
-  @ApiProperty({ description: 'Gold (金牌): top share of purchasers by 12-month spend, in percent.', example: 20, minimum: 1, maximum: 100 })
+  @ApiProperty({
+    description: 'Gold (金牌): top share of purchasers by 12-month spend, in percent.',
+    example: 20,
+    minimum: 1,
+    maximum: 100,
+  })
   @Field(() => Int)
   @IsInt()
   @Min(1)
   @Max(100)
   goldTopPercent: number;
 
-  @ApiProperty({ description: 'Gold (金牌): at least this many purchases.', example: 2, minimum: 0 })
+  @ApiProperty({
+    description: 'Gold (金牌): at least this many purchases.',
+    example: 2,
+    minimum: 0,
+  })
   @Field(() => Int)
   @IsInt()
   @Min(0)
@@ -25,32 +34,54 @@ export class SegmentSettingsInput {
   @Max(3650)
   lapsedDays: number;
 
-  @ApiPropertyOptional({ description: 'High frequency from this many purchases; omit both frequency thresholds for tertiles.', example: 6, nullable: true })
+  @ApiPropertyOptional({
+    description:
+      'High frequency from this many purchases; omit both frequency thresholds for tertiles.',
+    example: 6,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
   frequencyHighMin?: number | null;
 
-  @ApiPropertyOptional({ description: 'Mid frequency from this many purchases.', example: 2, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Mid frequency from this many purchases.',
+    example: 2,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
   frequencyMidMin?: number | null;
 
-  @ApiPropertyOptional({ description: 'High spend from this amount (tenant currency); omit both spend thresholds for tertiles.', example: '5000.00', nullable: true })
+  @ApiPropertyOptional({
+    description:
+      'High spend from this amount (tenant currency); omit both spend thresholds for tertiles.',
+    example: '5000.00',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{1,15}(\.\d+)?$/, { message: 'spendHighMin must be a decimal string such as "5000.00"' })
+  @Matches(/^\d{1,15}(\.\d+)?$/, {
+    message: 'spendHighMin must be a decimal string such as "5000.00"',
+  })
   spendHighMin?: string | null;
 
-  @ApiPropertyOptional({ description: 'Mid spend from this amount (tenant currency).', example: '1000.00', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Mid spend from this amount (tenant currency).',
+    example: '1000.00',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{1,15}(\.\d+)?$/, { message: 'spendMidMin must be a decimal string such as "1000.00"' })
+  @Matches(/^\d{1,15}(\.\d+)?$/, {
+    message: 'spendMidMin must be a decimal string such as "1000.00"',
+  })
   spendMidMin?: string | null;
 }
 

@@ -1,6 +1,14 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { RuleQueryScalar } from './rule-query.scalar';
 
 const QUERY_DOC = {
@@ -91,7 +99,8 @@ export class ExportQuery {
   format?: (typeof EXPORT_FORMATS)[number];
 
   @ApiPropertyOptional({
-    description: 'Only customers with granted marketing consent on this channel (and not restricted). Unknown channels answer 422.',
+    description:
+      'Only customers with granted marketing consent on this channel (and not restricted). Unknown channels answer 422.',
     example: 'sms',
   })
   @IsOptional()
@@ -109,7 +118,11 @@ export class ExportQuery {
   @Matches(/^[A-Za-z,]+$/, { message: 'fields is a comma-separated list of field names' })
   fields?: string;
 
-  @ApiPropertyOptional({ description: 'CSV only: start with a UTF-8 byte-order mark so Excel reads Chinese text correctly.', example: 'true' })
+  @ApiPropertyOptional({
+    description:
+      'CSV only: start with a UTF-8 byte-order mark so Excel reads Chinese text correctly.',
+    example: 'true',
+  })
   @IsOptional()
   @IsIn(['true', 'false'])
   bom?: 'true' | 'false';

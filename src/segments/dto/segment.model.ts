@@ -16,15 +16,28 @@ export class SegmentModel {
   @Field(() => String, { nullable: true })
   description: string | null;
 
-  @ApiProperty({ description: 'The query text, or null when it was given as a JSON tree.', example: 'stats.totalSpent >= 1000 and consent.sms', nullable: true })
+  @ApiProperty({
+    description: 'The query text, or null when it was given as a JSON tree.',
+    example: 'stats.totalSpent >= 1000 and consent.sms',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   query: string | null;
 
-  @ApiProperty({ description: 'The checked JSON tree of the rule.', type: 'object', additionalProperties: true, example: { field: 'stats.totalSpent', op: '>=', value: 1000 } })
+  @ApiProperty({
+    description: 'The checked JSON tree of the rule.',
+    type: 'object',
+    additionalProperties: true,
+    example: { field: 'stats.totalSpent', op: '>=', value: 1000 },
+  })
   @Field(() => RuleQueryScalar)
   tree: unknown;
 
-  @ApiPropertyOptional({ description: 'Key of a built-in segment (read-only), e.g. `rfm.champions`, `gold`.', example: 'rfm.champions', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Key of a built-in segment (read-only), e.g. `rfm.champions`, `gold`.',
+    example: 'rfm.champions',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   builtIn: string | null;
 
@@ -82,7 +95,11 @@ export class SegmentCustomerModel {
   @Field(() => String, { nullable: true })
   tier: string | null;
 
-  @ApiPropertyOptional({ description: 'When the customer entered the segment (members only).', example: '2026-11-23T02:00:00.000Z', nullable: true })
+  @ApiPropertyOptional({
+    description: 'When the customer entered the segment (members only).',
+    example: '2026-11-23T02:00:00.000Z',
+    nullable: true,
+  })
   @Field(() => String, { nullable: true })
   enteredAt?: string | null;
 }
@@ -127,11 +144,19 @@ export class SegmentRefreshJobModel {
   @Field(() => Int, { nullable: true })
   memberCount: number | null;
 
-  @ApiPropertyOptional({ description: 'Customers that entered (segment.entered events written).', example: 40, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Customers that entered (segment.entered events written).',
+    example: 40,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   entered: number | null;
 
-  @ApiPropertyOptional({ description: 'Customers that left (segment.exited events written).', example: 12, nullable: true })
+  @ApiPropertyOptional({
+    description: 'Customers that left (segment.exited events written).',
+    example: 12,
+    nullable: true,
+  })
   @Field(() => Int, { nullable: true })
   exited: number | null;
 

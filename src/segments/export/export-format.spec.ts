@@ -2,7 +2,11 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { csvCell, csvLine, ExportEncoder } from './export-format';
 
-async function encode(format: 'ndjson' | 'csv', rows: Record<string, unknown>[], bom = false): Promise<{ text: string; encoder: ExportEncoder }> {
+async function encode(
+  format: 'ndjson' | 'csv',
+  rows: Record<string, unknown>[],
+  bom = false,
+): Promise<{ text: string; encoder: ExportEncoder }> {
   const chunks: Buffer[] = [];
   const encoder = new ExportEncoder(format, ['memberNo', 'name', 'points'], (row) => row, { bom });
   await pipeline(
@@ -29,30 +33,56 @@ describe('export format', () => {
     expect(csvLine(['M1', '张三', 3])).toBe('M1,张三,3\r\n');
   });
 
-  it.each(['=1+1', '+86 138', '-2+3', '@SUM(A1)', '\tcmd', '=HYPERLINK("http://x","y")'])('neutralises formula cell %j', (value) => {
-    const cell = csvCell(value);
-    expect(cell.replace(/^"/, '').startsWith("'")).toBe(true);
-  });
+  it.each(['=1+1', '+86 138', '-2+3', '@SUM(A1)', '\tcmd', '=HYPERLINK("http://x","y")'])(
+    'neutralises formula cell %j',
+    (value) => {
+      const cell = csvCell(value);
+      expect(cell.replace(/^"/, '').startsWith("'")).toBe(true);
+    },
+  );
 
   it('leaves numbers alone, even negative ones', () => {
     expect(csvCell(-5)).toBe('-5');
   });
 
   it('writes a header, CRLF rows, Chinese text intact and an optional BOM', async () => {
-    const { text, encoder } = await encode('csv', [{ memberNo: 'M1', name: '张三, 先生', points: 10 }], true);
+    const { text, encoder } = await encode(
+      'csv',
+      [{ memberNo: 'M1', name: '张三, 先生', points: 10 }],
+      true,
+    );
     expect(text).toBe('\uFEFFmemberNo,name,points\r\nM1,"张三, 先生",10\r\n');
     expect(encoder.rows).toBe(1);
     expect((await encode('csv', [])).text).toBe('memberNo,name,points\r\n');
   });
 
   it('writes one JSON object per line for NDJSON, never a BOM', async () => {
-    const { text } = await encode('ndjson', [{ memberNo: 'M1', name: '李四' }, { memberNo: 'M2', name: null }], true);
-    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([{ memberNo: 'M1', name: '李四' }, { memberNo: 'M2', name: null }]);
+    const { text } = await encode(
+      'ndjson',
+      [
+        { memberNo: 'M1', name: '李四' },
+        { memberNo: 'M2', name: null },
+      ],
+      true,
+    );
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { memberNo: 'M1', name: '李四' },
+      { memberNo: 'M2', name: null },
+    ]);
     expect(text.charCodeAt(0)).toBe('{'.charCodeAt(0));
   });
 
   it('batches many rows into few chunks', async () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => ({ memberNo: `M${i}`, name: 'x'.repeat(30), points: i }));
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      memberNo: `M${i}`,
+      name: 'x'.repeat(30),
+      points: i,
+    }));
     const chunks: number[] = [];
     await pipeline(
       Readable.from(rows),

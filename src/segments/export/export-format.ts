@@ -41,9 +41,16 @@ export class ExportEncoder extends Transform {
     if (format === 'csv') this.buffer += csvLine([...columns]);
   }
 
-  override _transform(row: Record<string, unknown>, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _transform(
+    row: Record<string, unknown>,
+    _encoding: BufferEncoding,
+    callback: TransformCallback,
+  ): void {
     const record = this.project(row);
-    this.buffer += this.format === 'ndjson' ? `${JSON.stringify(record)}\n` : csvLine(this.columns.map((c) => record[c]));
+    this.buffer +=
+      this.format === 'ndjson'
+        ? `${JSON.stringify(record)}\n`
+        : csvLine(this.columns.map((c) => record[c]));
     this.rows++;
     if (this.buffer.length >= 65_536) {
       this.push(this.buffer);

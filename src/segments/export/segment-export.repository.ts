@@ -43,11 +43,19 @@ export class SegmentExportRepository {
    * inlined are the tenant and segment UUIDs (checked) and a channel from the allow-list;
    * column SQL comes from COLUMN_SQL. Not for phone/email: those are decrypted in Node.
    */
-  copyNdjson(tx: Tx, segmentId: string, fields: readonly ExportField[], consent?: { channel: string; sql: (channelRef: string) => string }): Readable {
+  copyNdjson(
+    tx: Tx,
+    segmentId: string,
+    fields: readonly ExportField[],
+    consent?: { channel: string; sql: (channelRef: string) => string },
+  ): Readable {
     if (!isUuid(tx.tenant) || !isUuid(segmentId)) throw new Error('export ids must be UUIDs');
-    if (fields.some((f) => f === 'phone' || f === 'email')) throw new Error('encrypted fields need the cursor export');
+    if (fields.some((f) => f === 'phone' || f === 'email'))
+      throw new Error('encrypted fields need the cursor export');
     const object = `json_build_object(${fields.map((f) => `'${f}', ${COLUMN_SQL[f]}`).join(', ')})::text`;
-    const rfmJoin = fields.includes('rfmSegment') ? 'LEFT JOIN customer_rfm r ON r.tenant_id = m.tenant_id AND r.customer_id = m.customer_id' : '';
+    const rfmJoin = fields.includes('rfmSegment')
+      ? 'LEFT JOIN customer_rfm r ON r.tenant_id = m.tenant_id AND r.customer_id = m.customer_id'
+      : '';
     const filter = consent ? ` AND ${consent.sql(consent.channel)}` : '';
     const sql = `COPY (SELECT ${object}
                          FROM segment_members m
@@ -58,10 +66,17 @@ export class SegmentExportRepository {
     return tx.client.query(copyTo(sql)) as unknown as Readable;
   }
 
-  stream(tx: Tx, segmentId: string, fields: readonly ExportField[], consent?: { channel: string; sql: (channelParam: string) => string }): Readable {
+  stream(
+    tx: Tx,
+    segmentId: string,
+    fields: readonly ExportField[],
+    consent?: { channel: string; sql: (channelParam: string) => string },
+  ): Readable {
     const select = fields.map((f) => `${COLUMN_SQL[f]} AS "${f}"`).join(', ');
     const params: unknown[] = [tx.tenant, segmentId];
-    const rfmJoin = fields.includes('rfmSegment') ? 'LEFT JOIN customer_rfm r ON r.tenant_id = m.tenant_id AND r.customer_id = m.customer_id' : '';
+    const rfmJoin = fields.includes('rfmSegment')
+      ? 'LEFT JOIN customer_rfm r ON r.tenant_id = m.tenant_id AND r.customer_id = m.customer_id'
+      : '';
     let filter = '';
     if (consent) {
       params.push(consent.channel);
@@ -72,6 +87,8 @@ export class SegmentExportRepository {
                    JOIN customers c ON c.tenant_id = m.tenant_id AND c.id = m.customer_id
                    ${rfmJoin}
                   WHERE m.tenant_id = $1 AND m.segment_id = $2 AND c.status = 'active'${filter}`;
-    return tx.client.query(new QueryStream(sql, params, { batchSize: BATCH_SIZE })) as unknown as Readable;
+    return tx.client.query(
+      new QueryStream(sql, params, { batchSize: BATCH_SIZE }),
+    ) as unknown as Readable;
   }
 }

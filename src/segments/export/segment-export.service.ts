@@ -45,12 +45,21 @@ export class SegmentExportService {
     private readonly audit: AuditService,
   ) {}
 
-  async export(principal: Principal, segmentId: string, query: ExportQuery, open: (target: ExportTarget) => Writable): Promise<ExportSummary> {
+  async export(
+    principal: Principal,
+    segmentId: string,
+    query: ExportQuery,
+    open: (target: ExportTarget) => Writable,
+  ): Promise<ExportSummary> {
     const format = query.format ?? 'ndjson';
     const fields = this.parseFields(query.fields);
     const channel = query.channel;
     if (channel !== undefined && !(CONSENT_CHANNELS as readonly string[]).includes(channel)) {
-      throw DomainError.field('channel', 'unknown_channel', `channel must be one of ${CONSENT_CHANNELS.join(', ')}.`);
+      throw DomainError.field(
+        'channel',
+        'unknown_channel',
+        `channel must be one of ${CONSENT_CHANNELS.join(', ')}.`,
+      );
     }
     const unmasked = hasScope(principal, 'pii:read');
     const decrypt = (value: unknown, mask: (v: string) => string) => {
@@ -71,27 +80,53 @@ export class SegmentExportService {
         },
         { bom: query.bom === 'true' },
       );
-      const consent = channel ? { channel, sql: (ref: string) => this.consent.marketingAllowedSql('c', ref) } : undefined;
+      const consent = channel
+        ? { channel, sql: (ref: string) => this.consent.marketingAllowedSql('c', ref) }
+        : undefined;
       const target = {
-        contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        contentType:
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         filename: `segment-${segment.id}${channel ? `-${channel}` : ''}.${format === 'csv' ? 'csv' : 'ndjson'}`,
       };
       if (format === 'ndjson' && !fields.some((f) => f === 'phone' || f === 'email')) {
         // Fast path: PostgreSQL writes the JSON lines, Node only forwards and counts them.
         const counter = new LineCounter();
-        await pipeline(this.exports.copyNdjson(tx, segment.id, fields, consent), counter, open(target));
-        return { segmentId: segment.id, segmentName: segment.name, rows: counter.lines, channel: channel ?? null, format };
+        await pipeline(
+          this.exports.copyNdjson(tx, segment.id, fields, consent),
+          counter,
+          open(target),
+        );
+        return {
+          segmentId: segment.id,
+          segmentName: segment.name,
+          rows: counter.lines,
+          channel: channel ?? null,
+          format,
+        };
       }
       const source = this.exports.stream(tx, segment.id, fields, consent);
       await pipeline(source, encoder, open(target));
-      return { segmentId: segment.id, segmentName: segment.name, rows: encoder.rows, channel: channel ?? null, format };
+      return {
+        segmentId: segment.id,
+        segmentName: segment.name,
+        rows: encoder.rows,
+        channel: channel ?? null,
+        format,
+      };
     });
     // Who exported which segment, for which channel, how many rows (PIPL accountability).
     this.audit.recordFor(principal, {
       action: 'segment.export',
       resource: 'GET /v1/segments/:id/export',
       fields: fields.filter((f) => f === 'phone' || f === 'email' || f === 'name'),
-      details: { segmentId: summary.segmentId, segmentName: summary.segmentName, rows: summary.rows, channel: summary.channel, format, fields },
+      details: {
+        segmentId: summary.segmentId,
+        segmentName: summary.segmentName,
+        rows: summary.rows,
+        channel: summary.channel,
+        format,
+        fields,
+      },
     });
     return summary;
   }
@@ -101,7 +136,11 @@ export class SegmentExportService {
     const fields = text.split(',').filter(Boolean);
     const unknown = fields.filter((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
     if (unknown.length || !fields.length) {
-      throw DomainError.field('fields', 'not_allowed', `fields must be from ${EXPORT_FIELDS.join(', ')}; unknown: ${unknown.join(', ') || '(none given)'}.`);
+      throw DomainError.field(
+        'fields',
+        'not_allowed',
+        `fields must be from ${EXPORT_FIELDS.join(', ')}; unknown: ${unknown.join(', ') || '(none given)'}.`,
+      );
     }
     return [...new Set(fields)] as ExportField[];
   }

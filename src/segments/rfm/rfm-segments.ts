@@ -75,7 +75,8 @@ export function rfmSegmentOf(r: number, f: number, m: number): RfmSegment {
 export function rfmSegmentCaseSql(r: string, f: string, m: string): string {
   const fm = `((${f} + ${m}) / 2)`;
   const arms = RFM_SCORE_MAP.map(
-    ([segment, rMin, rMax, fmMin, fmMax]) => `WHEN ${r} BETWEEN ${rMin} AND ${rMax} AND ${fm} BETWEEN ${fmMin} AND ${fmMax} THEN '${segment}'`,
+    ([segment, rMin, rMax, fmMin, fmMax]) =>
+      `WHEN ${r} BETWEEN ${rMin} AND ${rMax} AND ${fm} BETWEEN ${fmMin} AND ${fmMax} THEN '${segment}'`,
   );
   return `CASE ${arms.join(' ')} END`;
 }

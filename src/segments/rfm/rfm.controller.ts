@@ -3,7 +3,11 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { CurrentPrincipal, Scopes } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { RfmRecomputeModel, SegmentSettingsInput, SegmentSettingsModel } from '../dto/segment-settings.input';
+import {
+  RfmRecomputeModel,
+  SegmentSettingsInput,
+  SegmentSettingsModel,
+} from '../dto/segment-settings.input';
 import { RfmService } from './rfm.service';
 
 @ApiTags('segments')
@@ -18,7 +22,7 @@ export class RfmController {
   @ApiOperation({
     summary: 'Recompute RFM scores now',
     description:
-      'Scores every purchaser 1–5 on recency, frequency and monetary by quintile of the tenant\'s purchasers and assigns the ' +
+      "Scores every purchaser 1–5 on recency, frequency and monetary by quintile of the tenant's purchasers and assigns the " +
       'standard RFM segment, frequency/spend classes and gold. Also runs nightly. Refresh segments afterwards to update membership.',
   })
   @ApiOkResponse({ type: RfmRecomputeModel })
@@ -29,7 +33,10 @@ export class RfmController {
 
   @Get('settings')
   @Scopes('segments:read')
-  @ApiOperation({ summary: 'Classification settings', description: 'Gold share and minimum purchases, lapsed days, frequency and spend thresholds.' })
+  @ApiOperation({
+    summary: 'Classification settings',
+    description: 'Gold share and minimum purchases, lapsed days, frequency and spend thresholds.',
+  })
   @ApiOkResponse({ type: SegmentSettingsModel })
   @ApiProblems(401, 403)
   settings(@CurrentPrincipal() principal: Principal): Promise<SegmentSettingsModel> {
@@ -40,11 +47,15 @@ export class RfmController {
   @Scopes('segments:write')
   @ApiOperation({
     summary: 'Change classification settings',
-    description: 'Thresholds apply from the next RFM recompute; the built-in lapsed segment follows lapsedDays at once.',
+    description:
+      'Thresholds apply from the next RFM recompute; the built-in lapsed segment follows lapsedDays at once.',
   })
   @ApiOkResponse({ type: SegmentSettingsModel })
   @ApiProblems(401, 403, 422)
-  putSettings(@CurrentPrincipal() principal: Principal, @Body() input: SegmentSettingsInput): Promise<SegmentSettingsModel> {
+  putSettings(
+    @CurrentPrincipal() principal: Principal,
+    @Body() input: SegmentSettingsInput,
+  ): Promise<SegmentSettingsModel> {
     return this.rfm.putSettings(principal, input);
   }
 }

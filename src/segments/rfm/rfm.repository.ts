@@ -21,7 +21,8 @@ export interface RfmRow {
 }
 
 /** Quintile (or tertile) score 1..n by rank: equal values share a score (see docs/SEGMENTS.md). */
-const score = (n: number, orderBy: string) => `LEAST(${n}, 1 + floor(${n} * percent_rank() OVER (ORDER BY ${orderBy})))::smallint`;
+const score = (n: number, orderBy: string) =>
+  `LEAST(${n}, 1 + floor(${n} * percent_rank() OVER (ORDER BY ${orderBy})))::smallint`;
 
 /**
  * RFM over the tenant's purchasers, set-based in one statement. Reads the transactions
@@ -64,7 +65,12 @@ export class RfmRepository {
         FROM scored`;
   }
 
-  static computeParams(tenantId: string, now: Date, monthStart: string, settings: SegmentSettingsRow): unknown[] {
+  static computeParams(
+    tenantId: string,
+    now: Date,
+    monthStart: string,
+    settings: SegmentSettingsRow,
+  ): unknown[] {
     return [
       tenantId,
       now,
@@ -79,7 +85,12 @@ export class RfmRepository {
   }
 
   /** Replaces the tenant's scores; non-purchasers (and archived customers) end with no row. */
-  async recompute(tx: Tx, now: Date, monthStart: string, settings: SegmentSettingsRow): Promise<number> {
+  async recompute(
+    tx: Tx,
+    now: Date,
+    monthStart: string,
+    settings: SegmentSettingsRow,
+  ): Promise<number> {
     await tx.query(`SET LOCAL statement_timeout = '10min'`);
     await tx.query(`DELETE FROM customer_rfm WHERE tenant_id = $1`, [tx.tenant]);
     return tx.count(
@@ -110,7 +121,13 @@ export class RfmRepository {
 
   async moveOnMerge(tx: Tx, sourceIds: string[]): Promise<void> {
     // Scores are derived; the survivor's are recomputed on the next run. Drop the sources'.
-    await tx.query(`DELETE FROM customer_rfm WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [tx.tenant, sourceIds]);
-    await tx.query(`DELETE FROM segment_members WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [tx.tenant, sourceIds]);
+    await tx.query(
+      `DELETE FROM customer_rfm WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+      [tx.tenant, sourceIds],
+    );
+    await tx.query(
+      `DELETE FROM segment_members WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+      [tx.tenant, sourceIds],
+    );
   }
 }

@@ -7,7 +7,11 @@ import { CustomerExtensions } from '../../customers/customer-extensions';
 import { Database } from '../../database/database.service';
 import type { Tx } from '../../database/tx';
 import { JobRegistry } from '../../events/job-registry';
-import { RfmRecomputeModel, SegmentSettingsInput, SegmentSettingsModel } from '../dto/segment-settings.input';
+import {
+  RfmRecomputeModel,
+  SegmentSettingsInput,
+  SegmentSettingsModel,
+} from '../dto/segment-settings.input';
 import { SegmentRefreshService } from '../segment-refresh.service';
 import { SegmentSettingsRow, SegmentsRepository } from '../segments.repository';
 import { SegmentsService } from '../segments.service';
@@ -53,7 +57,9 @@ export class RfmService implements OnModuleInit {
         ]),
       );
     });
-    this.extensions.registerMergeHandler('segments', (tx, _survivorId, sourceIds) => this.rfm.moveOnMerge(tx, sourceIds));
+    this.extensions.registerMergeHandler('segments', (tx, _survivorId, sourceIds) =>
+      this.rfm.moveOnMerge(tx, sourceIds),
+    );
     this.jobs.register({
       name: 'segments.rfm-nightly',
       at: '03:00',
@@ -84,29 +90,44 @@ export class RfmService implements OnModuleInit {
    * untouched: no surprise entered/exited events for a tenant that never asked for them.
    */
   async refreshMaterialised(tenantId: string): Promise<void> {
-    const segments = await this.database.withTenant(tenantId, (tx) => this.segments.materialised(tx));
+    const segments = await this.database.withTenant(tenantId, (tx) =>
+      this.segments.materialised(tx),
+    );
     for (const segment of segments) {
       await this.database
         .withTenant(tenantId, (tx) => this.refresh.refreshInTx(tx, segment.id))
-        .catch((error: unknown) => this.logger.error(`nightly refresh of segment ${segment.id} failed: ${String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.error(`nightly refresh of segment ${segment.id} failed: ${String(error)}`),
+        );
     }
   }
 
   async getSettings(principal: Principal): Promise<SegmentSettingsModel> {
-    return this.database.withTenant(principal.tenantId, async (tx) => this.toModel(tx, await this.segments.settings(tx)));
+    return this.database.withTenant(principal.tenantId, async (tx) =>
+      this.toModel(tx, await this.segments.settings(tx)),
+    );
   }
 
-  async putSettings(principal: Principal, input: SegmentSettingsInput): Promise<SegmentSettingsModel> {
+  async putSettings(
+    principal: Principal,
+    input: SegmentSettingsInput,
+  ): Promise<SegmentSettingsModel> {
     const pairs: Array<[unknown, unknown, string]> = [
       [input.frequencyHighMin, input.frequencyMidMin, 'frequency'],
       [input.spendHighMin, input.spendMidMin, 'spend'],
     ];
     for (const [high, mid, name] of pairs) {
-      if ((high == null) !== (mid == null)) throw DomainError.field(`${name}MidMin`, 'required', `${name}HighMin and ${name}MidMin go together (omit both for tertiles).`);
+      if ((high == null) !== (mid == null))
+        throw DomainError.field(
+          `${name}MidMin`,
+          'required',
+          `${name}HighMin and ${name}MidMin go together (omit both for tertiles).`,
+        );
     }
     return this.database.withTenant(principal.tenantId, async (tx) => {
       const { currency } = await this.segments.tenantContext(tx);
-      const minor = (value: string | null | undefined, field: string) => (value == null ? null : toMinorUnits(value, currency, field).toString());
+      const minor = (value: string | null | undefined, field: string) =>
+        value == null ? null : toMinorUnits(value, currency, field).toString();
       const row: SegmentSettingsRow = {
         gold_top_percent: input.goldTopPercent,
         gold_min_purchases: input.goldMinPurchases,
@@ -117,10 +138,21 @@ export class RfmService implements OnModuleInit {
         spend_mid_min_minor: minor(input.spendMidMin, 'spendMidMin'),
       };
       if (row.frequency_high_min !== null && row.frequency_high_min <= row.frequency_mid_min!) {
-        throw DomainError.field('frequencyHighMin', 'too_small', 'frequencyHighMin must be above frequencyMidMin.');
+        throw DomainError.field(
+          'frequencyHighMin',
+          'too_small',
+          'frequencyHighMin must be above frequencyMidMin.',
+        );
       }
-      if (row.spend_high_min_minor !== null && BigInt(row.spend_high_min_minor) <= BigInt(row.spend_mid_min_minor!)) {
-        throw DomainError.field('spendHighMin', 'too_small', 'spendHighMin must be above spendMidMin.');
+      if (
+        row.spend_high_min_minor !== null &&
+        BigInt(row.spend_high_min_minor) <= BigInt(row.spend_mid_min_minor!)
+      ) {
+        throw DomainError.field(
+          'spendHighMin',
+          'too_small',
+          'spendHighMin must be above spendMidMin.',
+        );
       }
       await this.segments.saveSettings(tx, row, this.clock.now());
       await this.segmentsService.ensureBuiltins(tx);
@@ -136,8 +168,12 @@ export class RfmService implements OnModuleInit {
       lapsedDays: row.lapsed_days,
       frequencyHighMin: row.frequency_high_min,
       frequencyMidMin: row.frequency_mid_min,
-      spendHighMin: row.spend_high_min_minor === null ? null : fromMinorUnits(row.spend_high_min_minor, currency),
-      spendMidMin: row.spend_mid_min_minor === null ? null : fromMinorUnits(row.spend_mid_min_minor, currency),
+      spendHighMin:
+        row.spend_high_min_minor === null
+          ? null
+          : fromMinorUnits(row.spend_high_min_minor, currency),
+      spendMidMin:
+        row.spend_mid_min_minor === null ? null : fromMinorUnits(row.spend_mid_min_minor, currency),
     };
   }
 }

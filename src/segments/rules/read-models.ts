@@ -21,13 +21,47 @@ export const READ_MODELS = {
     returnsMinor: 'returns_minor',
   },
   /** transactions module: net spend per tenant-local month (12-month spend = 12 rows). */
-  monthlySpend: { table: 'customer_monthly_spend', customerId: 'customer_id', month: 'month', spent: 'spent_minor' },
-  categoryStats: { table: 'customer_category_stats', customerId: 'customer_id', category: 'category', spent: 'spent_minor' },
-  storeStats: { table: 'customer_store_stats', customerId: 'customer_id', storeId: 'store_id', count: 'purchase_count' },
-  transactions: { table: 'transactions', customerId: 'customer_id', type: 'type', occurredAt: 'occurred_at', storeId: 'store_id', sale: 'sale' },
-  items: { table: 'transaction_items', transactionId: 'transaction_id', sku: 'sku', category: 'category' },
+  monthlySpend: {
+    table: 'customer_monthly_spend',
+    customerId: 'customer_id',
+    month: 'month',
+    spent: 'spent_minor',
+  },
+  categoryStats: {
+    table: 'customer_category_stats',
+    customerId: 'customer_id',
+    category: 'category',
+    spent: 'spent_minor',
+  },
+  storeStats: {
+    table: 'customer_store_stats',
+    customerId: 'customer_id',
+    storeId: 'store_id',
+    count: 'purchase_count',
+  },
+  transactions: {
+    table: 'transactions',
+    customerId: 'customer_id',
+    type: 'type',
+    occurredAt: 'occurred_at',
+    storeId: 'store_id',
+    sale: 'sale',
+  },
+  items: {
+    table: 'transaction_items',
+    transactionId: 'transaction_id',
+    sku: 'sku',
+    category: 'category',
+  },
   /** feedback module: complaints and their workflow status. */
-  feedback: { table: 'feedback', customerId: 'customer_id', type: 'type', status: 'status', complaint: 'complaint', closedStatuses: ['resolved', 'closed'] },
+  feedback: {
+    table: 'feedback',
+    customerId: 'customer_id',
+    type: 'type',
+    status: 'status',
+    complaint: 'complaint',
+    closedStatuses: ['resolved', 'closed'],
+  },
 } as const;
 
 export const CONSENT_CHANNELS = ['sms', 'email', 'wechat', 'phone', 'push'] as const;

@@ -7,7 +7,15 @@ export type CurrentMonth = { currentMonth: true };
 export type RuleScalar = string | number | boolean | RelativeDate | CurrentMonth;
 
 export const COMPARISON_OPERATORS = ['=', '!=', '<', '<=', '>', '>='] as const;
-export const RULE_OPERATORS = [...COMPARISON_OPERATORS, 'in', 'not in', 'contains', 'between', 'is null', 'is not null'] as const;
+export const RULE_OPERATORS = [
+  ...COMPARISON_OPERATORS,
+  'in',
+  'not in',
+  'contains',
+  'between',
+  'is null',
+  'is not null',
+] as const;
 export type RuleOperator = (typeof RULE_OPERATORS)[number];
 
 export interface ConditionNode {
@@ -29,7 +37,8 @@ export interface PurchasedNode {
   purchased: PurchasedArgs;
 }
 
-export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | ConditionNode | PurchasedNode;
+export type RuleNode =
+  { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | ConditionNode | PurchasedNode;
 
 export const PURCHASED_ARGS = ['category', 'sku', 'store', 'within'] as const;
 
@@ -41,7 +50,12 @@ export const MAX_LIST_ITEMS = 1_000;
 
 /** `90d`, `12w`, `36h`, `1y` (365 days). Months are left out: their length varies. */
 export const DURATION_PATTERN = /^(\d{1,6})([hdwy])$/;
-const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  y: 365 * 86_400_000,
+};
 
 export function durationMs(text: string): number {
   const match = DURATION_PATTERN.exec(text);

@@ -5,7 +5,8 @@ export interface SourcePosition {
   col: number;
 }
 
-export type RuleErrorCode = 'syntax_error' | 'unknown_field' | 'type_mismatch' | 'invalid_value' | 'too_complex';
+export type RuleErrorCode =
+  'syntax_error' | 'unknown_field' | 'type_mismatch' | 'invalid_value' | 'too_complex';
 
 /**
  * A rule the compiler refuses. `where` is `line 1, col 23` for text queries and a JSON path
@@ -28,7 +29,8 @@ export class RuleError extends Error {
   /** 422 for the API: `query_too_complex` for limits, `validation_failed` otherwise. */
   toDomainError(field = 'query'): DomainError {
     const errors = [{ field, code: this.code, message: this.message }];
-    if (this.code === 'too_complex') return new DomainError('query_too_complex', this.message, { errors });
+    if (this.code === 'too_complex')
+      return new DomainError('query_too_complex', this.message, { errors });
     return DomainError.validation(errors, this.message);
   }
 }

@@ -1,7 +1,8 @@
 import { RFM_SEGMENTS, VALUE_CLASSES } from '../rfm/rfm-segments';
 import { READ_MODELS } from './read-models';
 
-export type FieldType = 'string' | 'enum' | 'number' | 'money' | 'date' | 'boolean' | 'tags' | 'presence';
+export type FieldType =
+  'string' | 'enum' | 'number' | 'money' | 'date' | 'boolean' | 'tags' | 'presence';
 export type FieldJoin = 'stats' | 'rfm';
 
 export interface FieldSpec {
@@ -30,7 +31,12 @@ export const AGE_BANDS = ['0-17', '18-24', '25-34', '35-44', '45-54', '55-64', '
  * key as a parameter and the channel from an allow-list).
  */
 export const RULE_FIELDS: Record<string, FieldSpec> = {
-  gender: { type: 'enum', sql: 'c.gender', values: ['female', 'male', 'other', 'unknown'], description: 'Gender' },
+  gender: {
+    type: 'enum',
+    sql: 'c.gender',
+    values: ['female', 'male', 'other', 'unknown'],
+    description: 'Gender',
+  },
   age: { type: 'number', sql: AGE, description: 'Age in years (from birth year, tenant calendar)' },
   ageBand: {
     type: 'enum',
@@ -39,9 +45,17 @@ export const RULE_FIELDS: Record<string, FieldSpec> = {
     values: AGE_BANDS,
     description: 'Age band',
   },
-  birthMonth: { type: 'number', sql: 'c.birth_month', description: 'Birthday month 1–12 (compare with currentMonth())' },
+  birthMonth: {
+    type: 'number',
+    sql: 'c.birth_month',
+    description: 'Birthday month 1–12 (compare with currentMonth())',
+  },
   birthYear: { type: 'number', sql: 'c.birth_year', description: 'Birth year' },
-  birthday: { type: 'presence', sql: 'c.birth_month', description: 'Birthday known (is null / is not null)' },
+  birthday: {
+    type: 'presence',
+    sql: 'c.birth_month',
+    description: 'Birthday known (is null / is not null)',
+  },
   phone: { type: 'presence', sql: 'c.phone_enc', description: 'Phone on file' },
   email: { type: 'presence', sql: 'c.email_enc', description: 'E-mail on file' },
   address: { type: 'presence', sql: 'c.address_enc', description: 'Address on file' },
@@ -50,30 +64,71 @@ export const RULE_FIELDS: Record<string, FieldSpec> = {
   city: { type: 'string', sql: 'c.city', description: 'City' },
   district: { type: 'string', sql: 'c.district', description: 'District' },
   store: { type: 'string', sql: 'c.store_id', description: 'Home store id' },
-  preferredStore: { type: 'string', sql: 'c.preferred_store_id', description: 'Preferred store id' },
-  registeredBy: { type: 'string', sql: 'c.registered_by', description: 'Staff who registered the profile' },
+  preferredStore: {
+    type: 'string',
+    sql: 'c.preferred_store_id',
+    description: 'Preferred store id',
+  },
+  registeredBy: {
+    type: 'string',
+    sql: 'c.registered_by',
+    description: 'Staff who registered the profile',
+  },
   clothingSize: { type: 'string', sql: 'c.clothing_size', description: 'Clothing size' },
   shoeSize: { type: 'string', sql: 'c.shoe_size', description: 'Shoe size' },
   tags: { type: 'tags', sql: 'c.tags', description: 'Tags (contains)' },
-  completeness: { type: 'number', sql: 'c.completeness', description: 'Profile completeness 0–100' },
+  completeness: {
+    type: 'number',
+    sql: 'c.completeness',
+    description: 'Profile completeness 0–100',
+  },
   createdAt: { type: 'date', sql: 'c.created_at', description: 'Registered at' },
   confirmedAt: { type: 'date', sql: 'c.confirmed_at', description: 'Profile last confirmed at' },
   tier: { type: 'string', sql: 'c.tier_code', description: 'Loyalty tier code' },
   points: { type: 'number', sql: 'c.points_balance', description: 'Points balance' },
   pointsBalance: { type: 'number', sql: 'c.points_balance', description: 'Points balance' },
 
-  'stats.recencyDays': { type: 'number', join: 'stats', sql: `floor(extract(epoch FROM ({now} - s.${s.lastPurchaseAt})) / 86400)`, description: 'Days since last purchase' },
-  'stats.frequency': { type: 'number', join: 'stats', sql: `coalesce(s.${s.purchaseCount}, 0)`, description: 'Number of purchases' },
-  'stats.purchaseCount': { type: 'number', join: 'stats', sql: `coalesce(s.${s.purchaseCount}, 0)`, description: 'Number of purchases' },
-  'stats.monetary': { type: 'money', join: 'stats', sql: NET_SPENT, description: 'Total spent, net of returns' },
-  'stats.totalSpent': { type: 'money', join: 'stats', sql: NET_SPENT, description: 'Total spent, net of returns' },
+  'stats.recencyDays': {
+    type: 'number',
+    join: 'stats',
+    sql: `floor(extract(epoch FROM ({now} - s.${s.lastPurchaseAt})) / 86400)`,
+    description: 'Days since last purchase',
+  },
+  'stats.frequency': {
+    type: 'number',
+    join: 'stats',
+    sql: `coalesce(s.${s.purchaseCount}, 0)`,
+    description: 'Number of purchases',
+  },
+  'stats.purchaseCount': {
+    type: 'number',
+    join: 'stats',
+    sql: `coalesce(s.${s.purchaseCount}, 0)`,
+    description: 'Number of purchases',
+  },
+  'stats.monetary': {
+    type: 'money',
+    join: 'stats',
+    sql: NET_SPENT,
+    description: 'Total spent, net of returns',
+  },
+  'stats.totalSpent': {
+    type: 'money',
+    join: 'stats',
+    sql: NET_SPENT,
+    description: 'Total spent, net of returns',
+  },
   'stats.aov': {
     type: 'money',
     join: 'stats',
     sql: `(CASE WHEN s.${s.purchaseCount} > 0 THEN ${NET_SPENT} / s.${s.purchaseCount} END)`,
     description: 'Average order value',
   },
-  'stats.spend12m': { type: 'money', sql: SPEND_12M, description: 'Net spend in the last 12 tenant-local months' },
+  'stats.spend12m': {
+    type: 'money',
+    sql: SPEND_12M,
+    description: 'Net spend in the last 12 tenant-local months',
+  },
   'stats.favouriteCategory': {
     type: 'string',
     sql: `(SELECT x.${cat.category} FROM ${cat.table} x WHERE x.tenant_id = c.tenant_id AND x.${cat.customerId} = c.id
@@ -86,16 +141,49 @@ export const RULE_FIELDS: Record<string, FieldSpec> = {
             ORDER BY x.${store.count} DESC, x.${store.storeId} LIMIT 1)`,
     description: 'Store with the most purchases',
   },
-  'stats.firstPurchaseAt': { type: 'date', join: 'stats', sql: `s.${s.firstPurchaseAt}`, description: 'First purchase' },
-  'stats.lastPurchaseAt': { type: 'date', join: 'stats', sql: `s.${s.lastPurchaseAt}`, description: 'Last purchase' },
+  'stats.firstPurchaseAt': {
+    type: 'date',
+    join: 'stats',
+    sql: `s.${s.firstPurchaseAt}`,
+    description: 'First purchase',
+  },
+  'stats.lastPurchaseAt': {
+    type: 'date',
+    join: 'stats',
+    sql: `s.${s.lastPurchaseAt}`,
+    description: 'Last purchase',
+  },
 
   'rfm.r': { type: 'number', join: 'rfm', sql: 'r.r_score', description: 'Recency score 1–5' },
   'rfm.f': { type: 'number', join: 'rfm', sql: 'r.f_score', description: 'Frequency score 1–5' },
   'rfm.m': { type: 'number', join: 'rfm', sql: 'r.m_score', description: 'Monetary score 1–5' },
-  'rfm.segment': { type: 'enum', join: 'rfm', sql: 'r.segment', values: RFM_SEGMENTS, description: 'Standard RFM segment' },
-  'rfm.frequencyClass': { type: 'enum', join: 'rfm', sql: 'r.frequency_class', values: VALUE_CLASSES, description: 'high / mid / low frequency' },
-  'rfm.spendClass': { type: 'enum', join: 'rfm', sql: 'r.spend_class', values: VALUE_CLASSES, description: 'high / mid / low spend' },
-  'rfm.gold': { type: 'boolean', join: 'rfm', sql: 'coalesce(r.gold, false)', description: 'Gold customer (金牌)' },
+  'rfm.segment': {
+    type: 'enum',
+    join: 'rfm',
+    sql: 'r.segment',
+    values: RFM_SEGMENTS,
+    description: 'Standard RFM segment',
+  },
+  'rfm.frequencyClass': {
+    type: 'enum',
+    join: 'rfm',
+    sql: 'r.frequency_class',
+    values: VALUE_CLASSES,
+    description: 'high / mid / low frequency',
+  },
+  'rfm.spendClass': {
+    type: 'enum',
+    join: 'rfm',
+    sql: 'r.spend_class',
+    values: VALUE_CLASSES,
+    description: 'high / mid / low spend',
+  },
+  'rfm.gold': {
+    type: 'boolean',
+    join: 'rfm',
+    sql: 'coalesce(r.gold, false)',
+    description: 'Gold customer (金牌)',
+  },
 
   'feedback.openComplaints': {
     type: 'number',

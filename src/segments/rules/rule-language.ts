@@ -19,7 +19,12 @@ export function checkRule(query: unknown, field = 'query'): CheckedRule {
   try {
     const parsed = readRule(query);
     // Compile once against a throw-away parameter list: type errors surface at save time.
-    compileRule(parsed.tree, parsed.locator, { now: new Date(), timeZone: 'UTC', currency: 'CNY' }, new SqlParams());
+    compileRule(
+      parsed.tree,
+      parsed.locator,
+      { now: new Date(), timeZone: 'UTC', currency: 'CNY' },
+      new SqlParams(),
+    );
     return { text: typeof query === 'string' ? query : null, tree: parsed.tree };
   } catch (error) {
     if (error instanceof RuleError) throw error.toDomainError(field);
@@ -28,7 +33,12 @@ export function checkRule(query: unknown, field = 'query'): CheckedRule {
 }
 
 /** Compiles a stored (already checked) rule: text when we have it, so errors keep positions. */
-export function compileStoredRule(rule: CheckedRule, context: CompileContext, params: SqlParams, field = 'query'): CompiledRule {
+export function compileStoredRule(
+  rule: CheckedRule,
+  context: CompileContext,
+  params: SqlParams,
+  field = 'query',
+): CompiledRule {
   try {
     const parsed = readRule(rule.text ?? rule.tree);
     return compileRule(parsed.tree, parsed.locator, context, params);

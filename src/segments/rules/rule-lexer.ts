@@ -1,7 +1,8 @@
 import { MAX_STRING_LENGTH } from './rule-ast';
 import { RuleError, SourcePosition } from './rule-error';
 
-export type TokenKind = 'ident' | 'keyword' | 'string' | 'number' | 'duration' | 'op' | 'punct' | 'eof';
+export type TokenKind =
+  'ident' | 'keyword' | 'string' | 'number' | 'duration' | 'op' | 'punct' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -10,9 +11,28 @@ export interface Token {
   position: SourcePosition;
 }
 
-export const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'contains', 'between', 'is', 'null', 'true', 'false']);
+export const KEYWORDS = new Set([
+  'and',
+  'or',
+  'not',
+  'in',
+  'contains',
+  'between',
+  'is',
+  'null',
+  'true',
+  'false',
+]);
 
-const ESCAPES: Record<string, string> = { '"': '"', "'": "'", '\\': '\\', '/': '/', n: '\n', t: '\t', r: '\r' };
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+};
 const IDENT_START = /[\p{L}_]/u;
 const IDENT_PART = /[\p{L}\p{N}_]/u;
 
@@ -61,7 +81,11 @@ export function tokenize(source: string): Token[] {
         let unit = '';
         while (peek() !== undefined && IDENT_PART.test(peek()!)) unit += advance();
         if (!/^[hdwy]$/.test(unit) || text.includes('.')) {
-          throw RuleError.at('syntax_error', `invalid number or duration "${text}${unit}" (durations are whole h, d, w or y)`, start);
+          throw RuleError.at(
+            'syntax_error',
+            `invalid number or duration "${text}${unit}" (durations are whole h, d, w or y)`,
+            start,
+          );
         }
         tokens.push({ kind: 'duration', text: text + unit, position: start });
       } else tokens.push({ kind: 'number', text, position: start });
@@ -71,18 +95,27 @@ export function tokenize(source: string): Token[] {
       let text = '';
       for (;;) {
         while (peek() !== undefined && IDENT_PART.test(peek()!)) text += advance();
-        if (peek() === '.' && peek(1) !== undefined && IDENT_START.test(peek(1)!)) text += advance();
+        if (peek() === '.' && peek(1) !== undefined && IDENT_START.test(peek(1)!))
+          text += advance();
         else break;
       }
       const lower = text.toLowerCase();
-      tokens.push(KEYWORDS.has(lower) ? { kind: 'keyword', text: lower, position: start } : { kind: 'ident', text, position: start });
+      tokens.push(
+        KEYWORDS.has(lower)
+          ? { kind: 'keyword', text: lower, position: start }
+          : { kind: 'ident', text, position: start },
+      );
       continue;
     }
     const two = ch + (peek(1) ?? '');
     if (['<=', '>=', '!=', '<>', '=='].includes(two)) {
       advance();
       advance();
-      tokens.push({ kind: 'op', text: two === '<>' ? '!=' : two === '==' ? '=' : two, position: start });
+      tokens.push({
+        kind: 'op',
+        text: two === '<>' ? '!=' : two === '==' ? '=' : two,
+        position: start,
+      });
       continue;
     }
     if ('=<>'.includes(ch)) {
@@ -103,7 +136,8 @@ export function tokenize(source: string): Token[] {
     let out = '';
     for (;;) {
       const ch = peek();
-      if (ch === undefined || ch === '\n') throw RuleError.at('syntax_error', 'unterminated string', start);
+      if (ch === undefined || ch === '\n')
+        throw RuleError.at('syntax_error', 'unterminated string', start);
       advance();
       if (ch === quote) break;
       if (ch === '\\') {
@@ -111,14 +145,20 @@ export function tokenize(source: string): Token[] {
         if (next === 'u') {
           advance();
           const hex = chars.slice(i, i + 4).join('');
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw RuleError.at('syntax_error', 'invalid \\u escape', here());
+          if (!/^[0-9a-fA-F]{4}$/.test(hex))
+            throw RuleError.at('syntax_error', 'invalid \\u escape', here());
           for (let k = 0; k < 4; k++) advance();
           out += String.fromCharCode(parseInt(hex, 16));
         } else if (next !== undefined && ESCAPES[next] !== undefined) {
           out += ESCAPES[advance()];
         } else throw RuleError.at('syntax_error', 'invalid escape in string', here());
       } else out += ch;
-      if (out.length > MAX_STRING_LENGTH) throw RuleError.at('syntax_error', `string longer than ${MAX_STRING_LENGTH} characters`, start);
+      if (out.length > MAX_STRING_LENGTH)
+        throw RuleError.at(
+          'syntax_error',
+          `string longer than ${MAX_STRING_LENGTH} characters`,
+          start,
+        );
     }
     return out;
   }

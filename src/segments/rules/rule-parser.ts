@@ -43,7 +43,11 @@ const formatPosition = (p: SourcePosition) => `line ${p.line}, col ${p.col}`;
  */
 export function parseRule(source: string): ParsedRule {
   if (source.length > MAX_TEXT_LENGTH) {
-    throw new RuleError('too_complex', `query longer than ${MAX_TEXT_LENGTH} characters`, 'line 1, col 1');
+    throw new RuleError(
+      'too_complex',
+      `query longer than ${MAX_TEXT_LENGTH} characters`,
+      'line 1, col 1',
+    );
   }
   const tokens = tokenize(source);
   const positions = new WeakMap<object, SourcePosition>();
@@ -65,16 +69,23 @@ export function parseRule(source: string): ParsedRule {
     return next();
   };
   const enter = (token: Token) => {
-    if (++nesting > MAX_DEPTH) throw RuleError.at('too_complex', `query nests deeper than ${MAX_DEPTH} levels`, token.position);
+    if (++nesting > MAX_DEPTH)
+      throw RuleError.at(
+        'too_complex',
+        `query nests deeper than ${MAX_DEPTH} levels`,
+        token.position,
+      );
   };
 
   const tree = parseOr();
-  if (peek().kind !== 'eof') fail(peek(), `expected "and", "or" or end of query but found ${describe(peek())}`);
+  if (peek().kind !== 'eof')
+    fail(peek(), `expected "and", "or" or end of query but found ${describe(peek())}`);
   return {
     tree,
     locator: {
       where(node, part) {
-        const position = (part === 'value' ? valuePositions.get(node) : undefined) ?? positions.get(node);
+        const position =
+          (part === 'value' ? valuePositions.get(node) : undefined) ?? positions.get(node);
         return position ? formatPosition(position) : '';
       },
     },
@@ -130,8 +141,10 @@ export function parseRule(source: string): ParsedRule {
       expectPunct(')', '")"');
       return inner;
     }
-    if (token.kind === 'ident' && token.text === 'purchased' && isPunct(peek(1), '(')) return parsePurchased();
-    if (token.kind !== 'ident') fail(token, `expected a field, "not" or "(" but found ${describe(token)}`);
+    if (token.kind === 'ident' && token.text === 'purchased' && isPunct(peek(1), '('))
+      return parsePurchased();
+    if (token.kind !== 'ident')
+      fail(token, `expected a field, "not" or "(" but found ${describe(token)}`);
     return parseCondition();
   }
 
@@ -151,8 +164,10 @@ export function parseRule(source: string): ParsedRule {
         const key = name.text as keyof PurchasedArgs;
         if (key in args) fail(name, `${key} given twice`);
         if (key === 'within') {
-          if (value.kind !== 'duration') fail(value, `within needs a duration such as 180d but found ${describe(value)}`);
-        } else if (value.kind !== 'string') fail(value, `${key} needs a quoted string but found ${describe(value)}`);
+          if (value.kind !== 'duration')
+            fail(value, `within needs a duration such as 180d but found ${describe(value)}`);
+        } else if (value.kind !== 'string')
+          fail(value, `${key} needs a quoted string but found ${describe(value)}`);
         args[key] = value.text;
         if (!isPunct(peek(), ',')) break;
         next();
@@ -191,7 +206,8 @@ export function parseRule(source: string): ParsedRule {
       next();
       valueToken = peek();
       const low = parseValue();
-      if (!isKeyword(peek(), 'and')) fail(peek(), `expected "and" in between but found ${describe(peek())}`);
+      if (!isKeyword(peek(), 'and'))
+        fail(peek(), `expected "and" in between but found ${describe(peek())}`);
       next();
       node = { field, op: 'between', value: [low, parseValue()] };
     } else if (isKeyword(token, 'is')) {
@@ -231,7 +247,11 @@ export function parseRule(source: string): ParsedRule {
     if (isPunct(token, '-') && peek().kind === 'number') return -Number(next().text);
     if (isKeyword(token, 'true')) return true;
     if (isKeyword(token, 'false')) return false;
-    if (token.kind === 'ident' && (token.text === 'now' || token.text === 'currentMonth') && isPunct(peek(), '(')) {
+    if (
+      token.kind === 'ident' &&
+      (token.text === 'now' || token.text === 'currentMonth') &&
+      isPunct(peek(), '(')
+    ) {
       next();
       expectPunct(')', '")"');
       if (token.text === 'currentMonth') return { currentMonth: true };
@@ -239,12 +259,14 @@ export function parseRule(source: string): ParsedRule {
       if (isPunct(sign, '+') || isPunct(sign, '-')) {
         next();
         const amount = next();
-        if (amount.kind !== 'duration') fail(amount, `expected a duration such as 90d but found ${describe(amount)}`);
+        if (amount.kind !== 'duration')
+          fail(amount, `expected a duration such as 90d but found ${describe(amount)}`);
         return { now: `${sign.text}${amount.text}` };
       }
       return { now: '' };
     }
-    if (token.kind === 'duration') fail(token, 'a duration needs now() in front of it, e.g. now() - 90d');
+    if (token.kind === 'duration')
+      fail(token, 'a duration needs now() in front of it, e.g. now() - 90d');
     return fail(token, `expected a value but found ${describe(token)}`);
   }
 }

@@ -19,7 +19,9 @@ import {
 } from 'class-validator';
 
 const MONEY = /^\d{1,13}(\.\d{1,3})?$/;
-const MONEY_MESSAGE = (field: string) => ({ message: `${field} is a positive decimal string such as "128.50"` });
+const MONEY_MESSAGE = (field: string) => ({
+  message: `${field} is a positive decimal string such as "128.50"`,
+});
 
 @InputType('CustomerRefInput')
 export class CustomerRefInput {
@@ -43,7 +45,10 @@ export class CustomerRefInput {
   @MaxLength(64)
   memberNo?: string;
 
-  @ApiPropertyOptional({ description: '`type:value` or `type:namespace:value`.', example: 'wechat_openid:wx123:o6_bmjrPTlm6_2sgVt7hMZOPfL2M' })
+  @ApiPropertyOptional({
+    description: '`type:value` or `type:namespace:value`.',
+    example: 'wechat_openid:wx123:o6_bmjrPTlm6_2sgVt7hMZOPfL2M',
+  })
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
@@ -85,7 +90,10 @@ export class TransactionItemInput {
   @Matches(MONEY, MONEY_MESSAGE('unitPrice'))
   unitPrice: string;
 
-  @ApiProperty({ description: 'Line amount after discounts; the items\' amounts add up to `total`.', example: '128.50' })
+  @ApiProperty({
+    description: "Line amount after discounts; the items' amounts add up to `total`.",
+    example: '128.50',
+  })
   @Field()
   @Matches(MONEY, MONEY_MESSAGE('amount'))
   amount: string;
@@ -93,12 +101,18 @@ export class TransactionItemInput {
 
 @InputType('TransactionInput')
 export class TransactionInput {
-  @ApiProperty({ description: 'The posting system; with externalId the idempotency key of the receipt.', example: 'pos-store-001' })
+  @ApiProperty({
+    description: 'The posting system; with externalId the idempotency key of the receipt.',
+    example: 'pos-store-001',
+  })
   @Field()
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'source is 1–64 letters, digits, . _ : -' })
   source: string;
 
-  @ApiProperty({ description: 'Receipt or order number in the source system.', example: 'R-20261123-000187' })
+  @ApiProperty({
+    description: 'Receipt or order number in the source system.',
+    example: 'R-20261123-000187',
+  })
   @Field()
   @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'externalId is 1–128 visible ASCII characters' })
   externalId: string;
@@ -108,7 +122,10 @@ export class TransactionInput {
   @IsIn(['sale', 'return'])
   type: 'sale' | 'return';
 
-  @ApiProperty({ description: 'When it happened at the till (at most 5 minutes in the future).', example: '2026-11-23T10:15:00+08:00' })
+  @ApiProperty({
+    description: 'When it happened at the till (at most 5 minutes in the future).',
+    example: '2026-11-23T10:15:00+08:00',
+  })
   @Field()
   @IsISO8601({ strict: true })
   occurredAt: string;
@@ -120,7 +137,11 @@ export class TransactionInput {
   @MaxLength(64)
   storeId?: string;
 
-  @ApiPropertyOptional({ type: CustomerRefInput, nullable: true, description: 'null for an anonymous receipt (claim it later).' })
+  @ApiPropertyOptional({
+    type: CustomerRefInput,
+    nullable: true,
+    description: 'null for an anonymous receipt (claim it later).',
+  })
   @Field(() => CustomerRefInput, { nullable: true })
   @IsOptional()
   @ValidateNested()
@@ -132,7 +153,10 @@ export class TransactionInput {
   @Matches(/^[A-Z]{3}$/, { message: 'currency is an ISO 4217 code such as CNY' })
   currency: string;
 
-  @ApiProperty({ description: 'Positive for sales and returns alike; `type` says which way it counts.', example: '128.50' })
+  @ApiProperty({
+    description: 'Positive for sales and returns alike; `type` says which way it counts.',
+    example: '128.50',
+  })
   @Field()
   @Matches(MONEY, MONEY_MESSAGE('total'))
   total: string;
@@ -146,10 +170,15 @@ export class TransactionInput {
   @Type(() => TransactionItemInput)
   items: TransactionItemInput[];
 
-  @ApiPropertyOptional({ description: 'For a return: the sale\'s externalId (same source).', example: 'R-20261120-000042' })
+  @ApiPropertyOptional({
+    description: "For a return: the sale's externalId (same source).",
+    example: 'R-20261120-000042',
+  })
   @Field({ nullable: true })
   @IsOptional()
-  @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'originalExternalId is 1–128 visible ASCII characters' })
+  @Matches(/^[\x21-\x7e]{1,128}$/, {
+    message: 'originalExternalId is 1–128 visible ASCII characters',
+  })
   originalExternalId?: string;
 }
 
@@ -157,7 +186,8 @@ export class TransactionBatchInput {
   @ApiProperty({
     type: [TransactionInput],
     maxItems: 1000,
-    description: 'Up to 1,000 transactions, each validated and stored independently; answers are in the same order.',
+    description:
+      'Up to 1,000 transactions, each validated and stored independently; answers are in the same order.',
   })
   @IsArray()
   @ArrayMinSize(1)

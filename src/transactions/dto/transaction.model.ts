@@ -24,11 +24,20 @@ export class TransactionResultModel {
   @Field(() => String, { nullable: true })
   customerId: string | null;
 
-  @ApiProperty({ description: 'Points this transaction changed: earned (+) by a sale, taken back (−) by a return.', example: 128 })
+  @ApiProperty({
+    description:
+      'Points this transaction changed: earned (+) by a sale, taken back (−) by a return.',
+    example: 128,
+  })
   @Field(() => Int)
   pointsEarned: number;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Balance after the transaction; null for an anonymous receipt.', example: 1328 })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Balance after the transaction; null for an anonymous receipt.',
+    example: 1328,
+  })
   @Field(() => Int, { nullable: true })
   pointsBalance: number | null;
 
@@ -36,7 +45,10 @@ export class TransactionResultModel {
   @Field(() => String, { nullable: true })
   tier: string | null;
 
-  @ApiProperty({ description: 'True when this sale lifted the customer into a higher tier.', example: false })
+  @ApiProperty({
+    description: 'True when this sale lifted the customer into a higher tier.',
+    example: false,
+  })
   @Field()
   tierChanged: boolean;
 }

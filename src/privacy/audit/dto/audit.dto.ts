@@ -4,7 +4,11 @@ import { IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'cla
 import { PageQuery } from '../../../common/pagination';
 
 export class AuditQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Entries touching this customer.', example: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a21' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Entries touching this customer.',
+    example: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a21',
+  })
   @IsOptional()
   @IsUUID()
   customerId?: string;
@@ -15,17 +19,26 @@ export class AuditQuery extends PageQuery {
   @MaxLength(200)
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'Action, e.g. customer.read, privacy.write, auth.login, auth.denied.', example: 'customer.read' })
+  @ApiPropertyOptional({
+    description: 'Action, e.g. customer.read, privacy.write, auth.login, auth.denied.',
+    example: 'customer.read',
+  })
   @IsOptional()
   @Matches(/^[a-z_]+\.[a-z_]+$/)
   action?: string;
 
-  @ApiPropertyOptional({ description: 'From this instant (inclusive).', example: '2026-11-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'From this instant (inclusive).',
+    example: '2026-11-01T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Until this instant (exclusive).', example: '2026-12-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Until this instant (exclusive).',
+    example: '2026-12-01T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
@@ -37,7 +50,7 @@ export class AuditEntryModel {
   @Field(() => ID)
   id: string;
 
-  @ApiProperty({ description: 'Position in the tenant\'s hash chain.', example: 42 })
+  @ApiProperty({ description: "Position in the tenant's hash chain.", example: 42 })
   @Field(() => Int)
   seq: number;
 
@@ -65,7 +78,11 @@ export class AuditEntryModel {
   @Field(() => [String])
   customerIds: string[];
 
-  @ApiProperty({ type: [String], description: 'Personal-data fields read or written.', example: ['name', 'phone'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Personal-data fields read or written.',
+    example: ['name', 'phone'],
+  })
   @Field(() => [String])
   fields: string[];
 
@@ -81,7 +98,12 @@ export class AuditEntryModel {
   @Field(() => String, { nullable: true })
   ip: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: true, example: { code: 'forbidden' } })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    example: { code: 'forbidden' },
+  })
   details: Record<string, unknown> | null;
 
   @ApiProperty({ description: 'SHA-256 of the predecessor entry.', example: 'a3f1…' })
@@ -108,6 +130,9 @@ export class AuditVerifyModel {
   @ApiProperty({ description: 'Entries checked.', example: 1532 })
   entries: number;
 
-  @ApiProperty({ description: 'Hash of the newest entry (anchor it elsewhere to detect truncation).', example: '9c0e…' })
+  @ApiProperty({
+    description: 'Hash of the newest entry (anchor it elsewhere to detect truncation).',
+    example: '9c0e…',
+  })
   lastHash: string;
 }
