@@ -1,24 +1,6 @@
 import { CustomScalar, Scalar } from '@nestjs/graphql';
-import { Kind, ValueNode } from 'graphql';
-
-function literal(node: ValueNode): unknown {
-  switch (node.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-      return node.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(node.value);
-    case Kind.NULL:
-      return null;
-    case Kind.LIST:
-      return node.values.map(literal);
-    case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((f) => [f.name.value, literal(f.value)]));
-    default:
-      return undefined;
-  }
-}
+import { jsonLiteral } from '../../graphql/json-literal';
+import { ValueNode } from 'graphql';
 
 /** Free-form JSON object: custom attribute values and blocks other features add to a customer. */
 export class CustomerJson {}
@@ -34,6 +16,6 @@ export class CustomerJsonScalar implements CustomScalar<unknown, unknown> {
     return value;
   }
   parseLiteral(node: ValueNode): unknown {
-    return literal(node);
+    return jsonLiteral(node);
   }
 }

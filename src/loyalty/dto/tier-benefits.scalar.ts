@@ -1,23 +1,5 @@
-import { GraphQLScalarType, Kind, ValueNode } from 'graphql';
-
-function literal(node: ValueNode): unknown {
-  switch (node.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-      return node.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(node.value);
-    case Kind.OBJECT:
-      return Object.fromEntries(
-        node.fields.map((field) => [field.name.value, literal(field.value)]),
-      );
-    case Kind.LIST:
-      return node.values.map(literal);
-    default:
-      return null;
-  }
-}
+import { GraphQLScalarType } from 'graphql';
+import { jsonLiteral } from '../../graphql/json-literal';
 
 function asObject(value: unknown): Record<string, unknown> {
   if (!value || typeof value !== 'object' || Array.isArray(value))
@@ -31,5 +13,5 @@ export const TierBenefitsScalar = new GraphQLScalarType({
   description: 'Free-form JSON object of tier benefits, e.g. {"discountPercent": 5}.',
   serialize: (value) => (value ?? {}) as Record<string, unknown>,
   parseValue: asObject,
-  parseLiteral: (node) => asObject(literal(node)),
+  parseLiteral: (node) => asObject(jsonLiteral(node)),
 });
