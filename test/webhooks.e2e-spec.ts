@@ -176,7 +176,7 @@ describe('webhooks: subscriptions, signed deliveries, retries, ordering', () => 
     expect(rotated.body.previousSecretExpiresAt).toEqual(expect.any(String));
 
     await emit(t, tenant.tenantId, [
-      { type: 'tier.changed', customerId: CUSTOMER_X, payload: { to: 'gold' } },
+      { type: 'customer.updated', customerId: CUSTOMER_X, payload: { changed: ['name'] } },
     ]);
     await pump(t, tenant.tenantId);
     const during = receiver.at('/ok/rotate')[0];
@@ -186,7 +186,7 @@ describe('webhooks: subscriptions, signed deliveries, retries, ordering', () => 
 
     clockOf(t).advance(61 * 60 * 1000);
     await emit(t, tenant.tenantId, [
-      { type: 'tier.changed', customerId: CUSTOMER_X, payload: { to: 'platinum' } },
+      { type: 'customer.updated', customerId: CUSTOMER_X, payload: { changed: ['email'] } },
     ]);
     await pump(t, tenant.tenantId);
     const after = receiver.at('/ok/rotate')[1];
