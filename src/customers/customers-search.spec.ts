@@ -1,3 +1,4 @@
+import { blankProfileColumns } from './customer-blank-profile';
 import { mergeProfiles } from './customer-merge.service';
 import type { CustomerRow } from './customers.repository';
 import { duplicateScore, interpretQuery } from './customers-search.service';
@@ -27,31 +28,7 @@ describe('duplicate score', () => {
 describe('merging profiles', () => {
   const row = (overrides: Partial<CustomerRow>): CustomerRow =>
     ({
-      name: null,
-      name_pinyin: null,
-      name_initials: null,
-      gender: 'unknown',
-      birth_year: null,
-      birth_month: null,
-      birth_day: null,
-      birthday_enc: null,
-      phone_enc: null,
-      phone_bidx: null,
-      phone_tail_bidx: null,
-      email_enc: null,
-      email_bidx: null,
-      address_enc: null,
-      province: null,
-      city: null,
-      district: null,
-      postcode: null,
-      clothing_size: null,
-      shoe_size: null,
-      preferred_store_id: null,
-      store_id: null,
-      registered_by: null,
-      tags: [],
-      attributes: {},
+      ...blankProfileColumns(),
       confirmed_at: null,
       ...overrides,
     }) as CustomerRow;

@@ -1,3 +1,4 @@
+import { blankProfileColumns } from './customer-blank-profile';
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
@@ -129,31 +130,7 @@ export class CustomersService {
         id,
         {
           member_no: memberNo,
-          name: null,
-          name_pinyin: null,
-          name_initials: null,
-          gender: 'unknown',
-          birth_year: null,
-          birth_month: null,
-          birth_day: null,
-          birthday_enc: null,
-          phone_enc: null,
-          phone_bidx: null,
-          phone_tail_bidx: null,
-          email_enc: null,
-          email_bidx: null,
-          address_enc: null,
-          province: null,
-          city: null,
-          district: null,
-          postcode: null,
-          clothing_size: null,
-          shoe_size: null,
-          preferred_store_id: null,
-          store_id: null,
-          registered_by: null,
-          tags: [],
-          attributes: {},
+          ...blankProfileColumns(),
           completeness: 0,
           confirmed_at: now,
           ...change.columns,
