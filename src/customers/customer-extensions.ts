@@ -1,5 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
+import type { DomainError } from '../common/errors/domain-error';
 import type { Tx } from '../database/tx';
 
 /** Adds a block to the customer view, e.g. `stats` (transactions) or `rfm` (segments). */
@@ -56,20 +57,33 @@ export interface IdentityClaim {
 
 export interface IdentityClaimContext {
   principal: Principal;
-  /** `create`: a new registration; `identity`: an identity added to `customerId`. */
-  write: 'create' | 'identity';
+  /**
+   * `create`: a new registration; `update`: a PATCH of `customerId` bringing a phone / e-mail;
+   * `identity`: an identity added to `customerId`; `ingest`: a sale naming its customer by
+   * several identities; `import`: a file row. For `ingest` and `import` the identities only say
+   * who the write is about, so one holder is simply that customer; rules decide between several.
+   */
+  write: 'create' | 'update' | 'identity' | 'ingest' | 'import';
   customerId?: string;
-  /** The phone blind index the write brings, if any (two different verified phones never merge silently). */
+  /** The phone blind index the write brings, if any (two different phones never merge silently). */
   phoneBidx?: string | null;
+  /** `update` sets the phone of `customerId` to `phoneBidx`: its stored phone no longer counts. */
+  replacesPhone?: boolean;
   claims: IdentityClaim[];
 }
 
+/** The customer a write lands on, or why it may not (409 `identity_conflict`, nothing written). */
+export type ClaimOutcome = { customerId: string } | { error: DomainError };
+
 /**
- * Decides what to do when a write brings identities other customers hold: returns the customer
- * the write lands on (after merging holders by the tenant's match rules), or throws
- * `identity_conflict`. Without a resolver the customers module refuses every claim.
+ * Decides what to do when writes bring identities other customers hold: for each, the customer
+ * the write lands on (after merging holders by the tenant's match rules, recorded with the
+ * rule), or the refusal. Without a resolver the customers module refuses every claim.
  */
-export type IdentityClaimResolver = (tx: Tx, context: IdentityClaimContext) => Promise<string>;
+export type IdentityClaimResolver = (
+  tx: Tx,
+  contexts: IdentityClaimContext[],
+) => Promise<ClaimOutcome[]>;
 
 /**
  * Scrubs a feature's personal data about one customer inside the erasure transaction (privacy

@@ -13,6 +13,7 @@ import {
 } from './attribute-definitions.repository';
 import { canReadPii, restrictedStore } from './customer-access';
 import { CustomerAccessService } from './customer-access.service';
+import { CustomerIdentityClaimsService } from './customer-identity-claims.service';
 import { CustomerIdentityCodec, NormalisedIdentity } from './customer-identity-codec';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
@@ -45,6 +46,7 @@ export class CustomerUpdatesService {
     private readonly db: Database,
     private readonly repository: CustomersRepository,
     private readonly customers: CustomersService,
+    private readonly claims: CustomerIdentityClaimsService,
     private readonly access: CustomerAccessService,
     private readonly definitions: AttributeDefinitionsRepository,
     private readonly settings: CustomerTenantSettingsService,
@@ -55,50 +57,96 @@ export class CustomerUpdatesService {
     private readonly clock: Clock,
   ) {}
 
-  /** JSON merge patch; `ifMatch` (when given) must name the current version. */
+  /**
+   * JSON merge patch; `ifMatch` (when given) must name the current version. A phone or e-mail
+   * another customer holds goes through the tenant's match rules: a `merge` rule merges the two
+   * (the older survives, the merge is recorded with the rule) and the patch applies to the
+   * survivor, which is what the answer shows; a `suggest` rule or different phones are 409
+   * `identity_conflict` and nothing is written.
+   */
   async update(
     principal: Principal,
     id: string,
     input: UpdateCustomerInput,
     ifMatch?: string,
   ): Promise<CustomerResult> {
-    return this.db.withTenant(principal.tenantId, async (tx) => {
-      const row = await this.lockActive(tx, principal, id);
-      assertIfMatch(ifMatch, etagFor(row.id, row.version));
-      if (
-        restrictedStore(principal) !== undefined &&
-        input.storeId !== undefined &&
-        input.storeId !== row.store_id
-      ) {
-        throw new DomainError('forbidden', 'Store staff cannot move a customer to another store.');
-      }
-      const settings = await this.settings.get(tx);
-      const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
-      const change = this.builder.apply(input, row, settings, definitions);
+    return this.db.withTenant(principal.tenantId, (tx) =>
+      this.updateWithin(tx, principal, id, input, ifMatch),
+    );
+  }
+
+  /** The update inside a caller's transaction (a privacy `correction` request applies its patch here). */
+  async updateWithin(
+    tx: Tx,
+    principal: Principal,
+    id: string,
+    input: UpdateCustomerInput,
+    ifMatch?: string,
+  ): Promise<CustomerResult> {
+    let row = await this.lockActive(tx, principal, id);
+    assertIfMatch(ifMatch, etagFor(row.id, row.version));
+    if (
+      restrictedStore(principal) !== undefined &&
+      input.storeId !== undefined &&
+      input.storeId !== row.store_id
+    ) {
+      throw new DomainError('forbidden', 'Store staff cannot move a customer to another store.');
+    }
+    const settings = await this.settings.get(tx);
+    const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
+    let change = this.builder.apply(input, row, settings, definitions);
+    if (change.errors.length) throw DomainError.validation(change.errors);
+    const now = this.clock.now();
+
+    const brought = [
+      this.primary('phone', row.phone_bidx, change.phone),
+      this.primary('email', row.email_bidx, change.email),
+    ].filter((i): i is NormalisedIdentity => i !== undefined);
+    if (brought.length) {
+      // The ids the patch replaces leave first, so a merge does not carry them to the survivor.
+      await this.releasePrimary(tx, row.id, 'phone', row.phone_bidx, change.phone);
+      await this.releasePrimary(tx, row.id, 'email', row.email_bidx, change.email);
+    }
+    const landedOn = brought.length
+      ? await this.claims.claimIdentities(tx, principal, brought, {
+          write: 'update',
+          customerId: row.id,
+          phoneBidx: change.phone === undefined ? undefined : (change.columns.phone_bidx ?? null),
+          replacesPhone: change.phone !== undefined,
+        })
+      : undefined;
+    if (landedOn) {
+      // The match rules merged this customer with the holder: the patch applies to the survivor.
+      row = (await this.repository.findById(tx, landedOn, true))!;
+      change = this.builder.apply(input, row, settings, definitions);
       if (change.errors.length) throw DomainError.validation(change.errors);
-      const now = this.clock.now();
+    }
 
-      await this.replacePrimaryIdentity(tx, row, 'phone', row.phone_bidx, change.phone, now);
-      await this.replacePrimaryIdentity(tx, row, 'email', row.email_bidx, change.email, now);
+    await this.replacePrimaryIdentity(tx, row, 'phone', row.phone_bidx, change.phone, now);
+    await this.replacePrimaryIdentity(tx, row, 'email', row.email_bidx, change.email, now);
 
-      const updated = await this.repository.update(
-        tx,
-        row.id,
-        { ...change.columns, confirmed_at: now },
-        now,
-      );
-      const fields = Object.keys(input).filter(
-        (k) => input[k as keyof UpdateCustomerInput] !== undefined && FIELD_NAMES[k],
-      );
-      await this.outbox.record(tx, {
-        type: 'customer.updated',
+    const updated = await this.repository.update(
+      tx,
+      row.id,
+      { ...change.columns, confirmed_at: now },
+      now,
+    );
+    const fields = Object.keys(input).filter(
+      (k) => input[k as keyof UpdateCustomerInput] !== undefined && FIELD_NAMES[k],
+    );
+    await this.outbox.record(tx, {
+      type: 'customer.updated',
+      customerId: row.id,
+      subjectType: 'customer',
+      subjectId: row.id,
+      payload: {
         customerId: row.id,
-        subjectType: 'customer',
-        subjectId: row.id,
-        payload: { customerId: row.id, fields, version: updated!.version },
-      });
-      return this.customers.result(tx, principal, updated!);
+        fields,
+        version: updated!.version,
+        ...(landedOn ? { via: 'identity_match' } : {}),
+      },
     });
+    return this.customers.result(tx, principal, updated!);
   }
 
   /** Archives (soft-deletes) the record and frees its identities for someone else. */
@@ -156,7 +204,7 @@ export class CustomerUpdatesService {
           created: false,
         };
       }
-      const landedOn = await this.customers.claimIdentities(tx, principal, [identity], {
+      const landedOn = await this.claims.claimIdentities(tx, principal, [identity], {
         write: 'identity',
         customerId: row.id,
         phoneBidx: identity.type === 'phone' ? identity.bidx : null,
@@ -179,7 +227,7 @@ export class CustomerUpdatesService {
         };
       }
       const now = this.clock.now();
-      const inserted = await this.customers.attachIdentity(tx, row.id, identity, now);
+      const inserted = await this.claims.attachIdentity(tx, row.id, identity, now);
       await this.repository.update(tx, row.id, {}, now);
       await this.outbox.record(tx, {
         type: 'identity.added',
@@ -232,6 +280,31 @@ export class CustomerUpdatesService {
     return row;
   }
 
+  /** The phone / e-mail identity a patch brings when it changes the field (undefined otherwise). */
+  private primary(
+    type: 'phone' | 'email',
+    oldBidx: string | null,
+    value: string | null | undefined,
+  ): NormalisedIdentity | undefined {
+    if (value === undefined || value === null) return undefined;
+    const bidx = this.codec.bidx(type, value);
+    return bidx === oldBidx ? undefined : { type, namespace: '', value, bidx };
+  }
+
+  /** Drops the customer's own phone / e-mail identity row when a patch changes that field. */
+  private async releasePrimary(
+    tx: Tx,
+    customerId: string,
+    type: 'phone' | 'email',
+    oldBidx: string | null,
+    value: string | null | undefined,
+  ): Promise<void> {
+    if (value === undefined || !oldBidx) return;
+    if (value !== null && this.codec.bidx(type, value) === oldBidx) return;
+    const old = await this.repository.findIdentityHolder(tx, type, '', oldBidx);
+    if (old?.customer_id === customerId) await this.repository.deleteIdentities(tx, [old.id]);
+  }
+
   /** Keeps the phone / e-mail identity row in step with the profile field. */
   private async replacePrimaryIdentity(
     tx: Tx,
@@ -244,15 +317,12 @@ export class CustomerUpdatesService {
     if (value === undefined) return;
     const bidx = value === null ? null : this.codec.bidx(type, value);
     if (bidx === oldBidx) return;
-    if (oldBidx) {
-      const old = await this.repository.findIdentityHolder(tx, type, '', oldBidx);
-      if (old?.customer_id === row.id) await this.repository.deleteIdentities(tx, [old.id]);
-    }
+    await this.releasePrimary(tx, row.id, type, oldBidx, value);
     if (value === null || bidx === null) return;
     const identity: NormalisedIdentity = { type, namespace: '', value, bidx };
     const holder = await this.repository.findIdentityHolder(tx, type, '', bidx);
     if (holder?.customer_id === row.id) return;
-    await this.customers.assertIdentitiesFree(tx, [identity], row.id);
-    await this.customers.attachIdentity(tx, row.id, identity, now);
+    await this.claims.assertIdentitiesFree(tx, [identity], row.id);
+    await this.claims.attachIdentity(tx, row.id, identity, now);
   }
 }

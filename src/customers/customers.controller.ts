@@ -146,7 +146,9 @@ export class CustomersController {
     summary: 'Update a customer (JSON merge patch)',
     description:
       'RFC 7396: fields present are set, null clears a field, `attributes` and `address` merge key by key. With `If-Match` the write ' +
-      'only happens when the record is unchanged since it was read (412 `precondition_failed` otherwise). A merged id lands on the survivor.',
+      'only happens when the record is unchanged since it was read (412 `precondition_failed` otherwise). A merged id lands on the survivor. ' +
+      'A `phone` or `email` another customer holds goes through the tenant match rules: a `merge` rule merges the two (the older survives; ' +
+      'recorded with the rule) and the patch applies to the survivor, whose record is answered; a `suggest` rule or different phones are 409 `identity_conflict`.',
   })
   @ApiOkResponse({ type: CustomerModel, description: 'The new `ETag` is in the header.' })
   @ApiProblems(401, 403, 404, 409, 412, 422)

@@ -11,6 +11,7 @@ import { CustomersSearchRepository } from './customers-search.repository';
 import { CustomersSearchService } from './customers-search.service';
 import { AttributeDefinitionsRepository } from './attribute-definitions.repository';
 import { CustomerAccessService } from './customer-access.service';
+import { CustomerIdentityClaimsService } from './customer-identity-claims.service';
 import { CustomerIdentityCodec } from './customer-identity-codec';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
@@ -44,6 +45,7 @@ import { InteractionsService } from './interactions.service';
     CustomerIdentityCodec,
     CustomerProfileBuilder,
     CustomerAccessService,
+    CustomerIdentityClaimsService,
     CustomersService,
     CustomerUpdatesService,
     CustomersSearchRepository,
@@ -60,6 +62,8 @@ import { InteractionsService } from './interactions.service';
   ],
   exports: [
     CustomersService,
+    CustomerUpdatesService,
+    CustomerIdentityClaimsService,
     CustomersSearchService,
     FollowUpsService,
     InteractionsService,

@@ -15,23 +15,28 @@ import {
   toDefinitionLike,
 } from './attribute-definitions.repository';
 import { canReadPii, canSee, restrictedStore } from './customer-access';
-import { CustomerExtensions, IdentityClaim, IdentityClaimContext } from './customer-extensions';
+import { CustomerExtensions } from './customer-extensions';
+import { CustomerIdentityClaimsService } from './customer-identity-claims.service';
 import { CustomerIdentityCodec, NormalisedIdentity } from './customer-identity-codec';
 import { buildMemberNo, normaliseMemberNo } from './customer-normalisation';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
 import { toCustomerModel } from './customers.mapper';
-import { CustomerRow, CustomersRepository, CustomerWritable } from './customers.repository';
+import { CustomerRow, CustomersRepository } from './customers.repository';
 import type { CreateCustomerInput } from './dto/customer.input';
 import type { CustomerModel } from './dto/customer.model';
 
-/** How other features point at a customer: by id, phone, member number or any identity. */
+/**
+ * How other features point at a customer: by id, or by one or more identities (phone, e-mail,
+ * member number, `identity` / `identities` as `type:value` or `type:namespace:value`).
+ */
 export interface CustomerRef {
   id?: string;
   phone?: string;
+  email?: string;
   memberNo?: string;
-  /** `type:value` or `type:namespace:value` */
   identity?: string;
+  identities?: string[];
 }
 
 export interface LookupQuery {
@@ -62,6 +67,7 @@ export class CustomersService {
     private readonly codec: CustomerIdentityCodec,
     private readonly crypto: PiiCrypto,
     private readonly extensions: CustomerExtensions,
+    private readonly claims: CustomerIdentityClaimsService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
   ) {}
@@ -113,14 +119,14 @@ export class CustomersService {
         bidx: this.codec.bidx('member_no', memberNo),
       });
       const unique = dedupeIdentities(identities);
-      const landOn = await this.claimIdentities(tx, principal, unique, {
+      const landOn = await this.claims.claimIdentities(tx, principal, unique, {
         write: 'create',
         phoneBidx: change.columns.phone_bidx ?? null,
       });
       if (landOn) {
         // The tenant's match rules put this registration on an existing customer (guest → member).
         const own = input.memberNo ? unique : unique.filter((i) => i.type !== 'member_no');
-        const survivor = await this.landOn(tx, landOn, change.columns, own, now);
+        const survivor = await this.claims.landRegistration(tx, landOn, change.columns, own, now);
         return this.result(tx, principal, survivor);
       }
 
@@ -137,7 +143,7 @@ export class CustomersService {
         },
         now,
       );
-      for (const identity of unique) await this.attachIdentity(tx, id, identity, now);
+      for (const identity of unique) await this.claims.attachIdentity(tx, id, identity, now);
       await this.outbox.record(tx, {
         type: 'customer.created',
         customerId: id,
@@ -202,24 +208,30 @@ export class CustomersService {
 
   /**
    * For other features (transactions, loyalty): finds the customer a reference points to,
-   * following merges to the survivor. Undefined when nothing matches.
+   * following merges to the survivor. Undefined when nothing matches. A reference by several
+   * identities held by different customers goes through the match rules on behalf of `actor`
+   * (merged into one, or 409 `identity_conflict`).
    */
-  async resolveRef(tx: Tx, ref: CustomerRef): Promise<{ id: string; status: string } | undefined> {
+  async resolveRef(
+    tx: Tx,
+    ref: CustomerRef,
+    actor?: Principal,
+  ): Promise<{ id: string; status: string } | undefined> {
     if (ref.id) {
       if (!isUuid(ref.id)) return undefined;
       return this.follow(tx, ref.id);
     }
     const settings = await this.settings.get(tx);
-    let identity: NormalisedIdentity;
+    let identities: NormalisedIdentity[];
     try {
-      identity = this.refIdentity(
-        { phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity },
-        settings.region,
-      );
+      identities = this.refIdentities(ref, settings.region);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'validation_failed') return undefined;
       throw error;
     }
+    if (identities.length > 1 && actor) return this.claims.resolveIdentities(tx, actor, identities);
+    const identity = identities[0];
+    if (!identity) return undefined;
     const holder = await this.repository.findIdentityHolder(
       tx,
       identity.type,
@@ -263,146 +275,6 @@ export class CustomersService {
     return { customer, etag: etagFor(row.id, row.version) };
   }
 
-  /**
-   * Identities of a write that other customers hold. With a claim resolver (the identity
-   * module's tenant match rules) the write may land on an existing customer, whose id is
-   * returned; without one, or when the rules only suggest, 409 `identity_conflict`.
-   */
-  async claimIdentities(
-    tx: Tx,
-    principal: Principal,
-    identities: NormalisedIdentity[],
-    context: Omit<IdentityClaimContext, 'principal' | 'claims'>,
-  ): Promise<string | undefined> {
-    const claims: IdentityClaim[] = [];
-    for (const identity of identities) {
-      const holder = await this.repository.findIdentityHolder(
-        tx,
-        identity.type,
-        identity.namespace,
-        identity.bidx,
-      );
-      if (holder && holder.customer_id !== context.customerId)
-        claims.push({
-          type: identity.type,
-          namespace: identity.namespace,
-          bidx: identity.bidx,
-          verified: identity.verified === true,
-          holderId: holder.customer_id,
-        });
-    }
-    if (!claims.length) return undefined;
-    const resolver = this.extensions.identityClaimResolver;
-    if (!resolver) {
-      await this.assertIdentitiesFree(tx, identities, context.customerId);
-      return undefined;
-    }
-    return resolver(tx, { ...context, principal, claims });
-  }
-
-  /** Fills the survivor's blanks from a registration the match rules put on it and attaches its new identities. */
-  private async landOn(
-    tx: Tx,
-    survivorId: string,
-    columns: Partial<CustomerWritable>,
-    identities: NormalisedIdentity[],
-    now: Date,
-  ): Promise<CustomerRow> {
-    const row = (await this.repository.findById(tx, survivorId, true))!;
-    const fill: Partial<CustomerWritable> = {};
-    for (const [column, value] of Object.entries(columns) as [keyof CustomerWritable, unknown][]) {
-      const current = row[column];
-      if (value === null || value === undefined || column === 'completeness') continue;
-      if (column === 'tags') fill.tags = [...new Set([...row.tags, ...(value as string[])])];
-      else if (column === 'attributes')
-        fill.attributes = { ...(value as Record<string, unknown>), ...row.attributes };
-      else if (current === null || (column === 'gender' && current === 'unknown'))
-        (fill as Record<string, unknown>)[column] = value;
-    }
-    for (const identity of identities) {
-      if (
-        !(await this.repository.findIdentityHolder(
-          tx,
-          identity.type,
-          identity.namespace,
-          identity.bidx,
-        ))
-      )
-        await this.attachIdentity(tx, survivorId, identity, now);
-    }
-    const settings = await this.settings.get(tx);
-    const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
-    const { columns: computed } = this.builder.apply(
-      {},
-      { ...row, ...fill },
-      settings,
-      definitions,
-    );
-    const updated = await this.repository.update(
-      tx,
-      survivorId,
-      { ...fill, completeness: computed.completeness ?? row.completeness },
-      now,
-    );
-    await this.outbox.record(tx, {
-      type: 'customer.updated',
-      customerId: survivorId,
-      subjectType: 'customer',
-      subjectId: survivorId,
-      payload: {
-        customerId: survivorId,
-        fields: Object.keys(fill),
-        version: updated!.version,
-        via: 'identity_match',
-      },
-    });
-    return updated!;
-  }
-
-  /** Refuses identities another customer already holds (409 naming the holder). */
-  async assertIdentitiesFree(
-    tx: Tx,
-    identities: NormalisedIdentity[],
-    ownerId?: string,
-  ): Promise<void> {
-    for (const identity of identities) {
-      const holder = await this.repository.findIdentityHolder(
-        tx,
-        identity.type,
-        identity.namespace,
-        identity.bidx,
-      );
-      if (holder && holder.customer_id !== ownerId) {
-        throw new DomainError(
-          'identity_conflict',
-          `This ${identity.type} already belongs to customer ${holder.customer_id}.`,
-          {
-            extensions: {
-              holder: { id: holder.customer_id, memberNo: holder.member_no },
-              identity: { type: identity.type, namespace: identity.namespace },
-            },
-          },
-        );
-      }
-    }
-  }
-
-  async attachIdentity(tx: Tx, customerId: string, identity: NormalisedIdentity, now: Date) {
-    return this.repository.insertIdentity(
-      tx,
-      {
-        id: uuid7(now.getTime()),
-        customer_id: customerId,
-        type: identity.type,
-        namespace: identity.namespace,
-        value_enc: this.crypto.encrypt(identity.value),
-        value_bidx: identity.bidx,
-        verified: identity.verified === true,
-      },
-      now,
-    );
-  }
-
   private refIdentity(query: LookupQuery, region: string): NormalisedIdentity {
     if (query.phone !== undefined)
       return this.codec.normalise({ type: 'phone', value: query.phone }, region, 'phone');
@@ -412,6 +284,17 @@ export class CustomersService {
       return this.codec.normalise({ type: 'member_no', value: query.memberNo }, region, 'memberNo');
     if (query.identity !== undefined) return this.codec.parse(query.identity, region, 'identity');
     throw DomainError.field('phone', 'required', 'Give one of phone, email, memberNo or identity.');
+  }
+
+  private refIdentities(ref: CustomerRef, region: string): NormalisedIdentity[] {
+    const out: NormalisedIdentity[] = [];
+    for (const key of ['phone', 'email', 'memberNo', 'identity'] as const)
+      if (ref[key] !== undefined && ref[key] !== null)
+        out.push(this.refIdentity({ [key]: ref[key] }, region));
+    (ref.identities ?? []).forEach((identity, i) =>
+      out.push(this.codec.parse(identity, region, `identities[${i}]`)),
+    );
+    return out;
   }
 
   private async follow(tx: Tx, id: string): Promise<{ id: string; status: string } | undefined> {

@@ -9,6 +9,7 @@ import {
   AttributeDefinitionsRepository,
   toDefinitionLike,
 } from '../customers/attribute-definitions.repository';
+import { CustomerIdentityClaimsService } from '../customers/customer-identity-claims.service';
 import { CustomerIdentityCodec, NormalisedIdentity } from '../customers/customer-identity-codec';
 import { buildMemberNo } from '../customers/customer-normalisation';
 import { CustomerProfileBuilder } from '../customers/customer-profile-builder';
@@ -16,11 +17,12 @@ import { CustomerTenantSettingsService } from '../customers/customer-tenant-sett
 import type { CustomerRow } from '../customers/customers.repository';
 import type { CustomerFieldsInput } from '../customers/dto/customer.input';
 import { CustomerRowInput, fillBlanks, readCustomerRow } from './customer-row-reader';
+import { followSurvivors, settleContested } from './customer-import-claims';
 import { CustomerImportRepository } from './customer-import.repository';
 import type { BatchCounts, ImportErrorInput, StagedRow } from './imports.repository';
 import { maskValue } from './import-values';
 
-interface Row {
+export interface Row {
   line: number;
   input: CustomerRowInput;
   identities: NormalisedIdentity[];
@@ -48,6 +50,7 @@ export class CustomerImportProcessor {
     private readonly codec: CustomerIdentityCodec,
     private readonly crypto: PiiCrypto,
     private readonly outbox: OutboxService,
+    private readonly claims: CustomerIdentityClaimsService,
   ) {}
 
   async process(
@@ -56,6 +59,8 @@ export class CustomerImportProcessor {
     namespace: string | undefined,
     headerOf: (field: string) => string | undefined,
     now: Date,
+    /** Who merges customers the match rules join (`import:<id>`); recorded on the merge. */
+    actor = 'import',
   ): Promise<BatchOutcome> {
     const settings = await this.settings.get(tx);
     const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
@@ -154,6 +159,7 @@ export class CustomerImportProcessor {
     );
     const creates: { rows: Row[]; merged: Row }[] = [];
     const updates: { rows: Row[]; merged: Row; customerId: string }[] = [];
+    const contested: { rows: Row[]; merged: Row }[] = [];
     for (const members of groups.values()) {
       const merged: Row = {
         line: members[0].line,
@@ -177,21 +183,21 @@ export class CustomerImportProcessor {
       );
       // Within-file duplicates beyond the first count as merged into it.
       counts.skipped += members.length - 1;
-      if (owners.size > 1) {
-        counts.failed++;
-        counts.skipped -= members.length - 1;
-        counts.failed += members.length - 1;
-        for (const m of members)
-          fail(
-            m.line,
-            undefined,
-            'identity_conflict',
-            `The row's identities belong to ${owners.size} different customers; merge them first.`,
-          );
-      } else if (owners.size === 1)
+      if (owners.size > 1) contested.push({ rows: members, merged });
+      else if (owners.size === 1)
         updates.push({ rows: members, merged, customerId: [...owners][0] });
       else creates.push({ rows: members, merged });
     }
+
+    // Rows naming several stored customers go to the tenant's match rules together.
+    const settled = await settleContested(this.claims, tx, actor, contested, holders);
+    updates.push(...settled.updates);
+    for (const refused of settled.refused) {
+      counts.skipped -= refused.rows.length - 1;
+      counts.failed += refused.rows.length;
+      for (const m of refused.rows) fail(m.line, undefined, 'identity_conflict', refused.detail);
+    }
+    const targets = followSurvivors(updates, settled.survivorOf);
 
     counts.created += await this.create(
       tx,
@@ -200,7 +206,7 @@ export class CustomerImportProcessor {
       definitions,
       now,
     );
-    const changed = await this.update(tx, updates, settings, definitions, now);
+    const changed = await this.update(tx, targets, settings, definitions, now);
     counts.updated += changed;
     counts.skipped += updates.length - changed;
     return { counts, errors };

@@ -118,7 +118,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const now = this.clock.now();
     const work = () =>
       job.kind === 'customers'
-        ? this.customers.process(tx, rows, mapping.namespace, headerOf, now)
+        ? this.customers.process(tx, rows, mapping.namespace, headerOf, now, `import:${job.id}`)
         : this.transactions.process(tx, rows, mapping, headerOf, now, job.id);
     if (!job.dry_run) return work();
     // A dry run does the same work inside a savepoint and undoes it: the counts are real.

@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { CustomersService } from '../customers/customers.service';
+import type { Principal } from '../auth/principal';
+import { CustomerRef, CustomersService } from '../customers/customers.service';
 import type { Tx } from '../database/tx';
 
-export interface CustomerRef {
-  id?: string;
-  phone?: string;
-  memberNo?: string;
-  identity?: string;
+export type { CustomerRef };
+
+/** How many identities a reference names (phone, e-mail, member no, identity, identities[]). */
+export function identityCount(ref: CustomerRef): number {
+  return (
+    [ref.phone, ref.email, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null)
+      .length + (ref.identities?.length ?? 0)
+  );
 }
 
 export interface ResolvedCustomer {
@@ -22,8 +26,16 @@ export interface ResolvedCustomer {
 export class CustomerRefs {
   constructor(private readonly customers: CustomersService) {}
 
-  async resolve(tx: Tx, ref: CustomerRef): Promise<ResolvedCustomer | undefined> {
-    return this.customers.resolveRef(tx, ref);
+  /**
+   * A reference by several identities held by different customers goes through the tenant's
+   * match rules on behalf of `actor` (merged, or 409 `identity_conflict`).
+   */
+  async resolve(
+    tx: Tx,
+    ref: CustomerRef,
+    actor?: Principal,
+  ): Promise<ResolvedCustomer | undefined> {
+    return this.customers.resolveRef(tx, ref, actor);
   }
 
   /**

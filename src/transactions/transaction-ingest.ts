@@ -4,7 +4,8 @@ import { fromMinorUnits } from '../common/money';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
 import { OutboxEvent, OutboxService } from '../events/outbox.service';
-import { CustomerRefs } from '../loyalty/customer-refs';
+import { actorPrincipal } from '../customers/customer-identity-claims.service';
+import { CustomerRefs, identityCount, ResolvedCustomer } from '../loyalty/customer-refs';
 import type { ProgramContext } from '../loyalty/loyalty-program.service';
 import { LoyaltyService } from '../loyalty/loyalty.service';
 import { baseTier } from '../loyalty/loyalty-program';
@@ -58,7 +59,7 @@ export class TransactionIngest {
       customerId: null,
       originalId: null,
     }));
-    await this.resolveCustomers(tx, work);
+    await this.resolveCustomers(tx, work, actor);
 
     // 1. Claim the (source, externalId) keys; retries and concurrent copies fall out here.
     const candidates = work.filter((w) => !w.error);
@@ -167,25 +168,42 @@ export class TransactionIngest {
     });
   }
 
-  private async resolveCustomers(tx: Tx, work: Working[]): Promise<void> {
+  private async resolveCustomers(tx: Tx, work: Working[], actor: string): Promise<void> {
     const own = (w: Working) => w.t.type === 'sale' || w.t.unlinked === true;
+    const named = work.filter((w) => w.t.customer && own(w));
+    // A customer named by several identities may need the match rules (a merge), so those go
+    // first: the plain ids below then resolve to the survivor.
+    const found = new Map<Working, ResolvedCustomer | undefined>();
+    const principal = actorPrincipal(tx.tenant, actor);
+    for (const w of named.filter((n) => identityCount(n.t.customer!) > 1)) {
+      try {
+        found.set(w, await this.refs.resolve(tx, w.t.customer!, principal));
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'identity_conflict') throw error;
+        w.error = error;
+      }
+    }
     const byId = await this.refs.resolveIds(
       tx,
-      work.filter((w) => w.t.customer?.id && own(w)).map((w) => w.t.customer!.id!),
+      named.filter((w) => w.t.customer!.id).map((w) => w.t.customer!.id!),
     );
-    for (const w of work) {
-      const ref = w.t.customer;
-      // A return belongs to its sale's customer (set in checkReturns), an unlinked one to its own reference.
-      if (!ref || !own(w)) continue;
-      const found = ref.id ? byId.get(ref.id) : await this.refs.resolve(tx, ref);
-      if (!found || found.status === 'erased' || found.status === 'archived') {
+    // A return belongs to its sale's customer (set in checkReturns), an unlinked one to its own reference.
+    for (const w of named) {
+      if (w.error) continue;
+      const ref = w.t.customer!;
+      const customer = found.has(w)
+        ? found.get(w)
+        : ref.id
+          ? byId.get(ref.id)
+          : await this.refs.resolve(tx, ref);
+      if (!customer || customer.status === 'erased' || customer.status === 'archived') {
         w.error = DomainError.field(
           'customer',
           'not_found',
           'No active customer matches customer.',
         );
       } else {
-        w.customerId = found.id;
+        w.customerId = customer.id;
       }
     }
   }

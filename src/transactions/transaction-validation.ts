@@ -4,7 +4,7 @@ import { DomainError, FieldError } from '../common/errors/domain-error';
 import { flattenValidationErrors } from '../common/http/validation';
 import { requestHash } from '../common/idempotency/idempotency.service';
 import { currencyExponent, isCurrency, toMinorUnits } from '../common/money';
-import type { CustomerRef } from '../loyalty/customer-refs';
+import { CustomerRef, identityCount } from '../loyalty/customer-refs';
 import { TransactionInput } from './dto/transaction.input';
 import { certainlyValidTransaction } from './transaction-fast-check';
 
@@ -139,17 +139,8 @@ export function prepareTransaction(
     });
   }
   const ref = input.customer ?? null;
-  if (ref) {
-    const given = [ref.id, ref.phone, ref.memberNo, ref.identity].filter(
-      (v) => v !== undefined && v !== null,
-    ).length;
-    if (given !== 1)
-      errors.push({
-        field: 'customer',
-        code: 'one_reference',
-        message: 'customer names exactly one of id, phone, memberNo, identity.',
-      });
-  }
+  const refProblem = ref ? customerRefProblem(ref) : undefined;
+  if (refProblem) errors.push(refProblem);
   if (errors.length) throw DomainError.validation(errors);
   return {
     index,
@@ -161,7 +152,14 @@ export function prepareTransaction(
     occurredAt,
     storeId: input.storeId ?? null,
     customer: ref
-      ? { id: ref.id, phone: ref.phone, memberNo: ref.memberNo, identity: ref.identity }
+      ? {
+          id: ref.id,
+          phone: ref.phone,
+          email: ref.email,
+          memberNo: ref.memberNo,
+          identity: ref.identity,
+          identities: ref.identities,
+        }
       : null,
     currency: input.currency,
     exponent,
@@ -169,5 +167,18 @@ export function prepareTransaction(
     itemCount,
     lines,
     originalExternalId: input.originalExternalId ?? null,
+  };
+}
+
+/** A customer reference is an id alone, or one or more identities of the same person. */
+export function customerRefProblem(ref: CustomerRef): FieldError | undefined {
+  const hasId = ref.id !== undefined && ref.id !== null;
+  const identities = identityCount(ref);
+  if (hasId ? identities === 0 : identities >= 1) return undefined;
+  return {
+    field: 'customer',
+    code: 'one_reference',
+    message:
+      'customer names either an id, or one or more of phone, email, memberNo, identity, identities.',
   };
 }

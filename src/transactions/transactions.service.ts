@@ -24,6 +24,7 @@ import {
 import { toStatsModel } from './transactions.mapper';
 import { TransactionIngest } from './transaction-ingest';
 import {
+  customerRefProblem,
   prepareTransaction,
   PreparedTransaction,
   validateBatchItem,
@@ -171,17 +172,9 @@ export class TransactionsService implements OnModuleInit {
         );
       }
       const ref = input.customer;
-      if (
-        [ref.id, ref.phone, ref.memberNo, ref.identity].filter((v) => v !== undefined && v !== null)
-          .length !== 1
-      ) {
-        throw DomainError.field(
-          'customer',
-          'one_reference',
-          'customer names exactly one of id, phone, memberNo, identity.',
-        );
-      }
-      const customer = await this.refs.resolve(tx, ref);
+      const problem = customerRefProblem(ref);
+      if (problem) throw DomainError.validation([problem]);
+      const customer = await this.refs.resolve(tx, ref, principal);
       if (!customer || customer.status !== 'active')
         throw DomainError.field('customer', 'not_found', 'No active customer matches customer.');
       await this.repository.claim(tx, sale.id, customer.id, now);

@@ -38,6 +38,17 @@ export class CustomerRefInput {
   @MaxLength(32)
   phone?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'With another identity (phone, memberNo, identity…): all name the same person; when they are held by different customers the tenant match rules decide (merge, or 409 `identity_conflict`).',
+    example: 'wang.fang@example.com',
+  })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  email?: string;
+
   @ApiPropertyOptional({ example: 'M00012345' })
   @Field({ nullable: true })
   @IsOptional()
@@ -54,6 +65,21 @@ export class CustomerRefInput {
   @IsString()
   @MaxLength(300)
   identity?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description:
+      'More identities of the same person (`type:value` or `type:namespace:value`). Several identities held by different customers go through the tenant match rules: a `merge` rule merges them (the older survives; recorded with the rule) and the sale lands on the survivor; a `suggest` rule or different phones are 409 `identity_conflict`.',
+    example: ['wechat_unionid:wxopen1:oU7Xs0zdmFjUBN2Qb5Ie3CvtS7iY'],
+  })
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(300, { each: true })
+  identities?: string[];
 }
 
 @InputType('TransactionItemInput')
