@@ -324,7 +324,7 @@ describe('privacy requests: access/export, erasure, restriction, correction, ret
     expect(await t.count('privacy_requests', 'tenant_id = $1', [tenant.tenantId])).toBe(before);
   });
 
-  it('restriction stops marketing until lifted; correction is recorded with its deadline', async () => {
+  it('restriction stops marketing until lifted', async () => {
     const id = await insertCustomer(t, tenant.tenantId);
     await t.http
       .post(`/v1/customers/${id}/consents`)
@@ -358,24 +358,125 @@ describe('privacy requests: access/export, erasure, restriction, correction, ret
       restricted: false,
       current: [expect.objectContaining({ effective: true })],
     });
+  });
 
+  it('correction applies its patch through the customers update in the request transaction, audited with the fields touched', async () => {
+    const created = await t.http
+      .post('/v1/customers')
+      .set('authorization', tenant.auth)
+      .send({
+        name: '张三',
+        email: 'zhang.old@example.com',
+        clothingSize: 'M',
+        address: { province: '上海', city: '上海' },
+      })
+      .expect(201);
+    const id = created.body.id;
     const correction = await t.http
       .post('/v1/privacy/requests')
       .set('authorization', tenant.auth)
-      .send({ customerId: id, type: 'correction', patch: { name: '张三丰' } })
+      .send({
+        customerId: id,
+        type: 'correction',
+        note: 'Customer called: name and e-mail were wrong',
+        patch: {
+          name: '张三丰',
+          email: 'Zhang.New@example.com',
+          address: { city: '深圳' },
+          clothingSize: null,
+        },
+      })
       .expect(201);
+    const fields = ['name', 'email', 'address.city', 'clothingSize'];
     expect(correction.body).toMatchObject({
       type: 'correction',
-      status: 'received',
+      status: 'completed',
+      completedAt: expect.any(String),
+      deadlineAt: expect.any(String),
       resultUrl: null,
+      summary: { fields, customerId: id },
     });
+    const read = await t.http
+      .get(`/v1/customers/${id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(read.body).toMatchObject({
+      name: '张三丰',
+      email: 'zhang.new@example.com',
+      clothingSize: null,
+      address: expect.objectContaining({ province: '上海', city: '深圳' }),
+      version: created.body.version + 1,
+    });
+    // The identity row followed the e-mail, as a PATCH would have done.
+    await t.http
+      .get('/v1/customers/lookup?email=zhang.old@example.com')
+      .set('authorization', tenant.auth)
+      .expect(404);
+    await t.http
+      .get('/v1/customers/lookup?email=zhang.new@example.com')
+      .set('authorization', tenant.auth)
+      .expect(200);
+    const stored = await t.sql<{ patch_enc: string; status: string }>(
+      'SELECT patch_enc, status FROM privacy_requests WHERE id = $1',
+      [correction.body.id],
+    );
+    expect(stored[0].status).toBe('completed');
+    expect(stored[0].patch_enc).not.toContain('张三丰');
+
     await t.app.get(AuditService).flush();
     const trail = await t.http
       .get('/v1/audit')
       .query({ customerId: id, action: 'privacy.correction' })
       .set('authorization', tenant.auth)
       .expect(200);
-    expect(trail.body.items[0].details).toMatchObject({ requestId: correction.body.id });
+    expect(trail.body.items[0]).toMatchObject({
+      fields,
+      details: expect.objectContaining({ requestId: correction.body.id, status: 'completed' }),
+    });
+  });
+
+  it('an invalid correction patch is 422 per field under patch.…, a held e-mail 409: no request, no change', async () => {
+    const holder = await t.http
+      .post('/v1/customers')
+      .set('authorization', tenant.auth)
+      .send({ name: 'Holder', email: 'held.by.other@example.com' })
+      .expect(201);
+    const created = await t.http
+      .post('/v1/customers')
+      .set('authorization', tenant.auth)
+      .send({ name: '王五', phone: '13800139999' })
+      .expect(201);
+    const id = created.body.id;
+    const state = async () => ({
+      requests: await t.count('privacy_requests', 'tenant_id = $1', [tenant.tenantId]),
+      customer: await t.sql(
+        'SELECT version, name, phone_bidx, email_bidx FROM customers WHERE id = $1',
+        [id],
+      ),
+      identities: await t.count('customer_identities', 'tenant_id = $1', [tenant.tenantId]),
+      merges: await t.count('customer_merges', 'tenant_id = $1', [tenant.tenantId]),
+    });
+    const before = await state();
+    const request = (patch: Record<string, unknown>) =>
+      t.http
+        .post('/v1/privacy/requests')
+        .set('authorization', tenant.auth)
+        .send({ customerId: id, type: 'correction', patch });
+
+    const shape = await request({ name: 42, shoeSize: 'x'.repeat(50), nickname: 'no' }).expect(422);
+    const fieldsOf = (body: { errors: { field: string }[] }) =>
+      [...new Set(body.errors.map((e) => e.field))].sort();
+    expect(fieldsOf(shape.body)).toEqual(['patch.name', 'patch.nickname', 'patch.shoeSize']);
+    const value = await request({ name: 'Fine', phone: '12345', birthday: '1990-13-40' }).expect(
+      422,
+    );
+    expect(fieldsOf(value.body)).toEqual(['patch.birthday', 'patch.phone']);
+    const held = await request({ email: 'held.by.other@example.com' }).expect(409);
+    expect(held.body).toMatchObject({
+      code: 'identity_conflict',
+      holder: { id: holder.body.id },
+    });
+    expect(await state()).toEqual(before);
   });
 
   it('retention anonymises customers inactive for the configured years, and only those', async () => {

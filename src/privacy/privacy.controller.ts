@@ -27,7 +27,9 @@ export class PrivacyController {
       'access/export build the bundle at once (download from `resultUrl`; needs pii:read or privacy:admin). ' +
       'erasure anonymises the customer irreversibly in one transaction (admin role or privacy:admin). ' +
       'restriction stops marketing and profiling until a restriction request with `lift: true`. ' +
-      'correction records the patch for the data-protection officer. Every request has a deadline from the tenant ' +
+      'correction applies `patch` (a JSON merge patch checked and applied exactly as PATCH /v1/customers/{id}: 422 per field under `patch.…`, ' +
+      'identity match rules included) in the same transaction that completes the request; the audit entry names the fields touched. ' +
+      'A failed request writes nothing, not even the request. Every request has a deadline from the tenant ' +
       'setting privacy.requestDeadlineDays (default 15) and is audited.',
   })
   @ApiCreatedResponse({ type: PrivacyRequestModel })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConsentModule } from '../consent/consent.module';
+import { CustomersModule } from '../customers/customers.module';
 import { AuditModule } from './audit/audit.module';
 import { ErasureService } from './erasure.service';
 import { BackupService } from './maintenance/backup.service';
@@ -13,7 +14,7 @@ import { RetentionJob } from './retention.job';
 
 /** Audit log, data-subject requests, erasure and retention (key rotation and backups are CLI commands). */
 @Module({
-  imports: [AuditModule, ConsentModule],
+  imports: [AuditModule, ConsentModule, CustomersModule],
   controllers: [PrivacyController],
   providers: [
     PrivacyRequestsRepository,

@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { hasScope, Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { PiiCrypto } from '../common/crypto/pii-crypto.service';
-import { DomainError } from '../common/errors/domain-error';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { flattenValidationErrors } from '../common/http/validation';
 import { isUuid, uuid7 } from '../common/uuid7';
 import { ConsentService } from '../consent/consent.service';
+import { CustomerUpdatesService } from '../customers/customer-updates.service';
+import { UpdateCustomerInput } from '../customers/dto/customer.input';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
@@ -34,6 +39,7 @@ export class PrivacyService {
     private readonly exporter: PrivacyExportService,
     private readonly erasure: ErasureService,
     private readonly consent: ConsentService,
+    private readonly updates: CustomerUpdatesService,
     private readonly outbox: OutboxService,
     private readonly crypto: PiiCrypto,
     private readonly clock: Clock,
@@ -45,7 +51,7 @@ export class PrivacyService {
     input: CreatePrivacyRequestInput,
   ): Promise<PrivacyRequestModel> {
     this.authorize(principal, input.type);
-    const errors = [];
+    const errors: FieldError[] = [];
     if (input.patch !== undefined && input.type !== 'correction')
       errors.push({ field: 'patch', code: 'not_allowed', message: 'patch is only for correction' });
     if (input.type === 'correction' && (!input.patch || !Object.keys(input.patch).length)) {
@@ -57,6 +63,8 @@ export class PrivacyService {
     }
     if (input.lift !== undefined && input.type !== 'restriction')
       errors.push({ field: 'lift', code: 'not_allowed', message: 'lift is only for restriction' });
+    const patch =
+      input.type === 'correction' && input.patch ? toPatch(input.patch, errors) : undefined;
     if (errors.length) throw DomainError.validation(errors);
 
     const model = await this.database.withTenant(principal.tenantId, async (tx) => {
@@ -85,7 +93,7 @@ export class PrivacyService {
           now.getTime() + (customer.deadline_days ?? DEFAULT_DEADLINE_DAYS) * DAY_MS,
         ),
       });
-      const done = await this.process(tx, input, customer.id, id, now);
+      const done = await this.process(tx, principal, input, customer.id, id, now, patch);
       if (!done) return toPrivacyRequestModel((await this.requests.find(tx, id))!);
       const row = await this.requests.complete(tx, id, {
         resultEnc: done.resultEnc,
@@ -105,6 +113,7 @@ export class PrivacyService {
       action: `privacy.${input.type}`,
       resource: 'privacy_request',
       customerIds: [model.customerId],
+      ...(patch ? { fields: touchedFields(input.patch!) } : {}),
       details: { requestId: model.id, status: model.status },
     });
     return model;
@@ -142,10 +151,12 @@ export class PrivacyService {
 
   private async process(
     tx: Tx,
+    principal: Principal,
     input: CreatePrivacyRequestInput,
     customerId: string,
     requestId: string,
     now: Date,
+    patch: UpdateCustomerInput | undefined,
   ): Promise<{ resultEnc: string | null; summary: Record<string, unknown> } | undefined> {
     switch (input.type) {
       case 'access':
@@ -164,10 +175,18 @@ export class PrivacyService {
           : await this.consent.restrict(tx, customerId, requestId);
         return { resultEnc: null, summary: { restricted: !input.lift, changed } };
       }
-      case 'correction':
-        // Recorded with its (encrypted) patch and deadline for the data-protection officer,
-        // who applies it through PATCH /v1/customers/{id} (audited there).
-        return undefined;
+      case 'correction': {
+        // The customers' own update use case, in this transaction: same rules, same 422s.
+        const { customer } = await this.updates
+          .updateWithin(tx, principal, customerId, patch!)
+          .catch((error: unknown) => {
+            throw underPatch(error);
+          });
+        return {
+          resultEnc: null,
+          summary: { fields: touchedFields(input.patch!), customerId: customer.id },
+        };
+      }
     }
   }
 
@@ -198,4 +217,37 @@ export class PrivacyService {
       throw new DomainError('forbidden', 'This request needs customers:write or privacy:admin.');
     }
   }
+}
+
+/**
+ * A correction's patch checked exactly as `PATCH /v1/customers/{id}` checks its body (known
+ * fields only, same decorators); problems are added to `errors` under `patch.…`.
+ */
+function toPatch(raw: Record<string, unknown>, errors: FieldError[]): UpdateCustomerInput {
+  const patch = plainToInstance(UpdateCustomerInput, raw, { enableImplicitConversion: false });
+  const problems = validateSync(patch, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: false,
+  });
+  errors.push(...flattenValidationErrors(problems, 'patch'));
+  return patch;
+}
+
+/** The profile fields a correction writes: top-level keys, and keys inside address / attributes. */
+function touchedFields(patch: Record<string, unknown>): string[] {
+  return Object.entries(patch).flatMap(([key, value]) =>
+    (key === 'address' || key === 'attributes') && value && typeof value === 'object'
+      ? Object.keys(value).map((sub) => `${key}.${sub}`)
+      : [key],
+  );
+}
+
+/** The update's 422 names fields of the patch (`patch.phone`); other errors pass unchanged. */
+function underPatch(error: unknown): unknown {
+  if (!(error instanceof DomainError) || error.code !== 'validation_failed') return error;
+  return DomainError.validation(
+    (error.options.errors ?? []).map((e) => ({ ...e, field: `patch.${e.field}` })),
+    error.detail,
+  );
 }

@@ -46,8 +46,9 @@ export class CreatePrivacyRequestInput {
     type: 'object',
     additionalProperties: true,
     description:
-      'correction only: a JSON merge patch of profile fields, as PATCH /v1/customers/{id} takes it.',
-    example: { name: '张三丰' },
+      'correction only (required there): a JSON merge patch of profile fields, validated and applied as PATCH /v1/customers/{id} ' +
+      '(fields present are set, null clears, `address` and `attributes` merge key by key). Invalid → 422 with one error per field under `patch.…`, nothing written.',
+    example: { name: '张三丰', email: 'zhang.sanfeng@example.com', address: { city: '深圳' } },
   })
   @IsOptional()
   @IsObject()
@@ -98,7 +99,7 @@ export class PrivacyRequestModel {
     type: 'object',
     additionalProperties: true,
     description:
-      'What was done: sections and row counts of an export, columns and tables an erasure touched.',
+      'What was done: sections and row counts of an export, columns and tables an erasure touched, the fields a correction wrote (`{ fields, customerId }`).',
     example: { sections: { profile: 1, identities: 2, transactions: 14 } },
   })
   summary: Record<string, unknown> | null;
