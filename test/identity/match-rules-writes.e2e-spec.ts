@@ -59,6 +59,14 @@ describe('identity: match rules on create, update, ingest and import', () => {
       actorKind: 'client',
     });
 
+    // One holder linked by a merge rule (verified phone) is enough, whatever else of its ids the
+    // registration repeats (its e-mail, a suggest rule): it lands there without a merge.
+    const again = await create({ phone: '13911110009', email: 'till.member@example.com' });
+    expect(again.id).toBe(wechat.id);
+    const repeat = await create({ phone: '13911110009', email: 'till.member@example.com' });
+    expect(repeat.id).toBe(wechat.id);
+    expect(await merges(wechat.id)).toHaveLength(1);
+
     // An openid has no rule of its own: its holder is only suggested, nothing is merged.
     await create({
       name: 'Mini program',
@@ -179,6 +187,19 @@ describe('identity: match rules on create, update, ingest and import', () => {
       reason: expect.stringContaining('ingest'),
       actorKind: 'client',
     });
+    expect(await t.count('customer_merges', 'survivor_id = $1', [wechat.id])).toBe(1);
+
+    // Identities of one customer (after the merge) are just that customer: no rule, no merge.
+    const again = await t.http
+      .post('/v1/transactions')
+      .set('authorization', tenant.auth)
+      .send(
+        sale(null, '12.00', {
+          customer: { phone: '13911113333', identities: ['wechat_unionid:open1:u-sale'] },
+        }),
+      )
+      .expect(201);
+    expect(again.body.customerId).toBe(wechat.id);
     expect(await t.count('customer_merges', 'survivor_id = $1', [wechat.id])).toBe(1);
   });
 
