@@ -182,6 +182,102 @@ describe('segments: export and settings', () => {
     });
   });
 
+  it('writes the same cells from COPY (PostgreSQL-built lines) as from the cursor path (phone decrypted in Node)', async () => {
+    const pii = t.app.get(PiiCrypto);
+    const tricky: Array<[string, string | null, string | null, string[], number | null]> = [
+      ['T1', 'two\nlines, "quoted" \\ back\tslash', '', ['a', 'b'], 7],
+      ['T2', '-5', '+city', [], null],
+      ['T3', '\tcmd', null, ['=x'], 12],
+      ['T4', null, '@home', ['vip', '新'], 1],
+    ];
+    for (const [memberNo, name, city, tags, birthMonth] of tricky) {
+      await t.sql(
+        `INSERT INTO customers (tenant_id, id, member_no, name, city, tags, birth_month, birth_year, points_balance, phone_enc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1990, 1234567, $8)`,
+        [
+          tenant.tenantId,
+          randomUUID(),
+          memberNo,
+          name,
+          city,
+          ['tricky', ...tags],
+          birthMonth,
+          pii.encrypt('+8613700137000'),
+        ],
+      );
+    }
+    const created = await t.http
+      .post('/v1/segments')
+      .set('authorization', tenant.auth)
+      .send({ name: 'tricky', query: 'tags contains "tricky"' })
+      .expect(201);
+    await t.http
+      .post(`/v1/segments/${created.body.id}/refresh`)
+      .set('authorization', tenant.auth)
+      .send({})
+      .expect(202);
+    await t.app.get(SegmentRefreshService).idle();
+    const plain =
+      'id,memberNo,name,gender,birthMonth,birthYear,province,city,storeId,tier,pointsBalance,tags,rfmSegment';
+    const text = async (query: string) =>
+      (
+        await t.http
+          .get(`/v1/segments/${created.body.id}/export?${query}`)
+          .set('authorization', tenant.auth)
+          .buffer(true)
+          .parse((res, done) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
+          })
+          .expect(200)
+      ).body as string;
+    const bySortedMember = (rows: Array<Record<string, unknown>>) =>
+      rows.sort((a, b) => String(a.memberNo).localeCompare(String(b.memberNo)));
+
+    const viaCopy = bySortedMember(
+      (await text(`format=ndjson&fields=${plain}`))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    const viaCursor = bySortedMember(
+      (await text(`format=ndjson&fields=${plain},phone`))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    expect(viaCursor.map((r) => r.phone)).toEqual(Array(4).fill('+8613700137000'));
+    expect(viaCopy).toEqual(viaCursor.map(({ phone: _phone, ...rest }) => rest));
+    expect(viaCopy[0]).toMatchObject({
+      name: 'two\nlines, "quoted" \\ back\tslash',
+      tags: ['tricky', 'a', 'b'],
+      birthMonth: 7,
+      pointsBalance: 1234567,
+      province: null,
+    });
+
+    // CSV: phone first, so dropping the first cell of the cursor path's lines leaves the rest.
+    const csvCopy = (await text(`format=csv&bom=true&fields=${plain}`)).split('\r\n');
+    const csvCursor = (await text(`format=csv&bom=true&fields=phone,${plain}`)).split('\r\n');
+    expect(csvCopy[0]).toBe(`\uFEFF${plain}`);
+    expect(csvCopy.slice(1).sort()).toEqual(
+      csvCursor
+        .slice(1)
+        .map((line) => line.replace(/^[^,]*,?/, ''))
+        .sort(),
+    );
+    expect(csvCopy).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /,T1,"two\nlines, ""quoted"" \\ back\tslash",unknown,7,1990,,,,,1234567,tricky;a;b,$/,
+        ),
+        expect.stringMatching(/,T2,'-5,unknown,,1990,,'\+city,,,1234567,tricky,$/),
+        expect.stringMatching(/,T3,'\tcmd,unknown,12,1990,,,,,1234567,tricky;=x,$/),
+      ]),
+    );
+  });
+
   it('refuses unknown channels, fields and formats with 422 before streaming', async () => {
     const channel = await t.http
       .get(exportPath('channel=fax'))

@@ -117,3 +117,32 @@ describe('line counter', () => {
     expect(Buffer.concat(out).toString()).toBe('{"a":1}\n{"a":2}\n');
   });
 });
+
+describe('CSV line ends for COPY output', () => {
+  const run = async (chunks: string[], bom = false) => {
+    const { CsvLineEnds } = await import('./export-format');
+    const transform = new CsvLineEnds(['memberNo', 'name'], { bom });
+    const out: Buffer[] = [];
+    await pipeline(
+      Readable.from(chunks.map((c) => Buffer.from(c))),
+      transform,
+      new Writable({
+        write(chunk, _e, cb) {
+          out.push(chunk);
+          cb();
+        },
+      }),
+    );
+    return { text: Buffer.concat(out).toString('utf8'), rows: transform.rows };
+  };
+
+  it('ends records with CRLF, keeps line breaks inside quoted cells, even across chunks', async () => {
+    const { text, rows } = await run(['M1,"two\nli', 'nes"\nM2,"say ""hi""', '\n"\n', 'M3,张三\n']);
+    expect(text).toBe('memberNo,name\r\nM1,"two\nlines"\r\nM2,"say ""hi""\n"\r\nM3,张三\r\n');
+    expect(rows).toBe(3);
+  });
+
+  it('writes BOM and header even with no rows', async () => {
+    expect(await run([], true)).toEqual({ text: '\uFEFFmemberNo,name\r\n', rows: 0 });
+  });
+});

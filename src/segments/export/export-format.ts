@@ -66,6 +66,66 @@ export class ExportEncoder extends Transform {
   }
 }
 
+const LF = 0x0a;
+const QUOTE = 0x22;
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Turns the rows of `COPY … (FORMAT csv)` into the RFC 4180 file the cursor path writes: the
+ * optional BOM and the header first, then every record end (a `\n` outside quotes) as CRLF.
+ * Line breaks inside quoted cells stay as they are. Counts the records.
+ */
+export class CsvLineEnds extends Transform {
+  rows = 0;
+  private quoted = false;
+  private started = false;
+
+  constructor(
+    private readonly columns: readonly string[],
+    private readonly options: { bom: boolean },
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.start();
+    const parts: Buffer[] = [];
+    let from = 0;
+    let lf = chunk.indexOf(LF);
+    while (lf !== -1) {
+      // Quotes between here and the line feed decide whether it ends a record (COPY doubles
+      // quotes inside cells, so toggling per quote character tracks the state).
+      for (let q = chunk.indexOf(QUOTE, from); q !== -1 && q < lf; q = chunk.indexOf(QUOTE, q + 1))
+        this.quoted = !this.quoted;
+      if (!this.quoted) {
+        parts.push(chunk.subarray(from, lf), CRLF);
+        this.rows++;
+        from = lf + 1;
+      } else {
+        parts.push(chunk.subarray(from, lf + 1));
+        from = lf + 1;
+      }
+      lf = chunk.indexOf(LF, from);
+    }
+    for (let q = chunk.indexOf(QUOTE, from); q !== -1; q = chunk.indexOf(QUOTE, q + 1))
+      this.quoted = !this.quoted;
+    parts.push(chunk.subarray(from));
+    callback(null, Buffer.concat(parts));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.start();
+    callback();
+  }
+
+  /** BOM and header go out even when the segment has no rows. */
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.push(`${this.options.bom ? '\uFEFF' : ''}${csvLine([...this.columns])}`);
+  }
+}
+
 /** Passes bytes through unchanged and counts newline-terminated lines (rows of a COPY stream). */
 export class LineCounter extends Transform {
   lines = 0;

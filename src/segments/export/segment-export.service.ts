@@ -11,7 +11,7 @@ import { AuditService } from '../../privacy/audit/audit.service';
 import { EXPORT_FIELDS, ExportField, ExportQuery } from '../dto/segment.input';
 import { CONSENT_CHANNELS } from '../rules/read-models';
 import { SegmentsService } from '../segments.service';
-import { ExportEncoder, LineCounter } from './export-format';
+import { CsvLineEnds, ExportEncoder, LineCounter } from './export-format';
 import { SegmentExportRepository } from './segment-export.repository';
 
 const DEFAULT_FIELDS: ExportField[] = ['id', 'memberNo', 'name', 'city', 'tier'];
@@ -70,6 +70,37 @@ export class SegmentExportService {
     const summary = await this.database.withTenant(principal.tenantId, async (tx) => {
       await tx.query(`SET LOCAL statement_timeout = 0`);
       const segment = await this.segments.load(tx, segmentId);
+      const consent = channel
+        ? { channel, sql: (ref: string) => this.consent.marketingAllowedSql('c', ref) }
+        : undefined;
+      const target = {
+        contentType:
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        filename: `segment-${segment.id}${channel ? `-${channel}` : ''}.${format === 'csv' ? 'csv' : 'ndjson'}`,
+      };
+      const done = (rows: number): ExportSummary => ({
+        segmentId: segment.id,
+        segmentName: segment.name,
+        rows,
+        channel: channel ?? null,
+        format,
+      });
+      if (SegmentExportRepository.copyable(fields)) {
+        // Fast path: PostgreSQL writes the lines (COPY), Node only forwards them in chunks.
+        if (format === 'ndjson') {
+          const counter = new LineCounter();
+          await pipeline(
+            this.exports.copyNdjson(tx, segment.id, fields, consent),
+            counter,
+            open(target),
+          );
+          return done(counter.lines);
+        }
+        const csv = new CsvLineEnds(fields, { bom: query.bom === 'true' });
+        await pipeline(this.exports.copyCsv(tx, segment.id, fields, consent), csv, open(target));
+        return done(csv.rows);
+      }
+      // Cursor path: phone and email are decrypted (and masked without pii:read) here.
       const encoder = new ExportEncoder(
         format,
         fields,
@@ -80,39 +111,9 @@ export class SegmentExportService {
         },
         { bom: query.bom === 'true' },
       );
-      const consent = channel
-        ? { channel, sql: (ref: string) => this.consent.marketingAllowedSql('c', ref) }
-        : undefined;
-      const target = {
-        contentType:
-          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        filename: `segment-${segment.id}${channel ? `-${channel}` : ''}.${format === 'csv' ? 'csv' : 'ndjson'}`,
-      };
-      if (format === 'ndjson' && !fields.some((f) => f === 'phone' || f === 'email')) {
-        // Fast path: PostgreSQL writes the JSON lines, Node only forwards and counts them.
-        const counter = new LineCounter();
-        await pipeline(
-          this.exports.copyNdjson(tx, segment.id, fields, consent),
-          counter,
-          open(target),
-        );
-        return {
-          segmentId: segment.id,
-          segmentName: segment.name,
-          rows: counter.lines,
-          channel: channel ?? null,
-          format,
-        };
-      }
       const source = this.exports.stream(tx, segment.id, fields, consent);
       await pipeline(source, encoder, open(target));
-      return {
-        segmentId: segment.id,
-        segmentName: segment.name,
-        rows: encoder.rows,
-        channel: channel ?? null,
-        format,
-      };
+      return done(encoder.rows);
     });
     // Who exported which segment, for which channel, how many rows (PIPL accountability).
     this.audit.recordFor(principal, {
