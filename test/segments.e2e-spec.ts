@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventSequencer } from '../src/events/event-sequencer.service';
 import { SegmentRefreshService } from '../src/segments/segment-refresh.service';
 import { TestApp, TenantClient } from './support/test-app';
 
@@ -301,7 +302,31 @@ describe('segments: rules, preview, refresh, members', () => {
       'segment.entered:M3',
       'segment.exited:M2',
     ]);
-    expect(events[0].payload).toMatchObject({ segmentId: id, segmentName: 'vip' });
+    expect(events[0].payload).toEqual({ segmentId: id, segmentName: 'vip', builtIn: null });
+
+    // Written set-based in SQL: distinct UUIDv7 ids, the row shape record() writes, and the
+    // sequencer numbers them like any other outbox row.
+    const rows = await t.sql<{ id: string; subject_type: string; created_at: Date }>(
+      `SELECT id, subject_type, created_at FROM events WHERE tenant_id = $1 AND subject_id = $2`,
+      [tenant.tenantId, id],
+    );
+    expect(new Set(rows.map((r) => r.id)).size).toBe(4);
+    for (const row of rows) {
+      expect(row.id).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+      expect(
+        Math.abs(parseInt(row.id.replace(/-/g, '').slice(0, 12), 16) - row.created_at.getTime()),
+      ).toBeLessThan(60_000);
+      expect(row.subject_type).toBe('segment');
+    }
+    await t.app.get(EventSequencer).sequenceTenant(tenant.tenantId);
+    expect(
+      await t.count('events', `tenant_id = $1 AND subject_id = $2 AND seq IS NULL`, [
+        tenant.tenantId,
+        id,
+      ]),
+    ).toBe(0);
 
     await get(`/v1/segments/${id}/members?cursor=bogus`).expect(422);
   });

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
 
+/** What every event of a set-based write shares; each gets its own id and customer. */
+export type OutboxEventTemplate = Omit<OutboxEvent, 'customerId'>;
+
 export interface OutboxEvent {
   /** e.g. customer.created, transaction.created, tier.changed */
   type: string;
@@ -55,6 +58,36 @@ export class OutboxService {
         events.map((e) => e.subjectType ?? null),
         events.map((e) => e.subjectId ?? null),
         events.map((e) => JSON.stringify(e.payload)),
+      ],
+    );
+  }
+
+  /**
+   * One event per customer id that `customers.sql` yields (its first column), written by a
+   * single INSERT … SELECT inside PostgreSQL: no ids or rows pass through Node, so a diff of
+   * hundreds of thousands of customers costs one statement. Ids are UUIDv7 from
+   * `kehu_uuid7()`; `created_at` is the transaction's time like every other outbox row, so the
+   * sequencer orders them after commit exactly as it does `record`'s. The payload is shared, so
+   * it must not hold personal data about any one customer (put that in per-customer events).
+   * `customers.sql` uses `$1…$n` for its own `customers.params`. Returns the events written.
+   */
+  async recordForCustomers(
+    tx: Tx,
+    event: OutboxEventTemplate,
+    customers: { sql: string; params: unknown[] },
+  ): Promise<number> {
+    const n = customers.params.length;
+    return tx.count(
+      `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
+       SELECT $${n + 1}::uuid, kehu_uuid7(), $${n + 2}::text, src.customer_id, $${n + 3}::text, $${n + 4}::text, $${n + 5}::jsonb
+         FROM (${customers.sql}) AS src (customer_id)`,
+      [
+        ...customers.params,
+        tx.tenant,
+        event.type,
+        event.subjectType ?? null,
+        event.subjectId ?? null,
+        JSON.stringify(event.payload),
       ],
     );
   }

@@ -13,8 +13,6 @@ export interface CustomerSampleRow {
   entered_at?: Date;
 }
 
-/** Batch size for turning the membership diff into outbox rows. */
-const EVENT_CHUNK = 5_000;
 /** Background refreshes of 1M customers outlive the request statement timeout. */
 const REFRESH_STATEMENT_TIMEOUT = '10min';
 
@@ -52,8 +50,8 @@ export class SegmentMembershipRepository {
 
   /**
    * Recomputes membership in one transaction: the new set into a temp table, then the diff
-   * against the stored set (deleted → exited, inserted → entered). Returns the diff sizes;
-   * `onDiff` receives the changed ids in chunks so the caller can write events.
+   * against the stored set (deleted → exited, inserted → entered), each kept in a temp table
+   * that `onDiff` receives as a query, so the caller writes its events set-based.
    */
   async refresh(
     tx: Tx,
@@ -61,16 +59,16 @@ export class SegmentMembershipRepository {
     rule: CompiledRule,
     params: SqlParams,
     now: Date,
-    onDiff: (kind: 'entered' | 'exited', customerIds: string[]) => Promise<void>,
+    onDiff: (
+      kind: 'entered' | 'exited',
+      customers: { sql: string; params: unknown[] },
+    ) => Promise<void>,
   ): Promise<{ members: number; entered: number; exited: number }> {
     await tx.query(`SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'`);
-    await tx.query(`CREATE TEMP TABLE segment_new (customer_id uuid PRIMARY KEY) ON COMMIT DROP`);
-    await tx.query(
-      `CREATE TEMP TABLE segment_entered (customer_id uuid PRIMARY KEY) ON COMMIT DROP`,
-    );
-    await tx.query(
-      `CREATE TEMP TABLE segment_exited (customer_id uuid PRIMARY KEY) ON COMMIT DROP`,
-    );
+    // No keys on the temp tables: each is written once from a set that is already distinct.
+    await tx.query(`CREATE TEMP TABLE segment_new (customer_id uuid NOT NULL) ON COMMIT DROP`);
+    await tx.query(`CREATE TEMP TABLE segment_entered (customer_id uuid NOT NULL) ON COMMIT DROP`);
+    await tx.query(`CREATE TEMP TABLE segment_exited (customer_id uuid NOT NULL) ON COMMIT DROP`);
     const members = await tx.count(
       `INSERT INTO segment_new (customer_id) SELECT c.id ${this.matching(rule)}`,
       params.values,
@@ -84,31 +82,23 @@ export class SegmentMembershipRepository {
        INSERT INTO segment_exited (customer_id) SELECT customer_id FROM gone`,
       [tx.tenant, segmentId],
     );
+    // Only the customers not already in: members who stay cost one anti-join probe, not a
+    // speculative insertion each. The caller holds the segment row lock (refreshes of one
+    // segment are serialised), and nothing else adds members, so no ON CONFLICT is needed.
     const entered = await tx.count(
       `WITH added AS (
          INSERT INTO segment_members (tenant_id, segment_id, customer_id, entered_at)
          SELECT $1, $2, n.customer_id, $3 FROM segment_new n
-         ON CONFLICT (tenant_id, segment_id, customer_id) DO NOTHING
+          WHERE NOT EXISTS (SELECT 1 FROM segment_members m
+                             WHERE m.tenant_id = $1 AND m.segment_id = $2 AND m.customer_id = n.customer_id)
          RETURNING customer_id)
        INSERT INTO segment_entered (customer_id) SELECT customer_id FROM added`,
       [tx.tenant, segmentId, now],
     );
-    for (const kind of ['entered', 'exited'] as const) {
-      let after: string | null = null;
-      for (;;) {
-        const rows: { customer_id: string }[] = await tx.query<{ customer_id: string }>(
-          `SELECT customer_id FROM segment_${kind} WHERE $1::uuid IS NULL OR customer_id > $1::uuid ORDER BY customer_id LIMIT ${EVENT_CHUNK}`,
-          [after],
-        );
-        if (!rows.length) break;
-        await onDiff(
-          kind,
-          rows.map((r) => r.customer_id),
-        );
-        after = rows[rows.length - 1].customer_id;
-        if (rows.length < EVENT_CHUNK) break;
-      }
-    }
+    if (entered)
+      await onDiff('entered', { sql: 'SELECT customer_id FROM segment_entered', params: [] });
+    if (exited)
+      await onDiff('exited', { sql: 'SELECT customer_id FROM segment_exited', params: [] });
     return { members, entered, exited };
   }
 

@@ -81,17 +81,18 @@ export class SegmentRefreshService implements OnApplicationShutdown {
       compiled,
       params,
       now,
-      (kind, customerIds) =>
-        this.outbox.recordMany(
+      async (kind, customers) => {
+        await this.outbox.recordForCustomers(
           tx,
-          customerIds.map((customerId) => ({
+          {
             type: `segment.${kind}`,
-            customerId,
             subjectType: 'segment',
             subjectId: segmentId,
             payload: { segmentId, segmentName: segment.name, builtIn: segment.builtin_key },
-          })),
-        ),
+          },
+          customers,
+        );
+      },
     );
     await this.segments.markRefreshed(tx, segmentId, result.members, now);
     return result;
