@@ -43,7 +43,8 @@ export interface BenchDatabase {
   url: string;
   /** Owner connection pool for building data (bypasses RLS). */
   pool: Pool;
-  close(): Promise<void>;
+  /** Drops the database, or with `keep` leaves it (and prints its URL) for EXPLAIN work. */
+  close(options?: { keep?: boolean }): Promise<void>;
 }
 
 /**
@@ -76,8 +77,12 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
   return {
     url: url.toString(),
     pool,
-    async close() {
+    async close(options = {}) {
       await pool.end();
+      if (options.keep && !stopEmbedded) {
+        process.stdout.write(`kept database ${url.toString()}\n`);
+        return;
+      }
       const cleanup = new Client({ connectionString: adminUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

@@ -9,7 +9,8 @@ const CHUNK = 1_000_000;
  * (customer_stats, customer_monthly_spend) derived from them set-based, then through the API:
  * RFM recompute + refresh of the built-in-style segment `rfm.segment = "champions"` (202 job,
  * polled to completion), against a hand-written CTAS computing the same member set.
- * `--scale=0.1` shrinks both counts for iteration; the goals are for the full size.
+ * `--scale=0.1` shrinks both counts for iteration; the goals are for the full size. `--keep`
+ * leaves the database for EXPLAIN work (drop it yourself).
  */
 export default async function segmentRefresh(args: string[]): Promise<void> {
   const scale = Number(args.find((a) => a.startsWith('--scale='))?.slice(8) ?? 1);
@@ -146,6 +147,6 @@ export default async function segmentRefresh(args: string[]): Promise<void> {
       );
   } finally {
     await kehu.stop();
-    await database.close();
+    await database.close({ keep: args.includes('--keep') });
   }
 }
