@@ -4,7 +4,7 @@
  * printed comparison. Scenarios build their own data.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,8 @@ export async function benchDatabase(name: string): Promise<BenchDatabase> {
 
 export interface RunningServer {
   baseUrl: string;
+  /** The server process, for its CPU time (LoadOptions.serverPid). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -157,7 +159,10 @@ export async function startKehu(
   env: Record<string, string> = {},
 ): Promise<KehuServer> {
   const port = await freePort();
-  const { child, output } = spawnServer([join(__dirname, '..', 'src', 'main.js')], {
+  // KEHU_BENCH_PROFILE=<dir> writes a V8 CPU profile of the Kehu server (not the baseline) there.
+  const profile = process.env.KEHU_BENCH_PROFILE;
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const { child, output } = spawnServer([...nodeArgs, join(__dirname, '..', 'src', 'main.js')], {
     ...BENCH_SECRETS,
     DATABASE_URL: databaseUrl,
     PORT: String(port),
@@ -184,7 +189,13 @@ export async function startKehu(
   const claims = JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString()) as {
     tid: string;
   };
-  return { baseUrl, token: access_token, tenantId: claims.tid, stop: stopper(child) };
+  return {
+    baseUrl,
+    pid: child.pid,
+    token: access_token,
+    tenantId: claims.tid,
+    stop: stopper(child),
+  };
 }
 
 /**
@@ -204,7 +215,7 @@ export async function startBaseline(
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${baseUrl}/ready`, child, output);
-  return { baseUrl, stop: stopper(child) };
+  return { baseUrl, pid: child.pid, stop: stopper(child) };
 }
 
 export interface LoadOptions {
@@ -222,6 +233,11 @@ export interface LoadOptions {
   connections?: number;
   durationSeconds?: number;
   warmupSeconds?: number;
+  /**
+   * The server under load: its CPU time per request is reported. Unlike req/s, it barely moves
+   * when other work shares the machine, so it is the steadier figure for comparing two servers.
+   */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -231,6 +247,20 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   total: number;
+  /** Server CPU (user + system) per completed request, when serverPid was given. */
+  cpuUsPerRequest?: number;
+}
+
+/** utime + stime of a process in seconds, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
 }
 
 function cannon(options: LoadOptions, seconds: number): Promise<LoadResult> {
@@ -263,7 +293,12 @@ function cannon(options: LoadOptions, seconds: number): Promise<LoadResult> {
 /** Warm up (JIT, pools, caches), then measure. */
 export async function measure(options: LoadOptions): Promise<LoadResult> {
   if ((options.warmupSeconds ?? 3) > 0) await cannon(options, options.warmupSeconds ?? 3);
-  return cannon(options, options.durationSeconds ?? 10);
+  const cpuBefore = cpuSeconds(options.serverPid);
+  const result = await cannon(options, options.durationSeconds ?? 10);
+  const cpuAfter = cpuSeconds(options.serverPid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined && result.total > 0)
+    result.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1e6) / result.total;
+  return result;
 }
 
 export interface Target {
@@ -286,7 +321,9 @@ export function printComparison(
   const row = (name: string, r: LoadResult) =>
     `${name.padEnd(10)} ${r.rps.toFixed(0).padStart(9)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99
       .toFixed(2)
-      .padStart(7)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;
+      .padStart(7)} ms   non-2xx ${r.non2xx}  errors ${r.errors}${
+      r.cpuUsPerRequest !== undefined ? `   server CPU ${r.cpuUsPerRequest.toFixed(0)} µs/req` : ''
+    }`;
   const checks: string[] = [];
   if (target.minRatio !== undefined)
     checks.push(`ratio ≥ ${target.minRatio}: ${ratio >= target.minRatio ? 'PASS' : 'FAIL'}`);
@@ -297,6 +334,9 @@ export function printComparison(
   process.stdout.write(
     `\n== ${title}\n${row('kehu', kehu)}\n${row('baseline', baseline)}\nratio kehu/baseline = ${ratio.toFixed(3)}` +
       (checks.length ? `   (${checks.join(', ')})` : '') +
+      (kehu.cpuUsPerRequest && baseline.cpuUsPerRequest
+        ? `\nCPU-time ratio baseline/kehu = ${(baseline.cpuUsPerRequest / kehu.cpuUsPerRequest).toFixed(3)} (the throughput ratio one core each would give, whatever else runs)`
+        : '') +
       '\n',
   );
   return ratio;

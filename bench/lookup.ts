@@ -135,6 +135,7 @@ export default async function lookupScenario(): Promise<void> {
     const sample = Array.from({ length: 2000 }, (_, k) => phoneOf((k * 48_271) % CUSTOMERS));
     const kehuResult = await measure({
       url: kehu.baseUrl,
+      serverPid: kehu.pid,
       headers: { authorization: `Bearer ${kehu.token}` },
       requests: sample.map((phone) => ({
         method: 'GET',
@@ -143,6 +144,7 @@ export default async function lookupScenario(): Promise<void> {
     });
     const baselineResult = await measure({
       url: baseline.baseUrl,
+      serverPid: baseline.pid,
       requests: sample.map((phone) => ({
         method: 'GET',
         path: `/lookup/${kehu.tenantId}?phone=${phone}`,

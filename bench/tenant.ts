@@ -11,9 +11,13 @@ export default async function tenantScenario(): Promise<void> {
   try {
     const kehuResult = await measure({
       url: `${kehu.baseUrl}/v1/tenant`,
+      serverPid: kehu.pid,
       headers: { authorization: `Bearer ${kehu.token}` },
     });
-    const baselineResult = await measure({ url: `${baseline.baseUrl}/tenant/${kehu.tenantId}` });
+    const baselineResult = await measure({
+      url: `${baseline.baseUrl}/tenant/${kehu.tenantId}`,
+      serverPid: baseline.pid,
+    });
     printComparison(
       'GET /v1/tenant (authenticated) vs bare Fastify + pg, 32 connections',
       kehuResult,

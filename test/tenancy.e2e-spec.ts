@@ -119,6 +119,39 @@ describe('tenant isolation with row-level security', () => {
     expect(still.body.name).toBe('甲');
   });
 
+  it('tenant-bound read connections switch tenant when reused and refuse writes', async () => {
+    const memberNos = (tenantId: string) =>
+      t.database.readTenant(tenantId, (tx) =>
+        tx.query<{ member_no: string }>('SELECT member_no FROM customers ORDER BY member_no'),
+      );
+    // Alternate so pooled reader sessions are handed from one tenant to the other.
+    for (let round = 0; round < 3; round++) {
+      const [ofA, ofB] = await Promise.all([memberNos(a.tenantId), memberNos(b.tenantId)]);
+      expect(ofA.map((r) => r.member_no)).toEqual(expect.arrayContaining(['A-1', 'A-2']));
+      expect(ofA.map((r) => r.member_no)).not.toContain('B-1');
+      expect(ofB.map((r) => r.member_no)).toEqual(['B-1']);
+    }
+    await expect(
+      t.database.readTenant(a.tenantId, (tx) => tx.count(`UPDATE customers SET name = 'written-by-reader'`)),
+    ).rejects.toThrow(/read-only/);
+    // The same member look-up from both tenants' POS: each sees only its own customer.
+    await t.http
+      .post('/v1/customers')
+      .set('authorization', b.auth)
+      .send({ name: '丙', phone: '13600136000' })
+      .expect(201);
+    await t.http
+      .get('/v1/customers/lookup?phone=13600136000')
+      .set('authorization', a.auth)
+      .expect(404);
+    const found = await t.http
+      .get('/v1/customers/lookup?phone=13600136000')
+      .set('authorization', b.auth)
+      .expect(200);
+    expect(found.body.name).toBe('丙');
+    expect(await t.count('customers', `name = 'written-by-reader'`)).toBe(0);
+  });
+
   it('refuses a non-UUID tenant id before it reaches SQL', async () => {
     await expect(
       t.database.withTenant(`x'; DROP TABLE customers; --`, async () => 1),

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { AuthEvents } from './auth-events';
@@ -10,12 +9,10 @@ import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { AuthorizationGuard } from './authorization.guard';
-import { JwtStrategy } from './jwt.strategy';
 import { RateLimitGuard } from './rate-limit.guard';
 
 @Module({
   imports: [
-    PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -30,7 +27,6 @@ import { RateLimitGuard } from './rate-limit.guard';
     AuthService,
     AuthEvents,
     AuthResolver,
-    JwtStrategy,
     // Order matters: who you are, then how often, then what you may do.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

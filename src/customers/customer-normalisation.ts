@@ -16,6 +16,8 @@ export function normalisePhone(input: string, region: string): string | undefine
 
 /** The national significant number (`13800138000`), used for masking and the tail index. */
 export function nationalNumber(e164: string): string {
+  // Mainland China (+86) is the common case and needs no metadata: the country code is fixed.
+  if (e164.startsWith('+86')) return e164.slice(3);
   return parsePhoneNumberFromString(e164)?.nationalNumber ?? e164.replace(/^\+/, '');
 }
 

@@ -190,7 +190,11 @@ export class CustomersService {
         'Give exactly one of phone, email, memberNo or identity.',
       );
     }
-    return this.db.withTenant(principal.tenantId, async (tx) => {
+    // Without views this is one statement, so it runs on a tenant-bound read connection (no
+    // BEGIN/COMMIT round trips): the till waits on it. Views read several tables: one snapshot.
+    const withViews = query.include === 'views';
+    const run = withViews ? this.db.withTenant.bind(this.db) : this.db.readTenant.bind(this.db);
+    return run(principal.tenantId, async (tx) => {
       const settings = await this.settings.get(tx);
       const identity = this.refIdentity(query, settings.region);
       const row = await this.repository.findByIdentity(
@@ -202,7 +206,7 @@ export class CustomersService {
       if (!row || row.status !== 'active' || !canSee(principal, row.store_id))
         throw DomainError.notFound('Customer');
       // The POS path stays one indexed read: profile, tier and points live on the row.
-      return this.result(tx, principal, row, query.include === 'views');
+      return this.result(tx, principal, row, withViews);
     });
   }
 
