@@ -5,28 +5,21 @@ import { DomainError } from '../common/errors/domain-error';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
 import { OutboxService } from '../events/outbox.service';
-import {
-  AttributeDefinitionsRepository,
-  toDefinitionLike,
-} from '../customers/attribute-definitions.repository';
+import type { toDefinitionLike } from '../customers/attribute-definitions.repository';
 import { CustomerIdentityClaimsService } from '../customers/customer-identity-claims.service';
 import { CustomerIdentityCodec, NormalisedIdentity } from '../customers/customer-identity-codec';
 import { buildMemberNo } from '../customers/customer-normalisation';
 import { CustomerProfileBuilder } from '../customers/customer-profile-builder';
-import { CustomerTenantSettingsService } from '../customers/customer-tenant-settings';
+import type { CustomerTenantSettings } from '../customers/customer-tenant-settings';
 import type { CustomerRow } from '../customers/customers.repository';
 import type { CustomerFieldsInput } from '../customers/dto/customer.input';
-import { CustomerRowInput, fillBlanks, readCustomerRow } from './customer-row-reader';
+import { CustomerImportPreparer, PreparedCustomers, PreparedRow } from './customer-import.preparer';
+import { fillBlanks } from './customer-row-reader';
 import { followSurvivors, settleContested } from './customer-import-claims';
 import { CustomerImportRepository } from './customer-import.repository';
 import type { BatchCounts, ImportErrorInput, StagedRow } from './imports.repository';
-import { maskValue } from './import-values';
 
-export interface Row {
-  line: number;
-  input: CustomerRowInput;
-  identities: NormalisedIdentity[];
-}
+export type Row = PreparedRow;
 
 export interface BatchOutcome {
   counts: BatchCounts;
@@ -44,8 +37,7 @@ export interface BatchOutcome {
 export class CustomerImportProcessor {
   constructor(
     private readonly repository: CustomerImportRepository,
-    private readonly definitions: AttributeDefinitionsRepository,
-    private readonly settings: CustomerTenantSettingsService,
+    private readonly preparer: CustomerImportPreparer,
     private readonly builder: CustomerProfileBuilder,
     private readonly codec: CustomerIdentityCodec,
     private readonly crypto: PiiCrypto,
@@ -61,82 +53,26 @@ export class CustomerImportProcessor {
     now: Date,
     /** Who merges customers the match rules join (`import:<id>`); recorded on the merge. */
     actor = 'import',
+    ahead?: PreparedCustomers,
   ): Promise<BatchOutcome> {
-    const settings = await this.settings.get(tx);
-    const definitions = (await this.definitions.list(tx)).map(toDefinitionLike);
-    const byKey = new Map(definitions.map((d) => [d.key, d]));
+    const context = await this.preparer.context(tx);
+    const { settings, definitions } = context;
+    // Rows prepared ahead under the same settings and definitions are used as they are.
+    const prepared =
+      ahead?.fingerprint === context.fingerprint
+        ? ahead
+        : await this.preparer.prepare(staged, context, namespace, headerOf);
     const counts: BatchCounts = {
       processed: staged.length,
       created: 0,
       updated: 0,
-      skipped: 0,
-      failed: 0,
+      skipped: prepared.skipped,
+      failed: prepared.failed,
     };
-    const errors: ImportErrorInput[] = [];
-    const fail = (
-      line: number,
-      field: string | undefined,
-      code: string,
-      message: string,
-      record?: Record<string, string>,
-    ) => {
-      const column = field
-        ? (headerOf(field.startsWith('attributes.') ? `attr.${field.slice(11)}` : field) ?? field)
-        : null;
-      const raw =
-        field && record
-          ? (record[field.startsWith('attributes.') ? `attr.${field.slice(11)}` : field] ??
-            record[`address.${field.split('.')[1]}`])
-          : undefined;
-      errors.push({ line, column, value: maskValue(field, raw), code, message });
-    };
-
-    const rows: Row[] = [];
-    for (const s of staged) {
-      const input = readCustomerRow(s.record, byKey);
-      // Validate with the customers' own rules (region-aware phone, e-mail, attributes).
-      const check = this.builder.apply({ ...input.fields }, undefined, settings, definitions);
-      input.errors.push(...check.errors);
-      const identities: NormalisedIdentity[] = [];
-      if (check.phone) identities.push(this.identity('phone', '', check.phone));
-      if (check.email) identities.push(this.identity('email', '', check.email));
-      if (input.memberNo) identities.push(this.identity('member_no', '', input.memberNo));
-      if (input.externalId) {
-        try {
-          identities.push(
-            this.codec.normalise(
-              { type: 'external', namespace, value: input.externalId },
-              settings.region,
-              'externalId',
-            ),
-          );
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          input.errors.push({ field: 'externalId', code: 'invalid', message: error.detail });
-        }
-      }
-      if (input.errors.length) {
-        counts.failed++;
-        const seen = new Set<string>();
-        for (const e of input.errors)
-          if (!seen.has(e.field)) {
-            seen.add(e.field);
-            fail(s.line_no, e.field, e.code, e.message, s.record);
-          }
-        continue;
-      }
-      if (!identities.length && !input.fields.name) {
-        counts.skipped++;
-        fail(
-          s.line_no,
-          undefined,
-          'empty_row',
-          'The row has no name and no phone, e-mail, member number or external id.',
-        );
-        continue;
-      }
-      rows.push({ line: s.line_no, input, identities });
-    }
+    const errors: ImportErrorInput[] = [...prepared.errors];
+    const fail = (line: number, code: string, message: string) =>
+      errors.push({ line, column: null, value: null, code, message });
+    const rows = prepared.rows;
 
     // Rows sharing any identity are one person (union-find over identity keys).
     const parent = rows.map((_, i) => i);
@@ -151,7 +87,12 @@ export class CustomerImportProcessor {
       }
     });
     const groups = new Map<number, Row[]>();
-    rows.forEach((row, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), row]));
+    rows.forEach((row, i) => {
+      const root = find(i);
+      const members = groups.get(root);
+      if (members) members.push(row);
+      else groups.set(root, [row]);
+    });
 
     const holders = await this.repository.identityHolders(
       tx,
@@ -172,7 +113,9 @@ export class CustomerImportProcessor {
         identities: [],
       };
       for (const m of members.slice(1)) fillBlanks(merged.input, m.input);
-      const identityMap = new Map<string, NormalisedIdentity>();
+      // A row alone keeps the profile built while checking it; a merged one is built again.
+      if (members.length === 1) merged.change = members[0].change;
+      const identityMap = new Map<string, Row['identities'][number]>();
       for (const m of members)
         for (const id of m.identities) identityMap.set(`${id.type}|${id.namespace}|${id.bidx}`, id);
       merged.identities = [...identityMap.values()];
@@ -195,7 +138,7 @@ export class CustomerImportProcessor {
     for (const refused of settled.refused) {
       counts.skipped -= refused.rows.length - 1;
       counts.failed += refused.rows.length;
-      for (const m of refused.rows) fail(m.line, undefined, 'identity_conflict', refused.detail);
+      for (const m of refused.rows) fail(m.line, 'identity_conflict', refused.detail);
     }
     const targets = followSurvivors(updates, settled.survivorOf);
 
@@ -223,13 +166,14 @@ export class CustomerImportProcessor {
   private async create(
     tx: Tx,
     rows: Row[],
-    settings: Awaited<ReturnType<CustomerTenantSettingsService['get']>>,
+    settings: CustomerTenantSettings,
     definitions: ReturnType<typeof toDefinitionLike>[],
     now: Date,
   ): Promise<number> {
     if (!rows.length) return 0;
     const prepared = rows.map((row) => {
-      const change = this.builder.apply(row.input.fields, undefined, settings, definitions);
+      const change =
+        row.change ?? this.builder.apply(row.input.fields, undefined, settings, definitions);
       return {
         id: uuid7(now.getTime()),
         row,
@@ -267,7 +211,8 @@ export class CustomerImportProcessor {
         customer_id: p.id,
         type: id.type,
         namespace: id.namespace,
-        value_enc: this.crypto.encrypt(id.value),
+        // The row's profile ciphertext of the same phone / e-mail is reused.
+        value_enc: id.enc ?? this.crypto.encrypt(id.value),
         value_bidx: id.bidx,
       }));
     });
@@ -294,7 +239,7 @@ export class CustomerImportProcessor {
   private async update(
     tx: Tx,
     updates: { merged: Row; customerId: string }[],
-    settings: Awaited<ReturnType<CustomerTenantSettingsService['get']>>,
+    settings: CustomerTenantSettings,
     definitions: ReturnType<typeof toDefinitionLike>[],
     now: Date,
   ): Promise<number> {
@@ -333,7 +278,7 @@ export class CustomerImportProcessor {
           customer_id: row.id,
           type: id.type,
           namespace: id.namespace,
-          value_enc: this.crypto.encrypt(id.value),
+          value_enc: id.enc ?? this.crypto.encrypt(id.value),
           value_bidx: id.bidx,
         });
       }

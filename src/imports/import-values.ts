@@ -52,9 +52,22 @@ export function isoDate(date: LocalDate): string {
 }
 
 const offsetCache = new Map<string, Intl.DateTimeFormat>();
+/** Offsets already worked out, per zone and UTC minute (offsets change only on whole minutes). */
+const minuteOffsets = new Map<string, number>();
 
 /** Minutes east of UTC of `zone` at the instant `utcMs`. */
 function zoneOffset(zone: string, utcMs: number): number {
+  // Lines of one receipt share their minute: formatToParts was a tenth of a receipt import.
+  const key = `${zone}|${Math.floor(utcMs / 60000)}`;
+  const known = minuteOffsets.get(key);
+  if (known !== undefined) return known;
+  if (minuteOffsets.size >= 100_000) minuteOffsets.clear();
+  const offset = computeZoneOffset(zone, utcMs);
+  minuteOffsets.set(key, offset);
+  return offset;
+}
+
+function computeZoneOffset(zone: string, utcMs: number): number {
   let format = offsetCache.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Clock } from '../common/clock';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
+import { CustomerImportPreparer, PreparedCustomers } from './customer-import.preparer';
 import { CustomerImportProcessor } from './customer-import.processor';
 import type { ImportMapping } from './import-mapping';
 import {
@@ -11,10 +12,34 @@ import {
   ImportsRepository,
   StagedRow,
 } from './imports.repository';
-import { TransactionImportProcessor } from './transaction-import.processor';
+import { PreparedReceipts, TransactionImportProcessor } from './transaction-import.processor';
 
 /** Thrown inside a dry-run batch to undo its writes after counting them. */
 class DryRunRollback extends Error {}
+
+/** A batch read (and prepared) before its turn. */
+interface Early {
+  rows: StagedRow[];
+  prepared?: PreparedCustomers | PreparedReceipts;
+}
+
+interface Ahead {
+  /** The cursor the read started after, and its size: used only if the batch starts there. */
+  after: string;
+  limit: number;
+  result: Promise<Early | undefined>;
+}
+
+interface RunState {
+  kind?: ImportRow['kind'];
+  ahead?: Ahead;
+}
+
+/** Mapping target → the file's header for it (error reports name the file's columns). */
+function headerLookup(mapping: ImportMapping): (field: string) => string {
+  const headers = new Map(Object.entries(mapping.columns ?? {}).map(([h, t]) => [t, h]));
+  return (field: string) => headers.get(field) ?? field;
+}
 
 /**
  * Merges staged imports batch by batch. Each batch is one database transaction holding its
@@ -36,6 +61,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly db: Database,
     private readonly repository: ImportsRepository,
     private readonly customers: CustomerImportProcessor,
+    private readonly preparer: CustomerImportPreparer,
     private readonly transactions: TransactionImportProcessor,
     private readonly clock: Clock,
   ) {}
@@ -77,49 +103,152 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async run(tenantId: string, id: string): Promise<void> {
-    for (let more = true; more && !this.stopping;) {
-      more = await this.db.withTenant(tenantId, (tx) => this.batch(tx, id));
+    const state: RunState = {};
+    for (let batches = 1, more = true; more && !this.stopping; batches++) {
+      more = await this.db.withTenant(tenantId, (tx) => this.batch(tx, id, state));
+      // After batches 1, 2, 4, 8, … and at the end, while the tables grow from nothing.
+      if (state.kind && (!more || (batches & (batches - 1)) === 0)) await this.analyze(state.kind);
+    }
+  }
+
+  /**
+   * Fresh planner statistics for the tables an import grows (PostgreSQL's own advice after a
+   * bulk load). Without them, foreign-key checks keep the plan each pooled connection cached
+   * while the table was empty: for customer_identities → customers that was a scan of every
+   * customer of the tenant per identity row, so a 1M-row import slowed down quadratically.
+   * ANALYZE invalidates those cached plans. It needs the table owner; otherwise PostgreSQL
+   * only warns and the import goes on.
+   */
+  private async analyze(kind: ImportRow['kind']): Promise<void> {
+    const tables =
+      kind === 'customers'
+        ? 'customers, customer_identities'
+        : 'customers, customer_identities, transactions';
+    try {
+      await this.db.systemQuery(`ANALYZE ${tables}`);
+    } catch (error) {
+      this.logger.warn(`ANALYZE after an import batch failed: ${String(error)}`);
     }
   }
 
   /** One batch; false when the import is finished (or another worker holds it). */
-  private async batch(tx: Tx, id: string): Promise<boolean> {
+  private async batch(tx: Tx, id: string, state: RunState = {}): Promise<boolean> {
     const job = await this.repository.lockForWork(tx, id);
     if (!job) return false;
+    state.kind = job.kind;
     if (job.status === 'queued') await this.repository.startProcessing(tx, id);
     const grouped = job.kind === 'transactions';
-    const rows = grouped
-      ? await this.repository.nextGroups(tx, id, job.cursor_key, this.receiptBatchSize)
-      : await this.repository.nextLines(tx, id, job.cursor_line, this.batchSize);
+    const after = grouped ? job.cursor_key : String(job.cursor_line);
+    const limit = grouped ? this.receiptBatchSize : this.batchSize;
+    // The batch read ahead counts only if it starts where the committed cursor is.
+    const ahead = state.ahead;
+    state.ahead = undefined;
+    const early =
+      ahead && ahead.after === after && ahead.limit === limit ? await ahead.result : undefined;
+    const rows = early?.rows ?? (await this.read(tx, job, after, limit));
     if (!rows.length) {
       await this.repository.complete(tx, id);
       return false;
     }
-    const { counts, errors } = await this.apply(tx, job, rows);
+    const last = grouped ? rows[rows.length - 1].group_key! : String(rows[rows.length - 1].line_no);
+    if (!this.stopping && (grouped || rows.length === limit))
+      state.ahead = this.readAhead(job, last, limit);
+    const { counts, errors } = await this.apply(tx, job, rows, early?.prepared);
     await this.repository.insertErrors(tx, id, errors);
     await this.repository.advance(
       tx,
       id,
       counts,
-      grouped ? { key: rows[rows.length - 1].group_key! } : { line: rows[rows.length - 1].line_no },
+      grouped ? { key: last } : { line: rows[rows.length - 1].line_no },
     );
     await this.beforeCommit?.(id, job.batches + 1);
     return true;
+  }
+
+  private read(tx: Tx, job: ImportRow, after: string, limit: number): Promise<StagedRow[]> {
+    return job.kind === 'transactions'
+      ? this.repository.nextGroups(tx, job.id, after, limit)
+      : this.repository.nextLines(tx, job.id, Number(after), limit);
+  }
+
+  /**
+   * Reads the batch after `after` on another connection and prepares it (parse, check,
+   * normalise, encrypt: no writes) while the current batch's statements run, so Node's work
+   * and PostgreSQL's overlap. Staged rows never change once queued, so reading them outside
+   * the batch's transaction is safe; a failure here only means the batch is read again.
+   */
+  private readAhead(job: ImportRow, after: string, limit: number): Ahead {
+    const mapping = job.mapping as unknown as ImportMapping;
+    const headerOf = headerLookup(mapping);
+    const result = (async (): Promise<Early | undefined> => {
+      try {
+        const read = await this.db.withTenant(job.tenant_id, async (tx) => {
+          const rows = await this.read(tx, job, after, limit);
+          if (!rows.length) return { rows };
+          return job.kind === 'customers'
+            ? { rows, customers: await this.preparer.context(tx) }
+            : { rows, receipts: await this.transactions.context(tx, mapping) };
+        });
+        if ('customers' in read && read.customers)
+          return {
+            rows: read.rows,
+            prepared: await this.preparer.prepare(
+              read.rows,
+              read.customers,
+              mapping.namespace,
+              headerOf,
+              true,
+            ),
+          };
+        if ('receipts' in read && read.receipts)
+          return {
+            rows: read.rows,
+            prepared: await this.transactions.prepare(
+              read.rows,
+              mapping,
+              headerOf,
+              read.receipts,
+              true,
+            ),
+          };
+        return { rows: read.rows };
+      } catch (error) {
+        this.logger.warn(`reading import ${job.id} ahead failed: ${String(error)}`);
+        return undefined;
+      }
+    })();
+    return { after, limit, result };
   }
 
   private async apply(
     tx: Tx,
     job: ImportRow,
     rows: StagedRow[],
+    prepared: Early['prepared'],
   ): Promise<{ counts: BatchCounts; errors: ImportErrorInput[] }> {
     const mapping = job.mapping as unknown as ImportMapping;
-    const headers = new Map(Object.entries(mapping.columns ?? {}).map(([h, t]) => [t, h]));
-    const headerOf = (field: string) => headers.get(field) ?? field;
+    const headerOf = headerLookup(mapping);
     const now = this.clock.now();
     const work = () =>
       job.kind === 'customers'
-        ? this.customers.process(tx, rows, mapping.namespace, headerOf, now, `import:${job.id}`)
-        : this.transactions.process(tx, rows, mapping, headerOf, now, job.id);
+        ? this.customers.process(
+            tx,
+            rows,
+            mapping.namespace,
+            headerOf,
+            now,
+            `import:${job.id}`,
+            prepared && 'rows' in prepared ? prepared : undefined,
+          )
+        : this.transactions.process(
+            tx,
+            rows,
+            mapping,
+            headerOf,
+            now,
+            job.id,
+            prepared && 'receipts' in prepared ? prepared : undefined,
+          );
     if (!job.dry_run) return work();
     // A dry run does the same work inside a savepoint and undoes it: the counts are real.
     await tx.query('SAVEPOINT dry_run');

@@ -5,6 +5,7 @@ import { AttributeDefinitionsRepository } from '../customers/attribute-definitio
 import { CustomerIdentityCodec } from '../customers/customer-identity-codec';
 import { CustomerProfileBuilder } from '../customers/customer-profile-builder';
 import { CustomerTenantSettingsService } from '../customers/customer-tenant-settings';
+import { CustomerImportPreparer } from './customer-import.preparer';
 import { CustomerImportProcessor } from './customer-import.processor';
 import { CustomerImportRepository } from './customer-import.repository';
 import { ImportWorker } from './import-worker';
@@ -31,6 +32,7 @@ const STREAMED_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson'
   providers: [
     ImportsRepository,
     CustomerImportRepository,
+    CustomerImportPreparer,
     CustomerImportProcessor,
     ImportWorker,
     TransactionImportProcessor,

@@ -67,6 +67,7 @@ const COLUMNS = `id, tenant_id, kind, status, dry_run, format, charset, mapping,
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function copyText(value: string): string {
+  if (!/[\\\t\n\r]/.test(value)) return value;
   return value
     .replace(/\\/g, '\\\\')
     .replace(/\t/g, '\\t')
@@ -129,14 +130,15 @@ export class ImportsRepository {
     await tx.query(
       `CREATE TEMP TABLE IF NOT EXISTS import_stage (line_no integer, group_key text, record jsonb) ON COMMIT DELETE ROWS`,
     );
-    const lines = rows.map(
-      (r) =>
-        `${r.line_no}\t${r.group_key === null ? '\\N' : copyText(r.group_key)}\t${copyText(JSON.stringify(r.record))}\n`,
-    );
+    // One chunk for the whole batch: a chunk per row was a socket write per row (a fifth of
+    // the upload's CPU).
+    let text = '';
+    for (const r of rows)
+      text += `${r.line_no}\t${r.group_key === null ? '\\N' : copyText(r.group_key)}\t${copyText(JSON.stringify(r.record))}\n`;
     const stream = tx.client.query(
       copyFrom(`COPY import_stage (line_no, group_key, record) FROM STDIN`),
     );
-    await pipeline(Readable.from(lines), stream);
+    await pipeline(Readable.from([text]), stream);
     await tx.query(
       `INSERT INTO import_rows (tenant_id, import_id, line_no, group_key, record)
        SELECT $1, $2, line_no, group_key, record FROM import_stage`,

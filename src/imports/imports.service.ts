@@ -57,6 +57,7 @@ export class ImportsService {
     const id = uuid7(this.clock.now().getTime());
     const tenantId = principal.tenantId;
     let charset: ImportCharset = declared ?? 'utf-8';
+    let writing: Promise<void> = Promise.resolve();
     await this.db.withTenant(tenantId, (tx) =>
       this.repository.insert(tx, {
         id,
@@ -96,15 +97,19 @@ export class ImportsService {
       let rows: StagedRow[] = [];
       let errors: ImportErrorInput[] = [];
       let received = 0;
+      // One batch is written while the next is parsed (one write at a time, in file order).
       const flush = async () => {
         const [r, e] = [rows, errors];
         rows = [];
         errors = [];
-        await this.db.withTenant(tenantId, async (tx) => {
+        await writing;
+        writing = this.db.withTenant(tenantId, async (tx) => {
           await this.repository.stage(tx, id, r);
           await this.repository.insertErrors(tx, id, e);
           await this.repository.addReceived(tx, id, r.length + e.length, e.length);
         });
+        // Observed by the next flush or the final await; never an unhandled rejection.
+        writing.catch(() => undefined);
       };
       for await (const record of records) {
         received++;
@@ -140,6 +145,7 @@ export class ImportsService {
           ],
         });
       await flush();
+      await writing;
       await this.db.withTenant(tenantId, async (tx) => {
         await tx.query(`UPDATE imports SET charset = $3 WHERE tenant_id = $1 AND id = $2`, [
           tenantId,
@@ -149,7 +155,9 @@ export class ImportsService {
         await this.repository.queue(tx, id, !!groupTarget);
       });
     } catch (error) {
-      // Nothing of a refused upload stays behind: its staged rows go, the record says why.
+      // Nothing of a refused upload stays behind: its staged rows go (after the batch being
+      // written, if any), the record says why.
+      await writing.catch(() => undefined);
       await this.db.withTenant(tenantId, (tx) =>
         this.repository.fail(tx, id, error instanceof Error ? error.message : String(error)),
       );

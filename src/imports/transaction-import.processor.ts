@@ -1,16 +1,35 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/tx';
 import { CustomerIdentityCodec } from '../customers/customer-identity-codec';
-import { LoyaltyProgramService } from '../loyalty/loyalty-program.service';
+import { LoyaltyProgramService, ProgramContext } from '../loyalty/loyalty-program.service';
 import { TransactionIngest } from '../transactions/transaction-ingest';
 import type { PreparedTransaction } from '../transactions/transaction-validation';
 import { CustomerImportProcessor, BatchOutcome } from './customer-import.processor';
 import { CustomerImportRepository } from './customer-import.repository';
 import type { ImportMapping } from './import-mapping';
-import type { StagedRow } from './imports.repository';
+import type { ImportErrorInput, StagedRow } from './imports.repository';
 import { AssembledReceipt, assembleReceipt, mappingSource } from './receipt-assembler';
 
 const RECEIPT_ID = /^[\x21-\x7e]{1,128}$/;
+/** Receipts assembled between two turns of the event loop when preparing ahead. */
+const SLICE = 200;
+
+export interface ReceiptBatchContext {
+  program: ProgramContext;
+  currency: string;
+  timeZone: string;
+  /** Equal fingerprints: receipts assembled under one context stand under the other. */
+  fingerprint: string;
+}
+
+export interface PreparedReceipts {
+  fingerprint: string;
+  receipts: AssembledReceipt[];
+  errors: ImportErrorInput[];
+  failed: number;
+  skipped: number;
+}
 
 /**
  * Merges one batch of receipts: lines grouped by receipt, checked, customers referenced by an
@@ -28,34 +47,52 @@ export class TransactionImportProcessor {
     private readonly codec: CustomerIdentityCodec,
   ) {}
 
-  async process(
-    tx: Tx,
+  /** The receipt-level defaults a batch is assembled with (mapping first, then the program). */
+  async context(tx: Tx, mapping: ImportMapping): Promise<ReceiptBatchContext> {
+    const program = await this.programs.load(tx);
+    const currency = mapping.currency ?? program.program.currency;
+    const timeZone = mapping.timeZone ?? program.timeZone;
+    return { program, currency, timeZone, fingerprint: `${currency}|${timeZone}` };
+  }
+
+  /**
+   * The database-free half of a batch: lines grouped by receipt and assembled (parsed,
+   * checked, hashed). `ahead`: yield to the event loop every few hundred receipts, so the
+   * worker can run it for the next batch while the current one is merged.
+   */
+  async prepare(
     rows: StagedRow[],
     mapping: ImportMapping,
     headerOf: (field: string) => string | undefined,
-    now: Date,
-    importId: string,
-  ): Promise<BatchOutcome> {
-    const context = await this.programs.load(tx);
-    const outcome: BatchOutcome = {
-      counts: { processed: rows.length, created: 0, updated: 0, skipped: 0, failed: 0 },
+    context: Pick<ReceiptBatchContext, 'currency' | 'timeZone' | 'fingerprint'>,
+    ahead = false,
+  ): Promise<PreparedReceipts> {
+    const out: PreparedReceipts = {
+      fingerprint: context.fingerprint,
+      receipts: [],
       errors: [],
+      failed: 0,
+      skipped: 0,
     };
     const groups = new Map<string, StagedRow[]>();
-    for (const row of rows)
-      groups.set(row.group_key!, [...(groups.get(row.group_key!) ?? []), row]);
-    const receipts: AssembledReceipt[] = [];
+    for (const row of rows) {
+      const lines = groups.get(row.group_key!);
+      if (lines) lines.push(row);
+      else groups.set(row.group_key!, [row]);
+    }
     const assembly = {
       source: mappingSource(mapping),
-      currency: mapping.currency ?? context.program.currency,
-      timeZone: mapping.timeZone ?? context.timeZone,
+      currency: context.currency,
+      timeZone: context.timeZone,
       headerOf: (f: string) => headerOf(f) ?? f,
-      now,
+      now: new Date(),
     };
+    let done = 0;
     for (const [key, lines] of groups) {
+      if (ahead && ++done % SLICE === 0) await nextTurn();
       if (!RECEIPT_ID.test(key)) {
-        outcome.counts.failed++;
-        outcome.errors.push({
+        out.failed++;
+        out.errors.push({
           line: lines[0].line_no,
           column: headerOf('receiptId') ?? 'receiptId',
           value: key.slice(0, 200),
@@ -66,14 +103,44 @@ export class TransactionImportProcessor {
       }
       const result = assembleReceipt(lines, assembly);
       if ('errors' in result) {
-        outcome.errors.push(...result.errors);
-        if (result.skipped) outcome.counts.skipped++;
-        else outcome.counts.failed++;
+        out.errors.push(...result.errors);
+        if (result.skipped) out.skipped++;
+        else out.failed++;
         continue;
       }
-      outcome.errors.push(...result.ok.notices);
-      receipts.push(result.ok);
+      out.errors.push(...result.ok.notices);
+      out.receipts.push(result.ok);
     }
+    return out;
+  }
+
+  async process(
+    tx: Tx,
+    rows: StagedRow[],
+    mapping: ImportMapping,
+    headerOf: (field: string) => string | undefined,
+    now: Date,
+    importId: string,
+    ahead?: PreparedReceipts,
+  ): Promise<BatchOutcome> {
+    const batch = await this.context(tx, mapping);
+    const context = batch.program;
+    // Receipts assembled ahead under the same currency and time zone are used as they are.
+    const prepared =
+      ahead?.fingerprint === batch.fingerprint
+        ? ahead
+        : await this.prepare(rows, mapping, headerOf, batch);
+    const outcome: BatchOutcome = {
+      counts: {
+        processed: rows.length,
+        created: 0,
+        updated: 0,
+        skipped: prepared.skipped,
+        failed: prepared.failed,
+      },
+      errors: [...prepared.errors],
+    };
+    const receipts = prepared.receipts;
 
     // Customers known only by an external id are created (or matched) first, set-based.
     const externalIds = [
@@ -97,7 +164,7 @@ export class TransactionImportProcessor {
       });
     }
 
-    const prepared: PreparedTransaction[] = receipts.map((r, index) => {
+    const transactions: PreparedTransaction[] = receipts.map((r, index) => {
       const ref = r.customer;
       const customer = !ref
         ? null
@@ -106,7 +173,7 @@ export class TransactionImportProcessor {
           : { id: ref.id, phone: ref.phone, memberNo: ref.memberNo };
       return { ...r.transaction, index, customer };
     });
-    const results = await this.ingest.ingest(tx, context, prepared, `import:${importId}`);
+    const results = await this.ingest.ingest(tx, context, transactions, `import:${importId}`);
     for (const result of results) {
       const receipt = receipts[result.index];
       if (result.status === 'created') outcome.counts.created++;

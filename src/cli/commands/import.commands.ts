@@ -1,4 +1,5 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ALL_SCOPES, Principal } from '../../auth/principal';
 import { CliCommand, CliUsageError } from '../cli-context';
@@ -76,7 +77,9 @@ export const importCommand: CliCommand = async (args, context) => {
     const seconds = (Date.now() - started) / 1000;
     show(progressLine('reading', read, size, read / Math.max(seconds, 0.001), 'bytes'));
   });
-  const body = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  // Piped, never read directly: the 'data' listener above puts `raw` in flowing mode, and
+  // chunks emitted before the import starts reading would otherwise be lost.
+  const body = raw.pipe(file.endsWith('.gz') ? createGunzip() : new PassThrough());
   const format = /\.ndjson(\.gz)?$|\.jsonl(\.gz)?$/.test(file) ? 'ndjson' : 'csv';
   const imports = app.get(ImportsService);
   let result: ImportModel = await imports.start(

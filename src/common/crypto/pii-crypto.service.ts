@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig, EncryptionKey } from '../../config/app-config';
+import { randomBytesPooled } from '../random-pool';
 
 /**
  * Field encryption for personal data (AES-256-GCM) and keyed blind indexes (HMAC-SHA256) for
@@ -23,7 +24,7 @@ export class PiiCrypto {
 
   /** `<keyId>:<base64(iv | tag | ciphertext)>` */
   encrypt(plaintext: string): string {
-    const iv = randomBytes(12);
+    const iv = randomBytesPooled(12);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return `${this.current.id}:${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64')}`;
