@@ -5,9 +5,10 @@ import { LogController, type FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import type { Principal } from './auth/principal';
+import { TokenVerifier } from './auth/token-verifier';
 import { AppConfig } from './config/app-config';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
-import { loggerOptions } from './common/http/logging';
+import { lazyRequestLogger, loggerOptions } from './common/http/logging';
 import { createValidationPipe } from './common/http/validation';
 import { uuid7 } from './common/uuid7';
 import { MetricsService } from './health/metrics.service';
@@ -46,6 +47,7 @@ export async function createKehuApp(
     logger: loggerOptions(config.logLevel),
     // One log line per request comes from the onResponse hook below, with tenant and route.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,
     forceCloseConnections: 'idle',
@@ -65,8 +67,13 @@ export async function createKehuApp(
   const fastify = app.getHttpAdapter().getInstance();
 
   const metrics = app.get(MetricsService);
-  fastify.addHook('onRequest', async (request, reply) => {
+  const tokens = app.get(TokenVerifier);
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    // Who is calling is known before any route code (the guards decide what that allows).
+    if (request.headers.authorization !== undefined)
+      request.authentication = tokens.authenticate(request.headers.authorization);
+    done();
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

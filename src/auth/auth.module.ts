@@ -10,6 +10,7 @@ import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { AuthorizationGuard } from './authorization.guard';
 import { RateLimitGuard } from './rate-limit.guard';
+import { TokenVerifier } from './token-verifier';
 
 @Module({
   imports: [
@@ -27,11 +28,12 @@ import { RateLimitGuard } from './rate-limit.guard';
     AuthService,
     AuthEvents,
     AuthResolver,
+    TokenVerifier,
     // Order matters: who you are, then how often, then what you may do.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
-  exports: [AuthService, AuthEvents],
+  exports: [AuthService, AuthEvents, TokenVerifier],
 })
 export class AuthModule {}

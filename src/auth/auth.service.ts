@@ -9,7 +9,7 @@ import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { AuthEvents } from './auth-events';
 import { AuthRepository, TenantRow } from './auth.repository';
-import { JWT_AUDIENCE, JWT_ISSUER } from './authentication.guard';
+import { JWT_AUDIENCE, JWT_ISSUER } from './token-verifier';
 import { ALL_SCOPES, isScope, Principal, ROLE_SCOPES, StaffRole, TokenClaims } from './principal';
 
 export interface IssuedToken {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { DomainError } from './errors/domain-error';
 import { assertIfMatch, etagFor } from './etag';
-import { loggerOptions } from './http/logging';
+import { lazyRequestLogger, loggerOptions } from './http/logging';
 import { flattenValidationErrors } from './http/validation';
 import { decodeCursor, encodeCursor, toPage } from './pagination';
 import { isUuid, uuid7 } from './uuid7';
@@ -125,5 +125,41 @@ describe('log redaction', () => {
     for (const secret of ['13800138000', 'li@example.com', '李娜', 'p4ss', 'Bearer abc', 's3cret'])
       expect(text).not.toContain(secret);
     expect(text).toContain('[REDACTED]');
+  });
+});
+
+describe('per-request logger', () => {
+  const capture = (level: string) => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    return { lines, parent: pino(loggerOptions(level), sink) };
+  };
+
+  it('writes lines bound to the request id, still redacted', () => {
+    const { lines, parent } = capture('info');
+    const log = lazyRequestLogger(parent as never, { reqId: 'req-1' }, {});
+    log.info({ body: { phone: '13800138000' } }, 'request');
+    log.debug('below the level');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]) as { reqId: string; msg: string; body: { phone: string } };
+    expect(line).toMatchObject({ reqId: 'req-1', msg: 'request' });
+    expect(line.body.phone).toBe('[REDACTED]');
+    expect(log.level).toBe('info');
+  });
+
+  it('builds no child logger for a request that logs nothing at the configured level', () => {
+    const { lines, parent } = capture('warn');
+    const child = jest.spyOn(parent, 'child');
+    const log = lazyRequestLogger(parent as never, { reqId: 'req-2' }, {});
+    log.info('request');
+    expect(child).not.toHaveBeenCalled();
+    log.error('boom');
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ reqId: 'req-2', msg: 'boom' });
   });
 });
