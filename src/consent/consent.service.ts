@@ -50,19 +50,52 @@ export class ConsentService implements OnModuleInit {
       this.repository.mergeInto(tx, survivorId, sourceIds),
     );
     // Marketing events (webhooks, feed) about a customer leave Kehu only with marketing consent:
-    // on the event's channel when it names one, otherwise on any channel.
-    this.eventPolicy.register(async ({ tenantId, customerId, payload }) => {
+    // on the event's channel when it names one, otherwise on any channel. One query answers a
+    // whole dispatcher batch or feed page.
+    this.eventPolicy.registerBatch((inputs) => this.marketingAllowedForEvents(inputs));
+  }
+
+  /**
+   * For each event (all of one tenant): may it leave for marketing use? Customer-less events
+   * may; others need marketing consent on the event's `payload.channel` (when it is a known
+   * channel), otherwise on at least one channel. One set-based query for the whole list.
+   */
+  async marketingAllowedForEvents(
+    inputs: { tenantId: string; customerId: string | null; payload: Record<string, unknown> }[],
+  ): Promise<boolean[]> {
+    const ids = [
+      ...new Set(
+        inputs.flatMap((i) => (i.customerId && isUuid(i.customerId) ? [i.customerId] : [])),
+      ),
+    ];
+    const byCustomer = new Map<string, Record<ConsentChannel, boolean>>();
+    if (ids.length) {
+      const tenantId = inputs[0].tenantId;
+      if (inputs.some((i) => i.tenantId !== tenantId))
+        throw new Error('consent batch spans tenants');
+      const columns = CONSENT_CHANNELS.map(
+        (channel) => `${consentAllowedSql('c', 'marketing', channel)} AS ${channel}`,
+      ).join(', ');
+      const rows = await this.database.withTenant(tenantId, (tx) =>
+        tx.query<{ id: string } & Record<ConsentChannel, boolean>>(
+          `SELECT c.id, ${columns} FROM customers c WHERE c.tenant_id = $1 AND c.id = ANY ($2::uuid[])`,
+          [tx.tenant, ids],
+        ),
+      );
+      for (const row of rows) byCustomer.set(row.id, row);
+    }
+    return inputs.map(({ customerId, payload }) => {
       if (!customerId) return true;
+      const allowed = byCustomer.get(customerId);
+      if (!allowed) return false;
       const channel =
         typeof payload.channel === 'string' &&
         (CONSENT_CHANNELS as readonly string[]).includes(payload.channel)
           ? (payload.channel as ConsentChannel)
           : undefined;
-      return this.database.withTenant(tenantId, (tx) =>
-        channel
-          ? this.isAllowed(tx, customerId, 'marketing', channel)
-          : this.marketingAllowedOnAnyChannel(tx, customerId),
-      );
+      return channel
+        ? allowed[channel] === true
+        : CONSENT_CHANNELS.some((c) => allowed[c] === true);
     });
   }
 
@@ -207,19 +240,6 @@ export class ConsentService implements OnModuleInit {
       `SELECT ${consentAllowedSql('c', purpose, purpose === 'marketing' ? '$3' : undefined)} AS allowed
          FROM customers c WHERE c.tenant_id = $1 AND c.id = $2`,
       purpose === 'marketing' ? [tx.tenant, customerId, channel ?? ''] : [tx.tenant, customerId],
-    );
-    return rows[0]?.allowed === true;
-  }
-
-  /** Marketing consent that counts on at least one channel (events that name no channel). */
-  async marketingAllowedOnAnyChannel(tx: Tx, customerId: string): Promise<boolean> {
-    if (!isUuid(customerId)) return false;
-    const any = CONSENT_CHANNELS.map((channel) =>
-      consentAllowedSql('c', 'marketing', channel),
-    ).join(' OR ');
-    const rows = await tx.query<{ allowed: boolean }>(
-      `SELECT (${any}) AS allowed FROM customers c WHERE c.tenant_id = $1 AND c.id = $2`,
-      [tx.tenant, customerId],
     );
     return rows[0]?.allowed === true;
   }

@@ -16,17 +16,49 @@ export interface ConsentCheckInput {
 export type ConsentChecker = (input: ConsentCheckInput) => boolean | Promise<boolean>;
 
 /**
+ * Answers a whole batch at once (one query for a dispatcher batch or a feed page): one
+ * boolean per input, in input order. The inputs all belong to one tenant.
+ */
+export type BatchConsentChecker = (inputs: ConsentCheckInput[]) => Promise<boolean[]>;
+
+/** Per input: the answer, or why none could be given (a throwing checker). */
+export type ConsentAnswer = boolean | Error;
+
+/**
  * The single place marketing events pass through before leaving Kehu. By default it allows
- * everything; the consent module calls `register(checker)` once at start-up to consult the
- * consent service instead. Non-marketing events never reach the checker.
+ * everything; the consent module registers a checker once at start-up to consult the consent
+ * service instead. Non-marketing events never reach the checker.
  */
 @Injectable()
 export class EventConsentPolicy {
-  private checker: ConsentChecker = () => true;
+  private checker: (inputs: ConsentCheckInput[]) => Promise<ConsentAnswer[]> = (inputs) =>
+    Promise.resolve(inputs.map(() => true));
 
-  /** Replaces the checker (the last registration wins; there is one consent service). */
+  /** Replaces the checker with a per-event one (the last registration wins). */
   register(checker: ConsentChecker): void {
-    this.checker = checker;
+    this.checker = (inputs) =>
+      Promise.all(
+        inputs.map(async (input) => {
+          try {
+            return Boolean(await checker(input));
+          } catch (error) {
+            return toError(error);
+          }
+        }),
+      );
+  }
+
+  /** Replaces the checker with a set-based one (the last registration wins). */
+  registerBatch(checker: BatchConsentChecker): void {
+    this.checker = async (inputs) => {
+      try {
+        const answers = await checker(inputs);
+        return inputs.map((_, i) => Boolean(answers[i]));
+      } catch (error) {
+        const failure = toError(error);
+        return inputs.map(() => failure);
+      }
+    };
   }
 
   isMarketing(type: string): boolean {
@@ -35,7 +67,25 @@ export class EventConsentPolicy {
 
   /** True when the event may go to the subscriber. A throwing checker propagates: the caller decides. */
   async allows(input: ConsentCheckInput): Promise<boolean> {
-    if (!this.isMarketing(input.type)) return true;
-    return Boolean(await this.checker(input));
+    const [answer] = await this.allowsMany([input]);
+    if (answer instanceof Error) throw answer;
+    return answer;
   }
+
+  /**
+   * One answer per input, in order, asking the checker once for all marketing events among
+   * them; an Error in place of an answer says the check failed for that input.
+   */
+  async allowsMany(inputs: ConsentCheckInput[]): Promise<ConsentAnswer[]> {
+    const answers: ConsentAnswer[] = inputs.map(() => true);
+    const marketing = inputs.flatMap((input, i) => (this.isMarketing(input.type) ? [i] : []));
+    if (!marketing.length) return answers;
+    const checked = await this.checker(marketing.map((i) => inputs[i]));
+    marketing.forEach((i, k) => (answers[i] = checked[k]));
+    return answers;
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

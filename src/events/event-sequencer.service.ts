@@ -23,6 +23,7 @@ export class EventSequencer {
     let total = 0;
     for (;;) {
       const count = await this.database.withTenant(tenantId, async (tx) => {
+        await tx.query('SET LOCAL jit = off'); // OLTP batches: JIT compiling costs more than it saves
         if (!(await this.events.trySequencerLock(tx))) return 0;
         const lastSeq = await this.events.lockStream(tx);
         const assigned = await this.events.assignSeqs(tx, lastSeq, BATCH);

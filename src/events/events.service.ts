@@ -46,29 +46,22 @@ export class EventsService {
       ),
     );
     const piiAllowed = principal.scopes.has('pii:read');
-    const items = [];
-    for (const row of rows) {
-      if (await this.consented(principal, row)) items.push(toEventModel(row, piiAllowed));
-    }
-    // The cursor moves past suppressed events too: they are not coming back.
-    return { items, nextCursor: rows.length ? String(rows[rows.length - 1].seq) : String(after) };
-  }
-
-  private async consented(
-    principal: Principal,
-    row: { id: string; type: string; customer_id: string | null; payload: Record<string, unknown> },
-  ): Promise<boolean> {
-    try {
-      return await this.consent.allows({
+    const subscriber = { kind: 'feed' as const, id: `${principal.kind}:${principal.subject}` };
+    const answers = await this.consent.allowsMany(
+      rows.map((row) => ({
         tenantId: principal.tenantId,
         eventId: row.id,
         type: row.type,
         customerId: row.customer_id,
         payload: row.payload,
-        subscriber: { kind: 'feed', id: `${principal.kind}:${principal.subject}` },
-      });
-    } catch {
-      return false; // when consent cannot be established, a marketing event does not go out
-    }
+        subscriber,
+      })),
+    );
+    // When consent cannot be established (an Error), a marketing event does not go out.
+    const items = rows
+      .filter((_, i) => answers[i] === true)
+      .map((row) => toEventModel(row, piiAllowed));
+    // The cursor moves past suppressed events too: they are not coming back.
+    return { items, nextCursor: rows.length ? String(rows[rows.length - 1].seq) : String(after) };
   }
 }

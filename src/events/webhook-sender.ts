@@ -46,6 +46,7 @@ export class WebhookSender {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly lookup?: LookupFunction;
+  private readonly targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
 
   constructor(allowPrivate: boolean, maxSockets = 256) {
     this.lookup = allowPrivate ? undefined : guardedLookup();
@@ -64,18 +65,12 @@ export class WebhookSender {
         clearTimeout(timer);
         resolve({ ...result, latencyMs: elapsed() });
       };
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch {
+      const target = this.target(request.url);
+      if (!target)
         return finish({ ok: false, statusCode: null, error: 'invalid url', unreachable: false });
-      }
-      const secure = url.protocol === 'https:';
       const body = Buffer.from(request.body);
-      const req = (secure ? https : http).request(url, {
-        method: 'POST',
-        agent: secure ? this.httpsAgent : this.httpAgent,
-        lookup: this.lookup,
+      const req = (target.secure ? https : http).request({
+        ...target.options,
         headers: {
           ...request.headers,
           'content-type': 'application/json',
@@ -128,6 +123,37 @@ export class WebhookSender {
       });
       req.end(body);
     });
+  }
+
+  /** Request options per URL, parsed once (a batch sends many deliveries to few URLs). */
+  private target(raw: string): { secure: boolean; options: http.RequestOptions } | undefined {
+    let target = this.targets.get(raw);
+    if (target) return target;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return undefined;
+    }
+    const secure = url.protocol === 'https:';
+    target = {
+      secure,
+      options: {
+        protocol: url.protocol,
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        auth: url.username
+          ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+          : undefined,
+        method: 'POST',
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        lookup: this.lookup,
+      },
+    };
+    if (this.targets.size >= 1000) this.targets.clear();
+    this.targets.set(raw, target);
+    return target;
   }
 
   close(): void {

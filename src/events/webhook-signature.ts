@@ -16,21 +16,24 @@ export function isValidWebhookSecret(secret: string): boolean {
   return length >= 24 && length <= 64;
 }
 
+/** The HMAC keys of `whsec_` secrets, decoded once per batch rather than once per delivery. */
+export function signingKeys(secrets: string[]): Buffer[] {
+  return secrets.map((secret) => Buffer.from(secret.slice(PREFIX.length), 'base64'));
+}
+
 /**
  * Standard Webhooks signature header value: `v1,<base64 HMAC-SHA256(id.timestamp.body)>` per
  * secret, space separated, so during a rotation receivers holding either secret verify.
  */
 export function signWebhook(
-  secrets: string[],
+  secrets: string[] | Buffer[],
   messageId: string,
   timestampSeconds: number,
   body: string,
 ): string {
+  const keys = secrets.map((s) => (typeof s === 'string' ? signingKeys([s])[0] : s));
   const content = `${messageId}.${timestampSeconds}.${body}`;
-  return secrets
-    .map((secret) => {
-      const key = Buffer.from(secret.slice(PREFIX.length), 'base64');
-      return `v1,${createHmac('sha256', key).update(content).digest('base64')}`;
-    })
+  return keys
+    .map((key) => `v1,${createHmac('sha256', key).update(content).digest('base64')}`)
     .join(' ');
 }
