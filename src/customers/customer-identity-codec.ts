@@ -40,6 +40,8 @@ const NAMESPACE_OF: Record<string, string> = {
  */
 @Injectable()
 export class CustomerIdentityCodec {
+  private readonly tails = new Map<string, string>();
+
   constructor(private readonly crypto: PiiCrypto) {}
 
   normalise(
@@ -124,7 +126,13 @@ export class CustomerIdentityCodec {
     return this.crypto.blindIndex(type, value);
   }
 
+  /** At most 10,000 distinct tails: each is keyed once per process, not once per customer. */
   phoneTailBidx(tail: string): string {
-    return this.crypto.blindIndex('phone_tail', tail);
+    let bidx = this.tails.get(tail);
+    if (bidx === undefined) {
+      bidx = this.crypto.blindIndex('phone_tail', tail);
+      if (this.tails.size < 20_000) this.tails.set(tail, bidx);
+    }
+    return bidx;
   }
 }

@@ -52,8 +52,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
   /** Customer rows per batch, receipts per batch for transactions. */
-  batchSize = 2000;
-  receiptBatchSize = 1000;
+  batchSize = 5000;
+  receiptBatchSize = 2000;
   /** Test seam: runs inside each batch transaction before it commits (a throw = a crash mid-batch). */
   beforeCommit?: (importId: string, batch: number) => void | Promise<void>;
 
