@@ -54,16 +54,31 @@ export class CustomerImportRepository {
   /** `type|namespace|bidx` → holder customer id, following merges to the survivor. */
   async identityHolders(tx: Tx, identities: NormalisedIdentity[]): Promise<Map<string, string>> {
     if (!identities.length) return new Map();
+    const keys = new Map(identities.map((i) => [`${i.type}|${i.namespace}|${i.bidx}`, i]));
     const rows = await tx.query<{
       type: string;
       namespace: string;
       value_bidx: string;
       customer_id: string;
     }>(
-      `SELECT i.type, i.namespace, i.value_bidx, COALESCE(c.merged_into, c.id) AS customer_id
-         FROM customer_identities i JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
-        WHERE i.tenant_id = $1 AND i.value_bidx = ANY($2::text[])`,
-      [tx.tenant, [...new Set(identities.map((i) => i.bidx))]],
+      // One probe of customer_identities_value_key per whole key (the LIMIT keeps the planner
+      // from turning it into a hash join over every identity of the tenant). Matching on the
+      // blind index alone, as before, could not use the index: a scan of all identities per
+      // batch, which made a 1M-row import quadratic.
+      `SELECT k.type, k.namespace, k.bidx AS value_bidx, h.customer_id
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS k(type, namespace, bidx)
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(c.merged_into, c.id) AS customer_id
+             FROM customer_identities i
+             JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
+            WHERE i.tenant_id = $1 AND i.type = k.type AND i.namespace = k.namespace AND i.value_bidx = k.bidx
+            LIMIT 1) h`,
+      [
+        tx.tenant,
+        [...keys.values()].map((i) => i.type),
+        [...keys.values()].map((i) => i.namespace),
+        [...keys.values()].map((i) => i.bidx),
+      ],
     );
     return new Map(rows.map((r) => [`${r.type}|${r.namespace}|${r.value_bidx}`, r.customer_id]));
   }

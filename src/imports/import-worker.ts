@@ -135,6 +135,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async batch(tx: Tx, id: string, state: RunState = {}): Promise<boolean> {
     const job = await this.repository.lockForWork(tx, id);
     if (!job) return false;
+    // Many short set-based statements: compiling one with JIT costs more than it saves.
+    await tx.query('SET LOCAL jit = off');
     state.kind = job.kind;
     if (job.status === 'queued') await this.repository.startProcessing(tx, id);
     const grouped = job.kind === 'transactions';
