@@ -55,7 +55,15 @@ export class DeliveriesRepository {
    * rows are leased: if this process dies, the lease runs out and another one retries them.
    */
   async claim(tx: Tx, now: Date, leaseUntil: Date, limit: number): Promise<DeliveryRow[]> {
-    return tx.query<DeliveryRow>(
+    // The plan must walk the due index in order and stop after `limit` claimable rows. With
+    // real statistics PostgreSQL prefers to seq-scan every open delivery, run the ordering
+    // probe on each and sort: O(queue) per batch (100k queued: ~0.3-0.9 s per claim instead
+    // of ~10 ms); on a fresh table without statistics it may even seq-scan inside the probe.
+    // Sorts and seq scans are switched off for this one statement so the index walk wins.
+    await tx.query(
+      `SELECT set_config('enable_sort', 'off', true), set_config('enable_seqscan', 'off', true)`,
+    );
+    const rows = await tx.query<DeliveryRow>(
       `WITH pick AS (
          SELECT d.id FROM webhook_deliveries d
            JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id AND w.active
@@ -75,6 +83,10 @@ export class DeliveriesRepository {
                  d.next_attempt_at, d.last_status_code, d.last_latency_ms, d.last_error, d.redelivery_of, d.created_at, d.updated_at`,
       [tx.tenant, now, leaseUntil, limit],
     );
+    await tx.query(
+      `SELECT set_config('enable_sort', 'on', true), set_config('enable_seqscan', 'on', true)`,
+    );
+    return rows;
   }
 
   /** Writes a batch's outcomes and its attempt log in two statements, whatever the batch size. */
