@@ -135,8 +135,10 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private async batch(tx: Tx, id: string, state: RunState = {}): Promise<boolean> {
     const job = await this.repository.lockForWork(tx, id);
     if (!job) return false;
-    // Many short set-based statements: compiling one with JIT costs more than it saves.
-    await tx.query('SET LOCAL jit = off');
+    // Many short set-based statements: compiling one with JIT costs more than it saves. The
+    // commit need not wait for the WAL flush: a batch lost in a crash loses its cursor with it,
+    // so the resume redoes it, never twice.
+    await tx.query('SET LOCAL jit = off; SET LOCAL synchronous_commit = off');
     state.kind = job.kind;
     if (job.status === 'queued') await this.repository.startProcessing(tx, id);
     const grouped = job.kind === 'transactions';
