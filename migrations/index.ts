@@ -13,6 +13,7 @@ import { AuditLog1763860100000 } from './1763860100000-audit-log';
 import { PrivacyRequests1763860200000 } from './1763860200000-privacy-requests';
 import { Imports1763862000000 } from './1763862000000-imports';
 import { IdentityGraph1763863000000 } from './1763863000000-identity-graph';
+import { CustomerSearch1763864000000 } from './1763864000000-customer-search';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   PrivacyRequests1763860200000,
   Imports1763862000000,
   IdentityGraph1763863000000,
+  CustomerSearch1763864000000,
 ];

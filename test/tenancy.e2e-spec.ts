@@ -53,6 +53,37 @@ describe('tenant isolation with row-level security', () => {
     expect(seenByB.map((r) => r.member_no)).toEqual(['B-1']);
   });
 
+  it('the search view (an owner view, not under RLS) shows only the tenant and is read-only', async () => {
+    const seen = (tenantId: string) =>
+      t.database.withTenant(tenantId, (tx) =>
+        tx.query<{ member_no: string }>('SELECT member_no FROM customer_search ORDER BY 1'),
+      );
+    expect((await seen(a.tenantId)).map((r) => r.member_no)).toEqual(['A-1', 'A-2']);
+    expect((await seen(b.tenantId)).map((r) => r.member_no)).toEqual(['B-1']);
+    const client = await t.database.pool.connect();
+    try {
+      await client.query('BEGIN; SET LOCAL ROLE kehu_app');
+      const none = await client.query('SELECT count(*)::int AS n FROM customer_search');
+      expect(none.rows[0].n).toBe(0);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    await expect(
+      t.database.withTenant(b.tenantId, (tx) =>
+        tx.query(`UPDATE customer_search SET name = 'hacked'`),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      t.database.withTenant(b.tenantId, (tx) =>
+        tx.query(`INSERT INTO customer_search (tenant_id, id, member_no) VALUES ($1, $2, 'x')`, [
+          a.tenantId,
+          uuid7(),
+        ]),
+      ),
+    ).rejects.toThrow(/permission denied/);
+  });
+
   it("cannot update, delete or insert another tenant's rows", async () => {
     const updated = await t.database.withTenant(b.tenantId, (tx) =>
       tx.count(`UPDATE customers SET name = 'hacked'`),
@@ -132,7 +163,9 @@ describe('tenant isolation with row-level security', () => {
       expect(ofB.map((r) => r.member_no)).toEqual(['B-1']);
     }
     await expect(
-      t.database.readTenant(a.tenantId, (tx) => tx.count(`UPDATE customers SET name = 'written-by-reader'`)),
+      t.database.readTenant(a.tenantId, (tx) =>
+        tx.count(`UPDATE customers SET name = 'written-by-reader'`),
+      ),
     ).rejects.toThrow(/read-only/);
     // The same member look-up from both tenants' POS: each sees only its own customer.
     await t.http

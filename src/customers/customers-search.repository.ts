@@ -36,6 +36,13 @@ function escapeLike(value: string): string {
 /** Staff search and duplicate detection: hand-written SQL, all parameterised. */
 @Injectable()
 export class CustomersSearchRepository {
+  /**
+   * One statement: the ids come from `customer_search` (an owner view with the tenant predicate of
+   * the RLS policy, see migration 1763864000000), where the LIKE / trigram / containment
+   * predicates can use their indexes and statistics — under RLS they cannot, being not
+   * LEAKPROOF. The rows are then read from `customers` under RLS by primary key, so the second
+   * wall still guards every value returned.
+   */
   async search(
     tx: Tx,
     criteria: SearchCriteria,
@@ -47,41 +54,54 @@ export class CustomersSearchRepository {
       params.push(value);
       return `$${params.length}`;
     };
-    const where = ['c.tenant_id = $1', 'c.status = $2'];
-    // Each arm of the OR has its own index, so PostgreSQL can answer with a BitmapOr.
+    const where = ['s.tenant_id = $1', 's.status = $2'];
+    // Each arm of the OR has its own index, so PostgreSQL can answer with a BitmapOr (or walk
+    // the created_at index when the arms match many rows).
     const any: string[] = [];
-    if (criteria.nameLike !== undefined)
-      any.push(`lower(c.name) LIKE ${p(`%${escapeLike(criteria.nameLike)}%`)}`);
+    if (criteria.nameLike !== undefined) {
+      const pattern = p(`%${escapeLike(criteria.nameLike)}%`);
+      // Latin text (≥ 3 letters) has trigrams; Chinese names are searched by one or two
+      // characters, which have none: the characters' GIN index narrows, LIKE decides.
+      any.push(
+        /[^\p{ASCII}]/u.test(criteria.nameLike)
+          ? `(string_to_array(lower(s.name), NULL) @> ${p([...new Set(criteria.nameLike)])}::text[] AND lower(s.name) LIKE ${pattern})`
+          : `lower(s.name) LIKE ${pattern}`,
+      );
+    }
     if (criteria.pinyinPrefix !== undefined) {
       const prefix = p(`${escapeLike(criteria.pinyinPrefix)}%`);
-      any.push(`c.name_pinyin LIKE ${prefix}`, `c.name_initials LIKE ${prefix}`);
+      any.push(`s.name_pinyin LIKE ${prefix}`, `s.name_initials LIKE ${prefix}`);
     }
     if (criteria.phoneTailBidx !== undefined)
-      any.push(`c.phone_tail_bidx = ${p(criteria.phoneTailBidx)}`);
-    if (criteria.phoneBidx !== undefined) any.push(`c.phone_bidx = ${p(criteria.phoneBidx)}`);
-    if (criteria.emailBidx !== undefined) any.push(`c.email_bidx = ${p(criteria.emailBidx)}`);
-    if (criteria.memberNo !== undefined) any.push(`c.member_no = ${p(criteria.memberNo)}`);
+      any.push(`s.phone_tail_bidx = ${p(criteria.phoneTailBidx)}`);
+    if (criteria.phoneBidx !== undefined) any.push(`s.phone_bidx = ${p(criteria.phoneBidx)}`);
+    if (criteria.emailBidx !== undefined) any.push(`s.email_bidx = ${p(criteria.emailBidx)}`);
+    if (criteria.memberNo !== undefined) any.push(`s.member_no = ${p(criteria.memberNo)}`);
     if (any.length) where.push(`(${any.join(' OR ')})`);
-    if (criteria.tag !== undefined) where.push(`c.tags @> ARRAY[${p(criteria.tag)}]::text[]`);
-    if (criteria.tier !== undefined) where.push(`c.tier_code = ${p(criteria.tier)}`);
-    if (criteria.storeId !== undefined) where.push(`c.store_id = ${p(criteria.storeId)}`);
+    if (criteria.tag !== undefined) where.push(`s.tags @> ARRAY[${p(criteria.tag)}]::text[]`);
+    if (criteria.tier !== undefined) where.push(`s.tier_code = ${p(criteria.tier)}`);
+    if (criteria.storeId !== undefined) where.push(`s.store_id = ${p(criteria.storeId)}`);
     if (criteria.restrictedStore !== undefined)
-      where.push(`c.store_id IS NOT DISTINCT FROM ${p(criteria.restrictedStore)}`);
+      where.push(`s.store_id IS NOT DISTINCT FROM ${p(criteria.restrictedStore)}`);
     if (criteria.registeredBy !== undefined)
-      where.push(`c.registered_by = ${p(criteria.registeredBy)}`);
+      where.push(`s.registered_by = ${p(criteria.registeredBy)}`);
     if (criteria.createdFrom !== undefined)
-      where.push(`c.created_at >= ${p(criteria.createdFrom)}::timestamptz`);
+      where.push(`s.created_at >= ${p(criteria.createdFrom)}::timestamptz`);
     if (criteria.createdTo !== undefined)
-      where.push(`c.created_at < ${p(criteria.createdTo)}::timestamptz`);
+      where.push(`s.created_at < ${p(criteria.createdTo)}::timestamptz`);
     if (after)
       where.push(
-        `(c.created_at, c.id) < (${p(after.createdAt)}::timestamptz, ${p(after.id)}::uuid)`,
+        `(s.created_at, s.id) < (${p(after.createdAt)}::timestamptz, ${p(after.id)}::uuid)`,
       );
     return tx.query<CustomerRow>(
       `SELECT ${customerColumns('c')} FROM customers c
-        WHERE ${where.join(' AND ')}
-        ORDER BY c.created_at DESC, c.id DESC
-        LIMIT ${p(limit + 1)}`,
+        WHERE c.tenant_id = $1
+          AND c.id = ANY(ARRAY(
+                SELECT s.id FROM customer_search s
+                 WHERE ${where.join(' AND ')}
+                 ORDER BY s.created_at DESC, s.id DESC
+                 LIMIT ${p(limit + 1)}))
+        ORDER BY c.created_at DESC, c.id DESC`,
       params,
     );
   }

@@ -83,6 +83,27 @@ describe('customers: search', () => {
     await t.http.get('/v1/customers?limit=501').set('authorization', tenant.auth).expect(422);
   });
 
+  it('finds Chinese names by any one or two characters, in order, and only in the own tenant', async () => {
+    const other = await t.tenant();
+    const create = async (name: string) =>
+      (
+        await t.http
+          .post('/v1/customers')
+          .set('authorization', other.auth)
+          .send({ name })
+          .expect(201)
+      ).body.id as string;
+    const ouyang = await create('欧阳娜娜');
+    const zhang = await create('张三');
+    const inOther = async (q: string) => (await search({ q }, other.auth)).items.map((c) => c.id);
+    expect(await inOther('阳娜')).toEqual([ouyang]); // middle of the name
+    expect(await inOther('娜')).toEqual([ouyang]);
+    expect(await inOther('娜阳')).toEqual([]); // both characters, not in this order
+    expect(await inOther('欧阳娜娜')).toEqual([ouyang]);
+    expect(await inOther('三')).toEqual([zhang]); // not the first tenant's 张三 / 张三丰
+    expect(await found({ q: '三' })).toEqual([ids.zhangsanfeng, ids.zhangsan]);
+  });
+
   it('shows store staff only their store, masked', async () => {
     const staff = await t.staff(tenant, 'staff', { storeId: 's2' });
     const page = await search({ q: 'zs' }, staff.auth);
