@@ -120,12 +120,29 @@ export class ConsentRepository {
     );
   }
 
-  async restrictedAmong(tx: Tx, customerIds: string[]): Promise<Set<string>> {
-    const rows = await tx.query<{ customer_id: string }>(
-      `SELECT customer_id FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+  /**
+   * The consent states and which of these customers have restricted processing, in one
+   * statement: the customer view block is read on every GET and list page.
+   */
+  async statesWithRestrictions(
+    tx: Tx,
+    customerIds: string[],
+  ): Promise<{ states: ConsentStateRow[]; restricted: Set<string> }> {
+    const rows = await tx.query<ConsentStateRow & { purpose: string | null }>(
+      `SELECT customer_id, purpose, channel, status, guardian, source, occurred_at
+         FROM consent_state WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])
+       UNION ALL
+       SELECT customer_id, NULL, NULL, NULL, NULL, NULL, NULL
+         FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])
+       ORDER BY 1, 2, 3`,
       [tx.tenant, customerIds],
     );
-    return new Set(rows.map((r) => r.customer_id));
+    const states: ConsentStateRow[] = [];
+    const restricted = new Set<string>();
+    for (const row of rows)
+      if (row.purpose === null) restricted.add(row.customer_id);
+      else states.push(row);
+    return { states, restricted };
   }
 
   async addRestriction(tx: Tx, customerId: string, requestId: string): Promise<boolean> {

@@ -298,10 +298,7 @@ export class ConsentService implements OnModuleInit {
   }
 
   private async summaries(tx: Tx, customerIds: string[]): Promise<Map<string, unknown>> {
-    const [states, restricted] = await Promise.all([
-      this.repository.states(tx, customerIds),
-      this.repository.restrictedAmong(tx, customerIds),
-    ]);
+    const { states, restricted } = await this.repository.statesWithRestrictions(tx, customerIds);
     return toConsentSummary(customerIds, states, restricted);
   }
 

@@ -63,6 +63,8 @@ export class TransactionsService implements OnModuleInit {
     this.loyalty.registerSpendSource((tx, ids, now) => this.stats.spend12m(tx, ids, now));
     this.extensions.registerView('stats', async (tx, ids) => {
       const rows = await this.stats.load(tx, ids, this.clock.now());
+      // Nobody on the page has bought yet (a common list page): no currency to read.
+      if (!rows.length) return new Map();
       const { program } = await this.programs.load(tx);
       return new Map(rows.map((row) => [row.customer_id, toStatsModel(row, program.currency)]));
     });
