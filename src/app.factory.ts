@@ -14,6 +14,8 @@ import { uuid7 } from './common/uuid7';
 import { MetricsService } from './health/metrics.service';
 import { registerIdempotencyHook } from './common/idempotency/idempotency.hook';
 import { IdempotencyService } from './common/idempotency/idempotency.service';
+import { registerAuditHooks } from './privacy/audit/audit-recording';
+import { AuditService } from './privacy/audit/audit.service';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -92,6 +94,7 @@ export async function createKehuApp(
   });
 
   registerIdempotencyHook(fastify, app.get(IdempotencyService));
+  registerAuditHooks(fastify, app.get(AuditService));
 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -22,6 +22,8 @@ import { SegmentsModule } from './segments/segments.module';
 import { ReportsModule } from './reports/reports.module';
 import { ConsentModule } from './consent/consent.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { graphqlAuditPlugin } from './privacy/audit/audit-recording';
+import { AuditService } from './privacy/audit/audit.service';
 import { ImportsModule } from './imports/imports.module';
 
 /** Feature modules; each new capability adds its module here. */
@@ -52,21 +54,25 @@ export class AppModule {
         CommonModule,
         OutboxModule,
         CustomerExtensionsModule,
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          introspection: config.graphqlIntrospection,
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-          formatError: formatGraphqlError,
-          plugins: [
-            queryLimitsPlugin({
-              maxDepth: config.graphqlMaxDepth,
-              maxComplexity: config.graphqlMaxComplexity,
-            }),
-          ],
+          inject: [AuditService],
+          useFactory: (audit: AuditService) => ({
+            path: '/graphql',
+            autoSchemaFile: true,
+            sortSchema: true,
+            introspection: config.graphqlIntrospection,
+            playground: false,
+            includeStacktraceInErrorResponses: false,
+            formatError: formatGraphqlError,
+            plugins: [
+              queryLimitsPlugin({
+                maxDepth: config.graphqlMaxDepth,
+                maxComplexity: config.graphqlMaxComplexity,
+              }),
+              graphqlAuditPlugin(audit),
+            ],
+          }),
         }),
         ...FEATURE_MODULES,
       ],

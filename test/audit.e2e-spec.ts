@@ -79,6 +79,45 @@ describe('audit: who touched whose personal data, hash-chained and append-only',
     });
   });
 
+  it('records GraphQL customer fields (success and failure) and leaves other requests out', async () => {
+    const id = await insertCustomer(t, tenant.tenantId);
+    const missing = '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a42';
+    const query = 'query ($id: ID!) { customer(id: $id) { id name } }';
+    await t.graphql(tenant.auth, query, { id }).expect(200);
+    const failed = await t.graphql(tenant.auth, query, { id: missing }).expect(200);
+    expect(failed.body.errors[0].extensions.code).toBe('not_found');
+    await t.http.get('/v1/tenant').set('authorization', tenant.auth).expect(200);
+    await audit.flush();
+
+    const [read] = (
+      await t.http
+        .get('/v1/audit')
+        .query({ customerId: id })
+        .set('authorization', tenant.auth)
+        .expect(200)
+    ).body.items;
+    expect(read).toMatchObject({
+      action: 'customer.read',
+      resource: 'graphql Query.customer',
+      customerIds: [id],
+      outcome: 'success',
+    });
+    expect(read.fields).toContain('name');
+    const [failure] = (
+      await t.http
+        .get('/v1/audit')
+        .query({ customerId: missing })
+        .set('authorization', tenant.auth)
+        .expect(200)
+    ).body.items;
+    expect(failure).toMatchObject({
+      resource: 'graphql Query.customer',
+      outcome: 'failure',
+      details: { code: 'not_found' },
+    });
+    expect(await t.count('audit_log', `resource = 'GET /v1/tenant'`)).toBe(0);
+  });
+
   it('records staff log-ins (success and failure) and permission failures', async () => {
     const staff = await t.staff(tenant, 'staff');
     await t.http
@@ -247,16 +286,14 @@ describe('audit: who touched whose personal data, hash-chained and append-only',
     const tn = await other.tenant();
     const id = await insertCustomer(other, tn.tenantId);
     for (let i = 0; i < 25; i++) {
-      other.app
-        .get(AuditService)
-        .record({
-          tenantId: tn.tenantId,
-          actorKind: 'system',
-          actorId: 'test',
-          action: 'customer.read',
-          resource: 'test',
-          customerIds: [id],
-        });
+      other.app.get(AuditService).record({
+        tenantId: tn.tenantId,
+        actorKind: 'system',
+        actorId: 'test',
+        action: 'customer.read',
+        resource: 'test',
+        customerIds: [id],
+      });
     }
     await other.app.close(); // OnApplicationShutdown flushes; the pool is still open
     const rows = await other.dataSource.query(

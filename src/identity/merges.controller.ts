@@ -4,7 +4,6 @@ import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/http/api-problems.decorator';
 import { PageQuery } from '../common/pagination';
-import { Audited } from '../privacy/audit/audit.decorator';
 import { MergeModel, MergePageModel, MergePreviewInput } from './dto/merge.dto';
 import { MergePreviewModel } from './dto/merge-preview.model';
 import { MergePreviewService } from './merge-preview.service';
@@ -58,7 +57,6 @@ export class MergesController {
   @Post('merges/:id/undo')
   @HttpCode(200)
   @Scopes('customers:write')
-  @Audited({ enabled: false })
   @ApiOperation({
     summary: 'Undo a merge',
     description:
