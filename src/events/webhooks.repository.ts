@@ -141,9 +141,12 @@ export class WebhooksRepository {
     failuresAfterLastSuccess: number,
   ): Promise<WebhookRow | undefined> {
     return tx.one<WebhookRow>(
+      // A no-op (successes on a healthy subscription, the common case) writes nothing and
+      // takes no row lock, so concurrent batches of one subscription do not queue on its row.
       `UPDATE webhooks
           SET consecutive_failures = CASE WHEN $3 > 0 THEN $4 ELSE consecutive_failures + $4 END
         WHERE tenant_id = $1 AND id = $2
+          AND consecutive_failures IS DISTINCT FROM (CASE WHEN $3 > 0 THEN $4 ELSE consecutive_failures + $4 END)
         RETURNING ${COLUMNS}`,
       [tx.tenant, webhookId, successes, failuresAfterLastSuccess],
     );
