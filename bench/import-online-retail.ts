@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { from as copyFrom } from 'pg-copy-streams';
 import { benchDatabase, startKehu, timed } from './harness';
 
@@ -56,7 +58,42 @@ export async function importFile(
  * created by external id, unlinked returns, anonymous receipts, stats and points) against a
  * bare COPY of the same file into a staging table; then the published figures are checked.
  */
-export default async function importOnlineRetail(): Promise<void> {
+export default async function importOnlineRetail(args: string[] = []): Promise<void> {
+  // --rows=N: the header and the first N lines only, for iteration (report full-file figures).
+  const limit = Number(args.find((a) => a.startsWith('--rows='))?.slice(7) ?? 0);
+  const dir = limit ? mkdtempSync(join(tmpdir(), 'kehu-bench-retail-')) : undefined;
+  const file = dir ? join(dir, 'online-retail.csv.gz') : ONLINE_RETAIL;
+  if (dir) await writeHead(ONLINE_RETAIL, file, limit);
+  try {
+    await run(file);
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The header and the first `lines` lines of a gzipped CSV (no quoted line breaks in this file). */
+export async function writeHead(from: string, to: string, lines: number): Promise<void> {
+  let left = lines + 1;
+  const head = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (left <= 0) return done();
+      let end = 0;
+      while (left > 0 && end < chunk.length) {
+        const nl = chunk.indexOf(10, end);
+        if (nl === -1) {
+          end = chunk.length;
+          break;
+        }
+        end = nl + 1;
+        left--;
+      }
+      done(null, chunk.subarray(0, end));
+    },
+  });
+  await pipeline(createReadStream(from), createGunzip(), head, createGzip(), createWriteStream(to));
+}
+
+async function run(file: string): Promise<void> {
   const database = await benchDatabase('import_online_retail');
   await database.pool.query(
     `CREATE TABLE raw_online_retail (invoice text, stock text, description text, quantity text, invoice_date text, price text, customer text, country text)`,
@@ -65,7 +102,7 @@ export default async function importOnlineRetail(): Promise<void> {
     const client = await database.pool.connect();
     try {
       await pipeline(
-        createReadStream(ONLINE_RETAIL),
+        createReadStream(file),
         createGunzip(),
         client.query(copyFrom(`COPY raw_online_retail FROM STDIN WITH (FORMAT csv, HEADER true)`)),
       );
@@ -78,7 +115,7 @@ export default async function importOnlineRetail(): Promise<void> {
     // A fresh tenant's program takes the tenant currency: GBP before anything is posted.
     await database.pool.query(`UPDATE tenants SET currency = 'GBP' WHERE id = $1`, [kehu.tenantId]);
     const { result, seconds } = await timed(() =>
-      importFile(kehu.baseUrl, kehu.token, ONLINE_RETAIL, {
+      importFile(kehu.baseUrl, kehu.token, file, {
         kind: 'transactions',
         mapping: JSON.stringify(ONLINE_RETAIL_MAPPING),
       }),
