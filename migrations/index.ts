@@ -14,6 +14,7 @@ import { PrivacyRequests1763860200000 } from './1763860200000-privacy-requests';
 import { Imports1763862000000 } from './1763862000000-imports';
 import { IdentityGraph1763863000000 } from './1763863000000-identity-graph';
 import { CustomerSearch1763864000000 } from './1763864000000-customer-search';
+import { RfmWritePath1763864500000 } from './1763864500000-rfm-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   Imports1763862000000,
   IdentityGraph1763863000000,
   CustomerSearch1763864000000,
+  RfmWritePath1763864500000,
 ];

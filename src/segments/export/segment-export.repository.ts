@@ -28,10 +28,12 @@ const COLUMN_SQL: Record<ExportField, string> = {
 /**
  * Fields as JSON text for the NDJSON lines PostgreSQL writes. Concatenating `to_json(value)`
  * per field costs about a third of `json_build_object`, which re-inspects every argument's
- * type on every row. Ids and integers need no escaping; the rest goes through `to_json`.
+ * type on every row. Ids, integers and gender (a CHECKed enum) need no escaping; the rest goes
+ * through `to_json`.
  */
 const JSON_SQL: Partial<Record<ExportField, string>> = {
   id: `'"' || c.id || '"'`,
+  gender: `'"' || c.gender || '"'`,
   birthMonth: 'c.birth_month::text',
   birthYear: 'c.birth_year::text',
   pointsBalance: 'c.points_balance::text',
