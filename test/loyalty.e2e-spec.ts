@@ -161,6 +161,27 @@ describe('loyalty (program, redemptions, adjustments, tiers, expiry, GraphQL)', 
     await expectConsistent(t, tenant);
   });
 
+  it('concurrent sales of one customer upgrade on exactly the qualifying sale (12-month totals read after the lock)', async () => {
+    const customerId = await createCustomer(t, tenant);
+    const posts = Array.from({ length: 20 }, () => sale(customerId, '100.00'));
+    const responses = await concurrentPosts(t, '/v1/transactions', tenant.auth, posts);
+    expect(responses.map((r) => r.status)).toEqual(posts.map(() => 201));
+    const bodies = responses.map((r) => r.body as Record<string, unknown>);
+    // In commit order: ten sales at member rate (the tenth reaches 1,000.00 and upgrades),
+    // then ten at silver's 1.5x — whatever order they raced in.
+    const upgrades = bodies.filter((b) => b.tierChanged === true);
+    expect(upgrades).toHaveLength(1);
+    expect(upgrades[0]).toMatchObject({ pointsEarned: 100, pointsBalance: 1000, tier: 'silver' });
+    expect(bodies.filter((b) => b.pointsEarned === 100)).toHaveLength(10);
+    expect(bodies.filter((b) => b.pointsEarned === 150)).toHaveLength(10);
+    const [row] = await t.sql<{ points_balance: string; tier_code: string }>(
+      `SELECT points_balance, tier_code FROM customers WHERE id = $1`,
+      [customerId],
+    );
+    expect(row).toEqual({ points_balance: '2500', tier_code: 'silver' });
+    await expectConsistent(t, tenant);
+  });
+
   it('50 concurrent redemptions against one balance never drive it negative nor lose an update', async () => {
     const customerId = await createCustomer(t, tenant);
     await earn(customerId, '1000.00'); // 1000 points

@@ -2,6 +2,9 @@ import type { Pool } from 'pg';
 import { uuid7 } from '../../src/common/uuid7';
 import { APP_ROLE, TENANT_SETTING } from '../../src/database/rls';
 import { Tx } from '../../src/database/tx';
+import { WriteBatch } from '../../src/database/write-batch';
+import { OutboxService } from '../../src/events/outbox.service';
+import { CustomerRefs } from '../../src/loyalty/customer-refs';
 import { LoyaltyRepository } from '../../src/loyalty/loyalty.repository';
 import { CustomerStatsRepository } from '../../src/transactions/customer-stats.repository';
 import { TransactionsRepository } from '../../src/transactions/transactions.repository';
@@ -11,6 +14,9 @@ import type { BaselineRegister } from '../baseline-server';
 const transactions = new TransactionsRepository();
 const stats = new CustomerStatsRepository();
 const loyalty = new LoyaltyRepository();
+const outbox = new OutboxService();
+// resolveIds reads customers directly; the customers service is only for phone/member refs.
+const refs = new CustomerRefs(undefined as never);
 
 interface Body {
   source: string;
@@ -83,7 +89,9 @@ export async function inTenant<T>(
 
 /**
  * The statements POST /v1/transactions runs for a new sale (Kehu's own repository SQL), with
- * no framework, auth, validation, idempotency replay, rules engine or mapping around them.
+ * no framework, auth, validation, idempotency replay, rules engine or mapping around them:
+ * program, customer look-up, receipt with items, customer lock with 12-month totals, then
+ * every write in one statement.
  */
 export const register: BaselineRegister = (fastify, pool) => {
   fastify.post<{ Params: { tenant: string }; Body: Body }>(
@@ -92,57 +100,86 @@ export const register: BaselineRegister = (fastify, pool) => {
       const t = bare(request.body);
       const id = uuid7();
       const now = new Date();
-      const customerId = t.customer!.id!;
       const points = Number(t.totalMinor / 100n);
-      const balance = await inTenant(pool, request.params.tenant, async (tx) => {
+      const { customerId, balance } = await inTenant(pool, request.params.tenant, async (tx) => {
         await loyalty.findProgramAndTenant(tx);
-        await transactions.insertNew(tx, [{ id, t, customerId }]);
-        await transactions.insertItems(tx, [{ transactionId: id, t }]);
-        const [customer] = await loyalty.lockCustomers(tx, [customerId]);
-        await stats.spend12m(tx, [customerId], now);
-        await loyalty.pointsEarnedSince(tx, [customerId], new Date(now.getTime() - 365 * 86400000));
-        await loyalty.insertLedger(tx, [
-          {
-            id: uuid7(),
-            customerId,
-            kind: 'earn',
-            points,
-            reason: 'purchase',
-            source: t.source,
-            externalId: null,
-            actor: 'bench',
-            transactionId: id,
-            createdAt: now,
-          },
-        ]);
-        await loyalty.insertLots(tx, [
-          {
-            id: uuid7(),
-            customerId,
-            transactionId: id,
-            points,
-            remaining: points,
-            earnedAt: now,
-            expiresAt: null,
-          },
-        ]);
+        const customerId = (await refs.resolveIds(tx, [t.customer!.id!])).get(t.customer!.id!)!.id;
+        await transactions.insertNewWithItems(tx, [{ id, t, customerId }]);
+        const [customer] = await loyalty.lockCustomersWithTotals(
+          tx,
+          [customerId],
+          new Date(now.getTime() - 365 * 86400000),
+          now,
+          (ids, at) => stats.spend12mSql(ids, at),
+        );
         const next = Number(customer.points_balance) + points;
-        await loyalty.updateCustomerCaches(tx, [
-          { id: customerId, balance: next, tierCode: 'member', tierSince: now },
-        ]);
-        await tx.query(
-          `INSERT INTO events (tenant_id, id, type, customer_id, payload) VALUES ($1, $2, 'points.earned', $3, $4)`,
-          [tx.tenant, uuid7(), customerId, { points }],
-        );
-        await transactions.finish(tx, [
-          { id, customerId, originalId: null, points, response: { id, points } },
-        ]);
-        await stats.apply(tx, [id]);
-        await tx.query(
-          `INSERT INTO events (tenant_id, id, type, customer_id, payload) VALUES ($1, $2, 'transaction.created', $3, $4)`,
-          [tx.tenant, uuid7(), customerId, { id }],
-        );
-        return next;
+        await new WriteBatch()
+          .add(
+            loyalty.insertLedgerPart([
+              {
+                id: uuid7(),
+                customerId,
+                kind: 'earn',
+                points,
+                reason: 'purchase',
+                source: t.source,
+                externalId: null,
+                actor: 'bench',
+                transactionId: id,
+                createdAt: now,
+              },
+            ]),
+          )
+          .add(
+            loyalty.insertLotsPart([
+              {
+                id: uuid7(),
+                customerId,
+                transactionId: id,
+                points,
+                remaining: points,
+                earnedAt: now,
+                expiresAt: null,
+              },
+            ]),
+          )
+          .add(
+            loyalty.updateCustomerCachesPart([
+              { id: customerId, balance: next, tierCode: 'member', tierSince: now },
+            ]),
+          )
+          .add(
+            outbox.recordManyPart(
+              [{ type: 'points.earned', customerId, payload: { points } }],
+              'loyalty_events',
+            ),
+          )
+          .add(
+            transactions.finishPart([
+              { id, customerId, originalId: null, points, response: { id, points } },
+            ]),
+          )
+          .add(
+            stats.applyPart([
+              {
+                customerId,
+                type: 'sale',
+                occurredAt: t.occurredAt,
+                storeId: t.storeId,
+                totalMinor: t.totalMinor,
+                itemCount: t.itemCount,
+                lines: t.lines,
+              },
+            ]),
+          )
+          .add(
+            outbox.recordManyPart(
+              [{ type: 'transaction.created', customerId, payload: { id } }],
+              'transaction_events',
+            ),
+          )
+          .run(tx);
+        return { customerId, balance: next };
       });
       void reply.status(201);
       return {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/tx';
+import { SqlPart, WriteBatch } from '../database/write-batch';
 import type { StoredEarnRules, StoredTier } from './loyalty-program';
 import type { OpenLot } from './points-math';
 
@@ -161,18 +162,66 @@ export class LoyaltyRepository {
     tx: Tx,
     rows: { id: string; balance: number; tierCode: string; tierSince: Date }[],
   ): Promise<void> {
-    if (!rows.length) return;
-    await tx.query(
-      `UPDATE customers c SET points_balance = v.balance, tier_code = v.tier_code, tier_since = v.tier_since
+    await new WriteBatch().add(this.updateCustomerCachesPart(rows)).run(tx);
+  }
+
+  updateCustomerCachesPart(
+    rows: { id: string; balance: number; tierCode: string; tierSince: Date }[],
+  ): SqlPart | undefined {
+    if (!rows.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'loyalty_customer_caches',
+          sql: `UPDATE customers c SET points_balance = v.balance, tier_code = v.tier_code, tier_since = v.tier_since
          FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[]) AS v(id, balance, tier_code, tier_since)
-        WHERE c.tenant_id = $1 AND c.id = v.id`,
-      [
-        tx.tenant,
+        WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[]) AND c.id = v.id`,
+        },
+      ],
+      params: [
         rows.map((r) => r.id),
         rows.map((r) => r.balance),
         rows.map((r) => r.tierCode),
         rows.map((r) => r.tierSince),
       ],
+    };
+  }
+
+  /**
+   * Locks the customers (id order, like lockCustomers) and, in the same round trip, reads their
+   * tier-qualifying points since `since` and their 12-month spend (`spendSql(idsRef, nowRef)`
+   * yields `customer_id, spent`). Those sums come from the statement's snapshot, taken before
+   * any lock wait: `fresh` says the locked row is the version that snapshot saw, i.e. no
+   * points writer (every one updates the customer row) committed in between. When it is false
+   * the caller must read the sums again.
+   */
+  async lockCustomersWithTotals(
+    tx: Tx,
+    ids: string[],
+    since: Date,
+    now: Date,
+    spendSql: (idsRef: string, nowRef: string) => string,
+  ): Promise<(LoyaltyCustomerRow & { fresh: boolean; spend12m: string; points12m: string })[]> {
+    if (!ids.length) return [];
+    return tx.query(
+      `WITH snap AS (
+         SELECT id, xmin::text AS x FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+       ), spend AS (${spendSql('$2', '$4')}),
+       earned AS (
+         SELECT customer_id, sum(points) AS points FROM points_ledger
+          WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND kind IN ('earn', 'reverse') AND created_at >= $3
+          GROUP BY customer_id
+       )
+       SELECT l.id, l.status, l.tier_code, l.tier_since, l.points_balance::text, l.birth_month,
+              coalesce(l.x = snap.x, false) AS fresh, coalesce(spend.spent, 0)::text AS spend12m,
+              coalesce(earned.points, 0)::text AS points12m
+         FROM (SELECT id, status, tier_code, tier_since, points_balance, birth_month, xmin::text AS x
+                 FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE) l
+         LEFT JOIN snap ON snap.id = l.id
+         LEFT JOIN spend ON spend.customer_id = l.id
+         LEFT JOIN earned ON earned.customer_id = l.id
+        ORDER BY l.id`,
+      [tx.tenant, [...ids].sort(), since, now],
     );
   }
 
@@ -204,26 +253,32 @@ export class LoyaltyRepository {
       [tx.tenant, ids],
     );
     for (const r of rows) {
-      out
-        .get(r.customer_id)!
-        .push({
-          id: r.id,
-          remaining: Number(r.remaining),
-          expiresAt: r.expires_at,
-          earnedAt: r.earned_at,
-          transactionId: r.transaction_id,
-        });
+      out.get(r.customer_id)!.push({
+        id: r.id,
+        remaining: Number(r.remaining),
+        expiresAt: r.expires_at,
+        earnedAt: r.earned_at,
+        transactionId: r.transaction_id,
+      });
     }
     return out;
   }
 
   async insertLedger(tx: Tx, rows: LedgerInsert[]): Promise<void> {
-    if (!rows.length) return;
-    await tx.query(
-      `INSERT INTO points_ledger (tenant_id, id, customer_id, kind, points, reason, source, external_id, actor, transaction_id, created_at)
+    await new WriteBatch().add(this.insertLedgerPart(rows)).run(tx);
+  }
+
+  insertLedgerPart(rows: LedgerInsert[]): SqlPart | undefined {
+    if (!rows.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'loyalty_ledger',
+          sql: `INSERT INTO points_ledger (tenant_id, id, customer_id, kind, points, reason, source, external_id, actor, transaction_id, created_at)
        SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[], $11::timestamptz[])`,
-      [
-        tx.tenant,
+        },
+      ],
+      params: [
         rows.map((r) => r.id),
         rows.map((r) => r.customerId),
         rows.map((r) => r.kind),
@@ -235,16 +290,24 @@ export class LoyaltyRepository {
         rows.map((r) => r.transactionId),
         rows.map((r) => r.createdAt),
       ],
-    );
+    };
   }
 
   async insertLots(tx: Tx, rows: LotInsert[]): Promise<void> {
-    if (!rows.length) return;
-    await tx.query(
-      `INSERT INTO points_lots (tenant_id, id, customer_id, transaction_id, points, remaining, earned_at, expires_at)
+    await new WriteBatch().add(this.insertLotsPart(rows)).run(tx);
+  }
+
+  insertLotsPart(rows: LotInsert[]): SqlPart | undefined {
+    if (!rows.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'loyalty_new_lots',
+          sql: `INSERT INTO points_lots (tenant_id, id, customer_id, transaction_id, points, remaining, earned_at, expires_at)
        SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::timestamptz[])`,
-      [
-        tx.tenant,
+        },
+      ],
+      params: [
         rows.map((r) => r.id),
         rows.map((r) => r.customerId),
         rows.map((r) => r.transactionId),
@@ -253,18 +316,29 @@ export class LoyaltyRepository {
         rows.map((r) => r.earnedAt),
         rows.map((r) => r.expiresAt),
       ],
-    );
+    };
   }
 
   async updateLots(tx: Tx, updates: { id: string; remaining: number }[]): Promise<void> {
-    if (!updates.length) return;
+    await new WriteBatch().add(this.updateLotsPart(updates)).run(tx);
+  }
+
+  /** Lots stored before this statement (a lot inserted in the same batch is not visible to it). */
+  updateLotsPart(updates: { id: string; remaining: number }[]): SqlPart | undefined {
+    if (!updates.length) return undefined;
     // The last update of a lot wins (a batch may touch one lot several times).
     const last = new Map(updates.map((u) => [u.id, u.remaining]));
-    await tx.query(
-      `UPDATE points_lots l SET remaining = v.remaining
-         FROM unnest($2::uuid[], $3::bigint[]) AS v(id, remaining) WHERE l.tenant_id = $1 AND l.id = v.id`,
-      [tx.tenant, [...last.keys()], [...last.values()]],
-    );
+    return {
+      ctes: [
+        {
+          name: 'loyalty_lot_updates',
+          sql: `UPDATE points_lots l SET remaining = v.remaining
+         FROM unnest($2::uuid[], $3::bigint[]) AS v(id, remaining)
+        WHERE l.tenant_id = $1 AND l.id = ANY($2::uuid[]) AND l.id = v.id`,
+        },
+      ],
+      params: [[...last.keys()], [...last.values()]],
+    };
   }
 
   async findLedgerByExternal(

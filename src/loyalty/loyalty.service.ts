@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
+import { WriteBatch } from '../database/write-batch';
 import { OutboxEvent, OutboxService } from '../events/outbox.service';
 import { LoyaltyProgramService, ProgramContext } from './loyalty-program.service';
 import { baseTier } from './loyalty-program';
@@ -29,6 +30,9 @@ export type SpendSource = (
   now: Date,
 ) => Promise<Map<string, bigint>>;
 
+/** The same spend as a SELECT of `customer_id, spent` over `$1` (tenant), `idsRef` and `nowRef`. */
+export type SpendSql = (idsRef: string, nowRef: string) => string;
+
 export interface AwardPointsInput {
   customerId: string;
   points: number;
@@ -49,6 +53,8 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 @Injectable()
 export class LoyaltyService {
   private spendSource: SpendSource = async () => new Map();
+  private spendSql: SpendSql = () =>
+    `SELECT NULL::uuid AS customer_id, 0::bigint AS spent WHERE false`;
 
   constructor(
     private readonly repository: LoyaltyRepository,
@@ -57,8 +63,9 @@ export class LoyaltyService {
     private readonly programs: LoyaltyProgramService,
   ) {}
 
-  registerSpendSource(source: SpendSource): void {
+  registerSpendSource(source: SpendSource, sql: SpendSql): void {
     this.spendSource = source;
+    this.spendSql = sql;
   }
 
   async spend12m(tx: Tx, customerIds: string[], now: Date): Promise<Map<string, bigint>> {
@@ -70,18 +77,26 @@ export class LoyaltyService {
    * customer has at that moment), proportional reversals, upgrades on the qualifying sale.
    * Call with the customers not yet locked; they are locked here.
    */
-  async post(tx: Tx, context: ProgramContext, postings: PointsPosting[]): Promise<PostingResult[]> {
+  async post(
+    tx: Tx,
+    context: ProgramContext,
+    postings: PointsPosting[],
+    writes?: WriteBatch,
+  ): Promise<PostingResult[]> {
     if (!postings.length) return [];
     const { program } = context;
     const now = this.clock.now();
+    const since = new Date(now.getTime() - YEAR_MS);
     const ids = [...new Set(postings.map((p) => p.customerId))];
-    const rows = await this.repository.lockCustomers(tx, ids);
-    const spend = await this.spendSource(tx, ids, now);
-    const points12m = await this.repository.pointsEarnedSince(
-      tx,
-      ids,
-      new Date(now.getTime() - YEAR_MS),
-    );
+    // Lock and read the 12-month totals in one round trip; read them again only when another
+    // writer committed between that statement's snapshot and our lock.
+    const rows = await this.repository.lockCustomersWithTotals(tx, ids, since, now, this.spendSql);
+    let spend = new Map(rows.map((r) => [r.id, BigInt(r.spend12m)]));
+    let points12m = new Map(rows.map((r) => [r.id, Number(r.points12m)]));
+    if (rows.some((r) => !r.fresh)) {
+      spend = await this.spendSource(tx, ids, now);
+      points12m = await this.repository.pointsEarnedSince(tx, ids, since);
+    }
     const withReturns = [...new Set(postings.filter((p) => p.reversal).map((p) => p.customerId))];
     const lots = await this.repository.openLots(tx, withReturns);
     const states = new Map<string, CustomerPointsState>(
@@ -192,21 +207,33 @@ export class LoyaltyService {
       });
     }
 
-    await this.repository.insertLedger(tx, ledger);
-    await this.repository.insertLots(tx, newLots);
-    await this.repository.updateLots(tx, lotUpdates);
-    await this.repository.updateCustomerCaches(
-      tx,
-      [...states.entries()]
-        .filter(([, s]) => s.touched)
-        .map(([id, s]) => ({
-          id,
-          balance: s.balance,
-          tierCode: s.tier.code,
-          tierSince: s.hadTier || s.tier.rank > 0 ? s.tierSince : now,
-        })),
-    );
-    await this.outbox.recordMany(tx, events);
+    // A lot earned in this same set is inserted with what is left of it (the insert and an
+    // update of the new row cannot share one statement).
+    const fresh = new Map(newLots.map((lot) => [lot.id, lot]));
+    const storedLotUpdates = lotUpdates.filter((u) => {
+      const lot = fresh.get(u.id);
+      if (lot) lot.remaining = u.remaining;
+      return !lot;
+    });
+    const batch = writes ?? new WriteBatch();
+    batch
+      .add(this.repository.insertLedgerPart(ledger))
+      .add(this.repository.insertLotsPart(newLots))
+      .add(this.repository.updateLotsPart(storedLotUpdates))
+      .add(
+        this.repository.updateCustomerCachesPart(
+          [...states.entries()]
+            .filter(([, s]) => s.touched)
+            .map(([id, s]) => ({
+              id,
+              balance: s.balance,
+              tierCode: s.tier.code,
+              tierSince: s.hadTier || s.tier.rank > 0 ? s.tierSince : now,
+            })),
+        ),
+      )
+      .add(this.outbox.recordManyPart(events, 'loyalty_events'));
+    if (!writes) await batch.run(tx);
     return results;
   }
 

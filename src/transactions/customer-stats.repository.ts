@@ -1,5 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/tx';
+import { SqlPart, WriteBatch } from '../database/write-batch';
+
+/** What the stats need of one stored transaction. */
+export interface StatsInput {
+  customerId: string;
+  type: 'sale' | 'return';
+  occurredAt: Date;
+  storeId: string | null;
+  totalMinor: bigint;
+  itemCount: number;
+  lines: { category: string | null; amountMinor: bigint }[];
+}
 
 export interface StatsRow {
   customer_id: string;
@@ -17,7 +29,9 @@ export interface StatsRow {
 }
 
 /** The tenant-local month 11 months before `now`: the first month of the rolling 12. */
-const WINDOW_START = `(date_trunc('month', $3::timestamptz AT TIME ZONE (SELECT time_zone FROM tenants WHERE id = $1)) - interval '11 months')::date`;
+const windowStart = (nowRef: string) =>
+  `(date_trunc('month', ${nowRef}::timestamptz AT TIME ZONE (SELECT time_zone FROM tenants WHERE id = $1)) - interval '11 months')::date`;
+const WINDOW_START = windowStart('$3');
 
 /** Aggregations shared by the incremental update and the check (same definitions both ways). */
 const AGGREGATES = {
@@ -38,14 +52,65 @@ export class CustomerStatsRepository {
   /** Adds these transactions (which must carry their customer) to their customers' stats. */
   async apply(tx: Tx, transactionIds: string[]): Promise<void> {
     if (!transactionIds.length) return;
-    await tx.query(
-      `WITH t AS (
-         SELECT id, customer_id, type, occurred_at, store_id, total_minor, item_count FROM transactions
-          WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND customer_id IS NOT NULL
-       ), stats AS (
-         INSERT INTO customer_stats AS s (tenant_id, customer_id, first_purchase_at, last_purchase_at, purchase_count, return_count,
+    await new WriteBatch()
+      .add({
+        ctes: this.upserts(
+          `SELECT id, customer_id, type, occurred_at, store_id, total_minor, item_count FROM transactions
+            WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND customer_id IS NOT NULL`,
+          `SELECT t.customer_id, t.type, i.category, i.amount_minor
+             FROM stats_t t JOIN transaction_items i ON i.tenant_id = $1 AND i.transaction_id = t.id
+            WHERE i.transaction_id = ANY($2::uuid[])`,
+        ),
+        params: [transactionIds],
+      })
+      .run(tx);
+  }
+
+  /**
+   * The same upserts as a part of a WriteBatch, from the transactions' values as the caller
+   * has them (nothing is read back: a batch may set transactions.customer_id in the same
+   * statement, and re-reading a thousand rows costs more than sending them).
+   */
+  applyPart(rows: StatsInput[]): SqlPart | undefined {
+    if (!rows.length) return undefined;
+    const lines = rows.flatMap((r) =>
+      r.lines.map((l) => ({ customerId: r.customerId, type: r.type, ...l })),
+    );
+    return {
+      ctes: this.upserts(
+        `SELECT * FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::numeric[])
+              AS v(customer_id, type, occurred_at, store_id, total_minor, item_count)`,
+        `SELECT * FROM unnest($8::uuid[], $9::text[], $10::text[], $11::bigint[]) AS v(customer_id, type, category, amount_minor)`,
+      ),
+      params: [
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.type),
+        rows.map((r) => r.occurredAt),
+        rows.map((r) => r.storeId),
+        rows.map((r) => r.totalMinor.toString()),
+        rows.map((r) => r.itemCount.toFixed(3)),
+        lines.map((l) => l.customerId),
+        lines.map((l) => l.type),
+        lines.map((l) => l.category),
+        lines.map((l) => l.amountMinor.toString()),
+      ],
+    };
+  }
+
+  /**
+   * Stats, category, store and month upserts over `transactionsSql` (CTE `stats_t`: customer_id,
+   * type, occurred_at, store_id, total_minor, item_count) and `itemsSql` (CTE `stats_items`:
+   * customer_id, type, category, amount_minor).
+   */
+  private upserts(transactionsSql: string, itemsSql: string): { name: string; sql: string }[] {
+    return [
+      { name: 'stats_t', sql: transactionsSql },
+      { name: 'stats_items', sql: itemsSql },
+      {
+        name: 'stats_customer',
+        sql: `INSERT INTO customer_stats AS s (tenant_id, customer_id, first_purchase_at, last_purchase_at, purchase_count, return_count,
                                           items_purchased, items_returned, sales_minor, returns_minor)
-         SELECT $1, customer_id, ${AGGREGATES.stats} FROM t GROUP BY customer_id
+         SELECT $1, customer_id, ${AGGREGATES.stats} FROM stats_t GROUP BY customer_id
          ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
            first_purchase_at = least(s.first_purchase_at, EXCLUDED.first_purchase_at),
            last_purchase_at = greatest(s.last_purchase_at, EXCLUDED.last_purchase_at),
@@ -56,30 +121,40 @@ export class CustomerStatsRepository {
            sales_minor = s.sales_minor + EXCLUDED.sales_minor,
            returns_minor = s.returns_minor + EXCLUDED.returns_minor,
            lapsed_notified_at = CASE WHEN EXCLUDED.purchase_count > 0 THEN NULL ELSE s.lapsed_notified_at END,
-           updated_at = now()
-       ), categories AS (
-         INSERT INTO customer_category_stats AS c (tenant_id, customer_id, category, spent_minor)
-         SELECT $1, t.customer_id, i.category, sum(${AGGREGATES.signed} * i.amount_minor)
-           FROM t JOIN transaction_items i ON i.tenant_id = $1 AND i.transaction_id = t.id
-          WHERE i.category IS NOT NULL GROUP BY t.customer_id, i.category
-         ON CONFLICT (tenant_id, customer_id, category) DO UPDATE SET spent_minor = c.spent_minor + EXCLUDED.spent_minor
-       ), stores AS (
-         INSERT INTO customer_store_stats AS st (tenant_id, customer_id, store_id, purchase_count)
-         SELECT $1, customer_id, store_id, count(*) FROM t WHERE store_id IS NOT NULL AND type = 'sale' GROUP BY customer_id, store_id
-         ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET purchase_count = st.purchase_count + EXCLUDED.purchase_count
-       )
-       INSERT INTO customer_monthly_spend AS m (tenant_id, customer_id, month, spent_minor)
-       SELECT $1, t.customer_id, ${AGGREGATES.month}, sum(${AGGREGATES.signed} * t.total_minor) FROM t GROUP BY 2, 3
+           updated_at = now()`,
+      },
+      {
+        name: 'stats_categories',
+        sql: `INSERT INTO customer_category_stats AS c (tenant_id, customer_id, category, spent_minor)
+         SELECT $1, t.customer_id, t.category, sum(${AGGREGATES.signed} * t.amount_minor)
+           FROM stats_items t WHERE t.category IS NOT NULL GROUP BY t.customer_id, t.category
+         ON CONFLICT (tenant_id, customer_id, category) DO UPDATE SET spent_minor = c.spent_minor + EXCLUDED.spent_minor`,
+      },
+      {
+        name: 'stats_stores',
+        sql: `INSERT INTO customer_store_stats AS st (tenant_id, customer_id, store_id, purchase_count)
+         SELECT $1, customer_id, store_id, count(*) FROM stats_t WHERE store_id IS NOT NULL AND type = 'sale' GROUP BY customer_id, store_id
+         ON CONFLICT (tenant_id, customer_id, store_id) DO UPDATE SET purchase_count = st.purchase_count + EXCLUDED.purchase_count`,
+      },
+      {
+        name: 'stats_months',
+        sql: `INSERT INTO customer_monthly_spend AS m (tenant_id, customer_id, month, spent_minor)
+       SELECT $1, t.customer_id, ${AGGREGATES.month}, sum(${AGGREGATES.signed} * t.total_minor) FROM stats_t t GROUP BY 2, 3
        ON CONFLICT (tenant_id, customer_id, month) DO UPDATE SET spent_minor = m.spent_minor + EXCLUDED.spent_minor`,
-      [tx.tenant, transactionIds],
-    );
+      },
+    ];
+  }
+
+  /** A SELECT of `customer_id, spent` (12-month net spend) for other statements to embed. */
+  spend12mSql(idsRef: string, nowRef: string): string {
+    return `SELECT customer_id, sum(spent_minor) AS spent FROM customer_monthly_spend
+        WHERE tenant_id = $1 AND customer_id = ANY(${idsRef}::uuid[]) AND month >= ${windowStart(nowRef)} GROUP BY customer_id`;
   }
 
   async spend12m(tx: Tx, customerIds: string[], now: Date): Promise<Map<string, bigint>> {
     if (!customerIds.length) return new Map();
     const rows = await tx.query<{ customer_id: string; spent: string }>(
-      `SELECT customer_id, sum(spent_minor)::text AS spent FROM customer_monthly_spend
-        WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND month >= ${WINDOW_START} GROUP BY customer_id`,
+      `SELECT customer_id, spent::text FROM (${this.spend12mSql('$2', '$3')}) s`,
       [tx.tenant, customerIds, now],
     );
     return new Map(rows.map((r) => [r.customer_id, BigInt(r.spent)]));
@@ -128,9 +203,7 @@ export class CustomerStatsRepository {
    * Recomputes every customer's stats from the transactions and lists what differs from the
    * stored values: one row per (table, customer, key), empty when everything agrees.
    */
-  async differences(
-    tx: Tx,
-  ): Promise<
+  async differences(tx: Tx): Promise<
     {
       kind: string;
       customer_id: string;

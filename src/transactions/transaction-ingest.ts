@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { fromMinorUnits } from '../common/money';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
+import { WriteBatch } from '../database/write-batch';
 import { OutboxEvent, OutboxService } from '../events/outbox.service';
 import { actorPrincipal } from '../customers/customer-identity-claims.service';
 import { CustomerRefs, identityCount, ResolvedCustomer } from '../loyalty/customer-refs';
@@ -35,6 +36,8 @@ interface Working {
  * Stores a set of sales and returns in one database transaction with a fixed number of
  * statements whatever the count (UNNEST inserts, ON CONFLICT for retries, one stats upsert,
  * one ledger insert): the single endpoint is a set of one, the batch endpoint up to 1,000.
+ * A new sale costs four statements after the program read: customer look-up, receipt and
+ * items, customer lock with 12-month totals, and one statement of every write.
  * Each item succeeds or fails alone; a failed item leaves no row.
  */
 @Injectable()
@@ -63,7 +66,8 @@ export class TransactionIngest {
 
     // 1. Claim the (source, externalId) keys; retries and concurrent copies fall out here.
     const candidates = work.filter((w) => !w.error);
-    const inserted = await this.repository.insertNew(
+    // 1–2. With their items, in the same statement (items of skipped keys are not written).
+    const inserted = await this.repository.insertNewWithItems(
       tx,
       candidates.map((w) => ({ id: w.id, t: w.t, customerId: w.customerId })),
     );
@@ -86,11 +90,7 @@ export class TransactionIngest {
     }
     const created = candidates.filter((w) => inserted.has(w.id));
 
-    // 2. Items, then returns checked against their sales (which may be in this same set).
-    await this.repository.insertItems(
-      tx,
-      created.map((w) => ({ transactionId: w.id, t: w.t })),
-    );
+    // 2. Returns checked against their sales (which may be in this same set).
     await this.checkReturns(
       tx,
       created.filter((w) => w.t.type === 'return' && !w.t.unlinked),
@@ -126,29 +126,47 @@ export class TransactionIngest {
         source: w.t.source,
         actor,
       }));
+    // Every write from here on goes in one statement (WriteBatch): ledger, lots, balances,
+    // answers, stats, events.
+    const writes = new WriteBatch();
     const results = new Map(
-      (await this.loyalty.post(tx, context, postings)).map((r) => [r.transactionId, r]),
+      (await this.loyalty.post(tx, context, postings, writes)).map((r) => [r.transactionId, r]),
     );
-    const withCustomer = stored.filter((w) => w.customerId);
     // Returns of anonymous sales carry no customer: no stats, no points.
-    await this.repository.finish(
-      tx,
-      stored.map((w) => ({
-        id: w.id,
-        customerId: w.customerId,
-        originalId: w.originalId,
-        points: results.get(w.id)?.points ?? 0,
-        response: this.body(w, results.get(w.id)),
-      })),
-    );
-    await this.stats.apply(
-      tx,
-      withCustomer.map((w) => w.id),
-    );
-    await this.outbox.recordMany(
-      tx,
-      stored.map((w) => this.event(w, results.get(w.id))),
-    );
+    writes
+      .add(
+        this.repository.finishPart(
+          stored.map((w) => ({
+            id: w.id,
+            customerId: w.customerId,
+            originalId: w.originalId,
+            points: results.get(w.id)?.points ?? 0,
+            response: this.body(w, results.get(w.id)),
+          })),
+        ),
+      )
+      .add(
+        this.stats.applyPart(
+          stored
+            .filter((w) => w.customerId)
+            .map((w) => ({
+              customerId: w.customerId!,
+              type: w.t.type,
+              occurredAt: w.t.occurredAt,
+              storeId: w.t.storeId,
+              totalMinor: w.t.totalMinor,
+              itemCount: w.t.itemCount,
+              lines: w.t.lines,
+            })),
+        ),
+      )
+      .add(
+        this.outbox.recordManyPart(
+          stored.map((w) => this.event(w, results.get(w.id))),
+          'transaction_events',
+        ),
+      );
+    await writes.run(tx);
 
     return work.map((w): IngestOutcome => {
       if (w.error) return { index: w.t.index, status: 'error', error: w.error };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/tx';
+import { SqlPart, WriteBatch } from '../database/write-batch';
 import type { PreparedTransaction } from './transaction-validation';
 
 export interface TransactionRow {
@@ -37,6 +38,77 @@ const COLUMNS = `id, source, external_id, type, customer_id, store_id, occurred_
 
 const qty = (n: number) => n.toFixed(3);
 
+/**
+ * New receipts in key order (two batches never wait on each other in opposite orders); a key
+ * already stored, or being stored by a concurrent request (which this waits for), is skipped.
+ * Parameters $2–$13 (insertNewParams).
+ */
+const INSERT_NEW = `INSERT INTO transactions (tenant_id, id, source, external_id, type, customer_id, store_id, occurred_at, currency,
+                                 total_minor, item_count, original_external_id, request_hash)
+       SELECT $1, v.id, v.source, v.external_id, v.type, v.customer_id, v.store_id, v.occurred_at, v.currency, v.total_minor,
+              v.item_count, v.original_external_id, v.request_hash
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::timestamptz[],
+                                  $9::text[], $10::bigint[], $11::numeric[], $12::text[], $13::text[])
+              WITH ORDINALITY AS v(id, source, external_id, type, customer_id, store_id, occurred_at, currency, total_minor,
+                                   item_count, original_external_id, request_hash, ord)
+       ORDER BY v.ord
+       ON CONFLICT (tenant_id, source, external_id) DO NOTHING`;
+
+function insertNewParams(
+  rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
+): unknown[] {
+  const sorted = [...rows].sort((a, b) =>
+    a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
+  );
+  return [
+    sorted.map((r) => r.id),
+    sorted.map((r) => r.t.source),
+    sorted.map((r) => r.t.externalId),
+    sorted.map((r) => r.t.type),
+    sorted.map((r) => r.customerId),
+    sorted.map((r) => r.t.storeId),
+    sorted.map((r) => r.t.occurredAt),
+    sorted.map((r) => r.t.currency),
+    sorted.map((r) => r.t.totalMinor.toString()),
+    sorted.map((r) => qty(r.t.itemCount)),
+    sorted.map((r) => r.t.originalExternalId),
+    sorted.map((r) => r.t.hash),
+  ];
+}
+
+/** Item rows from the arrays of itemParams, numbered from $`from`, as `v`. */
+const INSERT_ITEMS = (from: number) =>
+  `INSERT INTO transaction_items (tenant_id, transaction_id, line_no, sku, name, category, quantity, unit_price_minor, amount_minor)
+       SELECT $1, v.* FROM unnest(${[
+         'uuid',
+         'int',
+         'text',
+         'text',
+         'text',
+         'numeric',
+         'bigint',
+         'bigint',
+       ]
+         .map((type, i) => `$${from + i}::${type}[]`)
+         .join(
+           ', ',
+         )}) AS v(transaction_id, line_no, sku, name, category, quantity, unit_price_minor, amount_minor)`;
+
+function itemParams(rows: { transactionId: string; t: PreparedTransaction }[]): unknown[] | null {
+  const lines = rows.flatMap((r) => r.t.lines.map((line) => ({ id: r.transactionId, line })));
+  if (!lines.length) return null;
+  return [
+    lines.map((l) => l.id),
+    lines.map((l) => l.line.lineNo),
+    lines.map((l) => l.line.sku),
+    lines.map((l) => l.line.name),
+    lines.map((l) => l.line.category),
+    lines.map((l) => qty(l.line.quantity)),
+    lines.map((l) => l.line.unitPriceMinor.toString()),
+    lines.map((l) => l.line.amountMinor.toString()),
+  ];
+}
+
 /** All SQL on transactions and their items; inserts are set-based (UNNEST) for any batch size. */
 @Injectable()
 export class TransactionsRepository {
@@ -50,37 +122,10 @@ export class TransactionsRepository {
     rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
   ): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const sorted = [...rows].sort((a, b) =>
-      a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
-    );
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO transactions (tenant_id, id, source, external_id, type, customer_id, store_id, occurred_at, currency,
-                                 total_minor, item_count, original_external_id, request_hash)
-       SELECT $1, v.id, v.source, v.external_id, v.type, v.customer_id, v.store_id, v.occurred_at, v.currency, v.total_minor,
-              v.item_count, v.original_external_id, v.request_hash
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::timestamptz[],
-                                  $9::text[], $10::bigint[], $11::numeric[], $12::text[], $13::text[])
-              WITH ORDINALITY AS v(id, source, external_id, type, customer_id, store_id, occurred_at, currency, total_minor,
-                                   item_count, original_external_id, request_hash, ord)
-       ORDER BY v.ord
-       ON CONFLICT (tenant_id, source, external_id) DO NOTHING
-       RETURNING id`,
-      [
-        tx.tenant,
-        sorted.map((r) => r.id),
-        sorted.map((r) => r.t.source),
-        sorted.map((r) => r.t.externalId),
-        sorted.map((r) => r.t.type),
-        sorted.map((r) => r.customerId),
-        sorted.map((r) => r.t.storeId),
-        sorted.map((r) => r.t.occurredAt),
-        sorted.map((r) => r.t.currency),
-        sorted.map((r) => r.t.totalMinor.toString()),
-        sorted.map((r) => qty(r.t.itemCount)),
-        sorted.map((r) => r.t.originalExternalId),
-        sorted.map((r) => r.t.hash),
-      ],
-    );
+    const inserted = await tx.query<{ id: string }>(`${INSERT_NEW} RETURNING id`, [
+      tx.tenant,
+      ...insertNewParams(rows),
+    ]);
     return new Set(inserted.map((r) => r.id));
   }
 
@@ -88,23 +133,29 @@ export class TransactionsRepository {
     tx: Tx,
     rows: { transactionId: string; t: PreparedTransaction }[],
   ): Promise<void> {
-    const lines = rows.flatMap((r) => r.t.lines.map((line) => ({ id: r.transactionId, line })));
-    if (!lines.length) return;
-    await tx.query(
-      `INSERT INTO transaction_items (tenant_id, transaction_id, line_no, sku, name, category, quantity, unit_price_minor, amount_minor)
-       SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::bigint[], $9::bigint[])`,
-      [
-        tx.tenant,
-        lines.map((l) => l.id),
-        lines.map((l) => l.line.lineNo),
-        lines.map((l) => l.line.sku),
-        lines.map((l) => l.line.name),
-        lines.map((l) => l.line.category),
-        lines.map((l) => qty(l.line.quantity)),
-        lines.map((l) => l.line.unitPriceMinor.toString()),
-        lines.map((l) => l.line.amountMinor.toString()),
-      ],
+    const params = itemParams(rows);
+    if (!params) return;
+    await tx.query(INSERT_ITEMS(2), [tx.tenant, ...params]);
+  }
+
+  /**
+   * insertNew and insertItems in one statement (one round trip): the items of the receipts
+   * that were inserted, none of those skipped as already stored. Returns the ids inserted.
+   */
+  async insertNewWithItems(
+    tx: Tx,
+    rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
+  ): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const items = itemParams(rows.map((r) => ({ transactionId: r.id, t: r.t })));
+    if (!items) return this.insertNew(tx, rows);
+    const inserted = await tx.query<{ id: string }>(
+      `WITH ins AS (${INSERT_NEW} RETURNING id),
+       items AS (${INSERT_ITEMS(14)} WHERE v.transaction_id IN (SELECT id FROM ins))
+       SELECT id FROM ins`,
+      [tx.tenant, ...insertNewParams(rows), ...items],
     );
+    return new Set(inserted.map((r) => r.id));
   }
 
   async findByKeys(
@@ -184,20 +235,37 @@ export class TransactionsRepository {
       response: Record<string, unknown>;
     }[],
   ): Promise<void> {
-    if (!rows.length) return;
-    await tx.query(
-      `UPDATE transactions t SET customer_id = v.customer_id, original_id = v.original_id, points = v.points, response = v.response
+    await new WriteBatch().add(this.finishPart(rows)).run(tx);
+  }
+
+  /** Sets customer, sale, points and stored answer of the receipts just inserted. */
+  finishPart(
+    rows: {
+      id: string;
+      customerId: string | null;
+      originalId: string | null;
+      points: number;
+      response: Record<string, unknown>;
+    }[],
+  ): SqlPart | undefined {
+    if (!rows.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'transactions_finish',
+          sql: `UPDATE transactions t SET customer_id = v.customer_id, original_id = v.original_id, points = v.points, response = v.response
          FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::jsonb[]) AS v(id, customer_id, original_id, points, response)
-        WHERE t.tenant_id = $1 AND t.id = v.id`,
-      [
-        tx.tenant,
+        WHERE t.tenant_id = $1 AND t.id = ANY($2::uuid[]) AND t.id = v.id`,
+        },
+      ],
+      params: [
         rows.map((r) => r.id),
         rows.map((r) => r.customerId),
         rows.map((r) => r.originalId),
         rows.map((r) => r.points),
         rows.map((r) => JSON.stringify(r.response)),
       ],
-    );
+    };
   }
 
   async claim(tx: Tx, saleId: string, customerId: string, now: Date): Promise<void> {

@@ -60,7 +60,10 @@ export class TransactionsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.loyalty.registerSpendSource((tx, ids, now) => this.stats.spend12m(tx, ids, now));
+    this.loyalty.registerSpendSource(
+      (tx, ids, now) => this.stats.spend12m(tx, ids, now),
+      (idsRef, nowRef) => this.stats.spend12mSql(idsRef, nowRef),
+    );
     this.extensions.registerView('stats', async (tx, ids) => {
       const rows = await this.stats.load(tx, ids, this.clock.now());
       // Nobody on the page has bought yet (a common list page): no currency to read.
