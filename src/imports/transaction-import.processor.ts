@@ -13,7 +13,7 @@ import { AssembledReceipt, assembleReceipt, mappingSource } from './receipt-asse
 
 const RECEIPT_ID = /^[\x21-\x7e]{1,128}$/;
 /** Receipts assembled between two turns of the event loop when preparing ahead. */
-const SLICE = 200;
+const SLICE = 50;
 
 export interface ReceiptBatchContext {
   program: ProgramContext;
