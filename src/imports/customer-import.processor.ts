@@ -16,7 +16,7 @@ import type { CustomerFieldsInput } from '../customers/dto/customer.input';
 import { CustomerImportPreparer, PreparedCustomers, PreparedRow } from './customer-import.preparer';
 import { fillBlanks } from './customer-row-reader';
 import { followSurvivors, settleContested } from './customer-import-claims';
-import { CustomerImportRepository } from './customer-import.repository';
+import { CustomerImportRepository, IdentityInsert } from './customer-import.repository';
 import type { BatchCounts, ImportErrorInput, StagedRow } from './imports.repository';
 
 export type Row = PreparedRow;
@@ -73,6 +73,12 @@ export class CustomerImportProcessor {
     const fail = (line: number, code: string, message: string) =>
       errors.push({ line, column: null, value: null, code, message });
     const rows = prepared.rows;
+    // Sent first: PostgreSQL looks the holders up while Node groups the rows.
+    const holderQuery = this.repository.identityHolders(
+      tx,
+      rows.flatMap((r) => r.identities),
+    );
+    holderQuery.catch(() => undefined); // awaited below
 
     // Rows sharing any identity are one person (union-find over identity keys).
     const parent = rows.map((_, i) => i);
@@ -94,10 +100,7 @@ export class CustomerImportProcessor {
       else groups.set(root, [row]);
     });
 
-    const holders = await this.repository.identityHolders(
-      tx,
-      rows.flatMap((r) => r.identities),
-    );
+    const holders = await holderQuery;
     const creates: { rows: Row[]; merged: Row }[] = [];
     const updates: { rows: Row[]; merged: Row; customerId: string }[] = [];
     const contested: { rows: Row[]; merged: Row }[] = [];
@@ -181,29 +184,8 @@ export class CustomerImportProcessor {
         memberNo: row.input.memberNo,
       };
     });
-    let pending = prepared;
-    // Generated member numbers are random; the few that collide are drawn again.
-    for (let attempt = 0; pending.length && attempt < 6; attempt++) {
-      for (const p of pending)
-        if (!p.row.input.memberNo)
-          p.memberNo = buildMemberNo(
-            settings.memberNoPrefix,
-            String(randomInt(100_000_000, 1_000_000_000)),
-          );
-      const inserted = await this.repository.insertCustomers(
-        tx,
-        pending.map((p) => ({ id: p.id, member_no: p.memberNo!, ...p.columns })),
-        now,
-      );
-      pending = pending.filter((p) => !inserted.has(p.id));
-      if (pending.some((p) => p.row.input.memberNo))
-        throw new Error(
-          'a member number given in the file is held by a customer without its identity row',
-        );
-    }
-    if (pending.length)
-      throw new DomainError('conflict', 'Could not allocate member numbers; retry the import.');
-    const identities = prepared.flatMap((p) => {
+    type Prepared = (typeof prepared)[number];
+    const identityRows = (p: Prepared): IdentityInsert[] => {
       const list = [...p.row.identities];
       if (!p.row.input.memberNo) list.push(this.identity('member_no', '', p.memberNo!));
       return list.map((id) => ({
@@ -215,23 +197,56 @@ export class CustomerImportProcessor {
         value_enc: id.enc ?? this.crypto.encrypt(id.value),
         value_bidx: id.bidx,
       }));
-    });
-    await this.repository.insertIdentities(tx, identities, now);
-    await this.outbox.recordMany(
-      tx,
-      prepared.map((p) => ({
-        type: 'customer.created',
+    };
+    const identities: IdentityInsert[] = [];
+    const created: Prepared[] = [];
+    let pending = prepared;
+    // Generated member numbers are random; the few that collide are drawn again.
+    for (let attempt = 0; pending.length && attempt < 6; attempt++) {
+      for (const p of pending)
+        if (!p.row.input.memberNo)
+          p.memberNo = buildMemberNo(
+            settings.memberNoPrefix,
+            String(randomInt(100_000_000, 1_000_000_000)),
+          );
+      // Sent before the identity rows are built, so PostgreSQL inserts while Node builds.
+      const insertion = this.repository.insertCustomers(
+        tx,
+        pending.map((p) => ({ id: p.id, member_no: p.memberNo!, ...p.columns })),
+        now,
+      );
+      insertion.catch(() => undefined); // awaited below; never unhandled if building throws
+      const built = pending.map(identityRows);
+      const inserted = await insertion;
+      pending.forEach((p, i) => {
+        if (!inserted.has(p.id)) return;
+        created.push(p);
+        identities.push(...built[i]);
+      });
+      pending = pending.filter((p) => !inserted.has(p.id));
+      if (pending.some((p) => p.row.input.memberNo))
+        throw new Error(
+          'a member number given in the file is held by a customer without its identity row',
+        );
+    }
+    if (pending.length)
+      throw new DomainError('conflict', 'Could not allocate member numbers; retry the import.');
+    const identityWrite = this.repository.insertIdentities(tx, identities, now);
+    identityWrite.catch(() => undefined); // awaited below
+    const events = created.map((p) => ({
+      type: 'customer.created',
+      customerId: p.id,
+      subjectType: 'customer',
+      subjectId: p.id,
+      payload: {
         customerId: p.id,
-        subjectType: 'customer',
-        subjectId: p.id,
-        payload: {
-          customerId: p.id,
-          memberNo: p.memberNo,
-          storeId: p.columns.store_id ?? null,
-          source: 'import',
-        },
-      })),
-    );
+        memberNo: p.memberNo,
+        storeId: p.columns.store_id ?? null,
+        source: 'import',
+      },
+    }));
+    await identityWrite;
+    await this.outbox.recordMany(tx, events);
     return prepared.length;
   }
 
