@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,16 @@ export const ONLINE_RETAIL_MAPPING = {
   currency: 'GBP',
   timeZone: 'Europe/London',
 };
+
+/** Upload (read, parse, stage) and merge seconds of a finished import, and the load average. */
+export function phases(result: Record<string, any>): string {
+  const at = (key: string) => new Date(result[key] as string).getTime();
+  const upload = (at('startedAt') - at('createdAt')) / 1000;
+  const merge = (at('finishedAt') - at('startedAt')) / 1000;
+  return `phases  upload ${upload.toFixed(1)} s, merge ${merge.toFixed(1)} s; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`;
+}
 
 /** Streams a file to POST /v1/imports and polls the import until it ends. */
 export async function importFile(
@@ -139,7 +149,8 @@ async function run(file: string): Promise<void> {
         `COPY    ${copy.seconds.toFixed(1)} s = ${Math.round(rows / copy.seconds).toLocaleString('en')} rows/s\n` +
         `ratio   import/COPY time = ${(seconds / copy.seconds).toFixed(1)}x  (goal: import <= 60 s)\n` +
         `figures customers with a valid purchase ${figures.customers} (published 4,338), valid invoices ${figures.invoices} (published 18,532),` +
-        ` anonymous receipts ${figures.anonymous}, unlinked returns ${figures.returns}, customers created ${figures.customers_created}\n`,
+        ` anonymous receipts ${figures.anonymous}, unlinked returns ${figures.returns}, customers created ${figures.customers_created}\n` +
+        phases(result),
     );
   } finally {
     await kehu.stop();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { benchDatabase, startKehu, timed } from './harness';
-import { importFile } from './import-online-retail';
+import { importFile, phases } from './import-online-retail';
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '艳', '勇'];
@@ -76,7 +76,8 @@ export default async function importCustomers(args: string[]): Promise<void> {
       `import  ${result.status}: ${count.toLocaleString('en')} rows in ${seconds.toFixed(1)} s = ${Math.round(count / seconds).toLocaleString('en')} rows/s` +
         ` (created ${result.created}, updated ${result.updated}, skipped ${result.skipped}, failed ${result.failed})\n` +
         `COPY    ${copy.seconds.toFixed(1)} s = ${Math.round(count / copy.seconds).toLocaleString('en')} rows/s\n` +
-        `ratio   import/COPY time = ${(seconds / copy.seconds).toFixed(1)}x  (budget: import <= 180 s)\n`,
+        `ratio   import/COPY time = ${(seconds / copy.seconds).toFixed(1)}x  (budget: import <= 180 s)\n` +
+        phases(result),
     );
   } finally {
     await kehu.stop();
