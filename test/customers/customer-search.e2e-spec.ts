@@ -1,4 +1,5 @@
 import { Clock } from '../../src/common/clock';
+import { Tx } from '../../src/database/tx';
 import { TestApp, TenantClient } from '../support/test-app';
 
 describe('customers: search', () => {
@@ -102,6 +103,23 @@ describe('customers: search', () => {
     expect(await inOther('欧阳娜娜')).toEqual([ouyang]);
     expect(await inOther('三')).toEqual([zhang]); // not the first tenant's 张三 / 张三丰
     expect(await found({ q: '三' })).toEqual([ids.zhangsanfeng, ids.zhangsan]);
+  });
+
+  it('answers a page in one search statement plus one per view block, whatever the page size', async () => {
+    await search({ q: 'zs' }); // tenant settings cached
+    const spy = jest.spyOn(Tx.prototype, 'query');
+    const statements = async (query: Record<string, string | number>) => {
+      spy.mockClear();
+      expect((await search(query)).items.length).toBeGreaterThan(0);
+      // The audit log flushes on its own timer through the same Tx class; not this request's work.
+      return spy.mock.calls.filter(([sql]) => !/audit/i.test(String(sql))).length;
+    };
+    const one = await statements({ q: 'zsf' });
+    const all = await statements({ q: 'zs' });
+    spy.mockRestore();
+    expect(all).toBe(one);
+    // search + stats + rfm + consents (the loyalty program only when someone has stats)
+    expect(all).toBeLessThanOrEqual(5);
   });
 
   it('shows store staff only their store, masked', async () => {
