@@ -55,6 +55,15 @@ export class DeliveriesRepository {
    * rows are leased: if this process dies, the lease runs out and another one retries them.
    */
   async claim(tx: Tx, now: Date, leaseUntil: Date, limit: number): Promise<DeliveryRow[]> {
+    // Claims of one tenant take turns (held to the end of this short transaction; other
+    // dispatchers wait milliseconds). Overlapping claims raced for the same head of the queue:
+    // one whose snapshot predates another's commit re-checks and keeps row locks on rows the
+    // other already leased, so that lane's settle waited on it; under load such overlapping
+    // claims were seen spinning for seconds while settles queued behind them.
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('kehu.webhooks.claim:' || $1, 0))`,
+      [tx.tenant],
+    );
     // The plan must walk the due index in order and stop after `limit` claimable rows. With
     // real statistics PostgreSQL prefers to seq-scan every open delivery, run the ordering
     // probe on each and sort: O(queue) per batch (100k queued: ~0.3-0.9 s per claim instead
