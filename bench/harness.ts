@@ -122,7 +122,10 @@ function spawnServer(
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string } {
-  const [command, argv] = pinned(process.execPath, args);
+  // e.g. KEHU_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers
+  // (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.KEHU_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const [command, argv] = pinned(process.execPath, [...nodeArgs, ...args]);
   const child = spawn(command, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
