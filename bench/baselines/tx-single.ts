@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 import { uuid7 } from '../../src/common/uuid7';
 import { APP_ROLE, TENANT_SETTING } from '../../src/database/rls';
 import { Tx } from '../../src/database/tx';
@@ -70,13 +70,20 @@ export async function inTenant<T>(
   pool: Pool,
   tenantId: string,
   work: (tx: Tx) => Promise<T>,
+  prefetch: string[] = [],
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(
-      `BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('${TENANT_SETTING}', '${tenantId}', true)`,
+    const started = (await client.query(
+      [
+        `BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('${TENANT_SETTING}', '${tenantId}', true)`,
+        ...prefetch,
+      ].join('; '),
+    )) as unknown as QueryResult[];
+    const prefetched = new Map(
+      prefetch.map((sql, i) => [sql, started[started.length - prefetch.length + i].rows]),
     );
-    const result = await work(new Tx(client, tenantId));
+    const result = await work(new Tx(client, tenantId, prefetched));
     await client.query('COMMIT');
     return result;
   } catch (error) {
@@ -90,7 +97,7 @@ export async function inTenant<T>(
 /**
  * The statements POST /v1/transactions runs for a new sale (Kehu's own repository SQL), with
  * no framework, auth, validation, idempotency replay, rules engine or mapping around them:
- * program, customer look-up, receipt with items, customer lock with 12-month totals, then
+ * program (with BEGIN), customer look-up, receipt with items, customer lock with 12-month totals, then
  * every write in one statement.
  */
 export const register: BaselineRegister = (fastify, pool) => {
@@ -101,86 +108,93 @@ export const register: BaselineRegister = (fastify, pool) => {
       const id = uuid7();
       const now = new Date();
       const points = Number(t.totalMinor / 100n);
-      const { customerId, balance } = await inTenant(pool, request.params.tenant, async (tx) => {
-        await loyalty.findProgramAndTenant(tx);
-        const customerId = (await refs.resolveIds(tx, [t.customer!.id!])).get(t.customer!.id!)!.id;
-        await transactions.insertNewWithItems(tx, [{ id, t, customerId }]);
-        const [customer] = await loyalty.lockCustomersWithTotals(
-          tx,
-          [customerId],
-          new Date(now.getTime() - 365 * 86400000),
-          now,
-          (ids, at) => stats.spend12mSql(ids, at),
-        );
-        const next = Number(customer.points_balance) + points;
-        await new WriteBatch()
-          .add(
-            loyalty.insertLedgerPart([
-              {
-                id: uuid7(),
-                customerId,
-                kind: 'earn',
-                points,
-                reason: 'purchase',
-                source: t.source,
-                externalId: null,
-                actor: 'bench',
-                transactionId: id,
-                createdAt: now,
-              },
-            ]),
-          )
-          .add(
-            loyalty.insertLotsPart([
-              {
-                id: uuid7(),
-                customerId,
-                transactionId: id,
-                points,
-                remaining: points,
-                earnedAt: now,
-                expiresAt: null,
-              },
-            ]),
-          )
-          .add(
-            loyalty.updateCustomerCachesPart([
-              { id: customerId, balance: next, tierCode: 'member', tierSince: now },
-            ]),
-          )
-          .add(
-            outbox.recordManyPart(
-              [{ type: 'points.earned', customerId, payload: { points } }],
-              'loyalty_events',
-            ),
-          )
-          .add(
-            transactions.finishPart([
-              { id, customerId, originalId: null, points, response: { id, points } },
-            ]),
-          )
-          .add(
-            stats.applyPart([
-              {
-                customerId,
-                type: 'sale',
-                occurredAt: t.occurredAt,
-                storeId: t.storeId,
-                totalMinor: t.totalMinor,
-                itemCount: t.itemCount,
-                lines: t.lines,
-              },
-            ]),
-          )
-          .add(
-            outbox.recordManyPart(
-              [{ type: 'transaction.created', customerId, payload: { id } }],
-              'transaction_events',
-            ),
-          )
-          .run(tx);
-        return { customerId, balance: next };
-      });
+      const { customerId, balance } = await inTenant(
+        pool,
+        request.params.tenant,
+        async (tx) => {
+          await loyalty.findProgramAndTenant(tx);
+          const customerId = (await refs.resolveIds(tx, [t.customer!.id!])).get(
+            t.customer!.id!,
+          )!.id;
+          await transactions.insertNewWithItems(tx, [{ id, t, customerId }]);
+          const [customer] = await loyalty.lockCustomersWithTotals(
+            tx,
+            [customerId],
+            new Date(now.getTime() - 365 * 86400000),
+            now,
+            (ids, at) => stats.spend12mSql(ids, at),
+          );
+          const next = Number(customer.points_balance) + points;
+          await new WriteBatch()
+            .add(
+              loyalty.insertLedgerPart([
+                {
+                  id: uuid7(),
+                  customerId,
+                  kind: 'earn',
+                  points,
+                  reason: 'purchase',
+                  source: t.source,
+                  externalId: null,
+                  actor: 'bench',
+                  transactionId: id,
+                  createdAt: now,
+                },
+              ]),
+            )
+            .add(
+              loyalty.insertLotsPart([
+                {
+                  id: uuid7(),
+                  customerId,
+                  transactionId: id,
+                  points,
+                  remaining: points,
+                  earnedAt: now,
+                  expiresAt: null,
+                },
+              ]),
+            )
+            .add(
+              loyalty.updateCustomerCachesPart([
+                { id: customerId, balance: next, tierCode: 'member', tierSince: now },
+              ]),
+            )
+            .add(
+              outbox.recordManyPart(
+                [{ type: 'points.earned', customerId, payload: { points } }],
+                'loyalty_events',
+              ),
+            )
+            .add(
+              transactions.finishPart([
+                { id, customerId, originalId: null, points, response: { id, points } },
+              ]),
+            )
+            .add(
+              stats.applyPart([
+                {
+                  customerId,
+                  type: 'sale',
+                  occurredAt: t.occurredAt,
+                  storeId: t.storeId,
+                  totalMinor: t.totalMinor,
+                  itemCount: t.itemCount,
+                  lines: t.lines,
+                },
+              ]),
+            )
+            .add(
+              outbox.recordManyPart(
+                [{ type: 'transaction.created', customerId, payload: { id } }],
+                'transaction_events',
+              ),
+            )
+            .run(tx);
+          return { customerId, balance: next };
+        },
+        [LoyaltyRepository.PROGRAM_AND_TENANT],
+      );
       void reply.status(201);
       return {
         id,

@@ -9,7 +9,16 @@ export class Tx {
     readonly client: PoolClient,
     /** The tenant this transaction is scoped to; undefined for system transactions. */
     readonly tenantId: string | undefined,
+    /** Rows of statements sent with BEGIN (Database.withTenant's `prefetch`), by SQL text. */
+    private readonly prefetchedRows: Map<string, QueryResultRow[]> = new Map(),
   ) {}
+
+  /** The rows of `sql` if it was sent with BEGIN (once: a second call runs it again). */
+  prefetched<T extends QueryResultRow = QueryResultRow>(sql: string): T[] | undefined {
+    const rows = this.prefetchedRows.get(sql);
+    this.prefetchedRows.delete(sql);
+    return rows as T[] | undefined;
+  }
 
   async query<T extends QueryResultRow = QueryResultRow>(
     sql: string,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TENANT_SETTING } from '../database/rls';
 import type { Tx } from '../database/tx';
 import { SqlPart, WriteBatch } from '../database/write-batch';
 import type { StoredEarnRules, StoredTier } from './loyalty-program';
@@ -80,17 +81,23 @@ export class LoyaltyRepository {
     );
   }
 
-  /** Program (if saved) and tenant settings in one round trip: every posting needs both. */
+  /**
+   * Program (if saved) and tenant settings in one statement: every posting needs both. The
+   * tenant comes from the transaction's setting, so the statement can also be sent with BEGIN
+   * (`Database.withTenant(…, { prefetch: [LoyaltyRepository.PROGRAM_AND_TENANT] })`).
+   */
+  static readonly PROGRAM_AND_TENANT = `SELECT t.currency, t.time_zone, t.settings,
+              (SELECT row_to_json(p) FROM (SELECT currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at
+                                             FROM loyalty_programs WHERE tenant_id = t.id) p) AS program
+         FROM tenants t WHERE t.id = NULLIF(current_setting('${TENANT_SETTING}', true), '')::uuid`;
+
   async findProgramAndTenant(
     tx: Tx,
   ): Promise<{ program: ProgramRow | undefined; tenant: TenantRow }> {
-    const row = await tx.one<TenantRow & { program: ProgramRow | null }>(
-      `SELECT t.currency, t.time_zone, t.settings,
-              (SELECT row_to_json(p) FROM (SELECT currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at
-                                             FROM loyalty_programs WHERE tenant_id = $1) p) AS program
-         FROM tenants t WHERE t.id = $1`,
-      [tx.tenant],
-    );
+    const sql = LoyaltyRepository.PROGRAM_AND_TENANT;
+    const [row] =
+      tx.prefetched<TenantRow & { program: ProgramRow | null }>(sql) ??
+      (await tx.query<TenantRow & { program: ProgramRow | null }>(sql));
     if (!row) throw new Error('tenant row not visible');
     const program = row.program
       ? { ...row.program, updated_at: new Date(row.program.updated_at) }

@@ -11,6 +11,7 @@ import { CustomerExtensions } from '../customers/customer-extensions';
 import { OutboxService } from '../events/outbox.service';
 import { CustomerRefs } from '../loyalty/customer-refs';
 import { LoyaltyProgramService } from '../loyalty/loyalty-program.service';
+import { LoyaltyRepository } from '../loyalty/loyalty.repository';
 import { LoyaltyService } from '../loyalty/loyalty.service';
 import type { PointsPosting } from '../loyalty/points-posting';
 import { CustomerStatsRepository } from './customer-stats.repository';
@@ -32,6 +33,9 @@ import {
 import { ItemRow, TransactionRow, TransactionsRepository } from './transactions.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** The program read every posting starts with, sent in BEGIN's round trip. */
+const PROGRAM_WITH_BEGIN = { prefetch: [LoyaltyRepository.PROGRAM_AND_TENANT] };
 
 /** Retries a whole database transaction that PostgreSQL aborted as a deadlock victim. */
 async function retryDeadlock<T>(work: () => Promise<T>): Promise<T> {
@@ -88,67 +92,83 @@ export class TransactionsService implements OnModuleInit {
     input: TransactionInput,
   ): Promise<{ result: TransactionResultModel; replayed: boolean }> {
     return retryDeadlock(() =>
-      this.database.withTenant(principal.tenantId, async (tx) => {
-        const context = await this.programs.load(tx);
-        const prepared = prepareTransaction(input, 0, context.currencies, this.clock.now());
-        const [outcome] = await this.ingestion.ingest(tx, context, [prepared], actorOf(principal));
-        if (outcome.status === 'error') throw outcome.error;
-        return {
-          result: outcome.body as unknown as TransactionResultModel,
-          replayed: outcome.status === 'duplicate',
-        };
-      }),
+      this.database.withTenant(
+        principal.tenantId,
+        async (tx) => {
+          const context = await this.programs.load(tx);
+          const prepared = prepareTransaction(input, 0, context.currencies, this.clock.now());
+          const [outcome] = await this.ingestion.ingest(
+            tx,
+            context,
+            [prepared],
+            actorOf(principal),
+          );
+          if (outcome.status === 'error') throw outcome.error;
+          return {
+            result: outcome.body as unknown as TransactionResultModel,
+            replayed: outcome.status === 'duplicate',
+          };
+        },
+        PROGRAM_WITH_BEGIN,
+      ),
     );
   }
 
   /** Up to 1,000 independent transactions in one database transaction; results in input order. */
   async recordBatch(principal: Principal, raw: unknown[]): Promise<BatchItemResultModel[]> {
     return retryDeadlock(() =>
-      this.database.withTenant(principal.tenantId, async (tx) => {
-        const context = await this.programs.load(tx);
-        const now = this.clock.now();
-        const results: BatchItemResultModel[] = raw.map((_, index) => ({ index, status: 'error' }));
-        const prepared: PreparedTransaction[] = [];
-        raw.forEach((item, index) => {
-          try {
-            const input = validateBatchItem(item);
-            if (input instanceof DomainError) throw input;
-            prepared.push(prepareTransaction(input, index, context.currencies, now));
-          } catch (error) {
-            if (!(error instanceof DomainError)) throw error;
-            results[index] = {
-              index,
-              status: 'error',
-              error: { code: error.code, detail: error.detail, errors: error.options.errors },
-            };
+      this.database.withTenant(
+        principal.tenantId,
+        async (tx) => {
+          const context = await this.programs.load(tx);
+          const now = this.clock.now();
+          const results: BatchItemResultModel[] = raw.map((_, index) => ({
+            index,
+            status: 'error',
+          }));
+          const prepared: PreparedTransaction[] = [];
+          raw.forEach((item, index) => {
+            try {
+              const input = validateBatchItem(item);
+              if (input instanceof DomainError) throw input;
+              prepared.push(prepareTransaction(input, index, context.currencies, now));
+            } catch (error) {
+              if (!(error instanceof DomainError)) throw error;
+              results[index] = {
+                index,
+                status: 'error',
+                error: { code: error.code, detail: error.detail, errors: error.options.errors },
+              };
+            }
+          });
+          for (const outcome of await this.ingestion.ingest(
+            tx,
+            context,
+            prepared,
+            actorOf(principal),
+          )) {
+            results[outcome.index] =
+              outcome.status === 'error'
+                ? {
+                    index: outcome.index,
+                    status: 'error',
+                    error: {
+                      code: outcome.error.code,
+                      detail: outcome.error.detail,
+                      errors: outcome.error.options.errors,
+                    },
+                  }
+                : {
+                    index: outcome.index,
+                    status: outcome.status,
+                    id: outcome.id,
+                    result: outcome.body as unknown as TransactionResultModel,
+                  };
           }
-        });
-        for (const outcome of await this.ingestion.ingest(
-          tx,
-          context,
-          prepared,
-          actorOf(principal),
-        )) {
-          results[outcome.index] =
-            outcome.status === 'error'
-              ? {
-                  index: outcome.index,
-                  status: 'error',
-                  error: {
-                    code: outcome.error.code,
-                    detail: outcome.error.detail,
-                    errors: outcome.error.options.errors,
-                  },
-                }
-              : {
-                  index: outcome.index,
-                  status: outcome.status,
-                  id: outcome.id,
-                  result: outcome.body as unknown as TransactionResultModel,
-                };
-        }
-        return results;
-      }),
+          return results;
+        },
+        PROGRAM_WITH_BEGIN,
+      ),
     );
   }
 
