@@ -6,11 +6,7 @@ import { Clock } from './clock';
 /** Cross-cutting services every feature gets: idempotency store, PII encryption, clock. */
 @Global()
 @Module({
-  providers: [
-    IdempotencyService,
-    PiiCrypto,
-    Clock,
-  ],
+  providers: [IdempotencyService, PiiCrypto, Clock],
   exports: [IdempotencyService, PiiCrypto, Clock],
 })
 export class CommonModule {}

@@ -135,16 +135,14 @@ export class TestApp {
   ): Promise<TenantClient & { email: string; password: string }> {
     const email = options.email ?? `${role}-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const password = 'correct horse battery staple';
-    await this.app
-      .get(AuthService)
-      .createStaff({
-        tenantSlug: tenant.slug,
-        email,
-        password,
-        name: role,
-        role,
-        storeId: options.storeId,
-      });
+    await this.app.get(AuthService).createStaff({
+      tenantSlug: tenant.slug,
+      email,
+      password,
+      name: role,
+      role,
+      storeId: options.storeId,
+    });
     const response = await this.http
       .post('/v1/auth/login')
       .send({ tenant: tenant.slug, email, password })
