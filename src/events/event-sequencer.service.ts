@@ -3,7 +3,12 @@ import { Clock } from '../common/clock';
 import { Database } from '../database/database.service';
 import { EventsRepository } from './events.repository';
 
-const BATCH = 5000;
+/**
+ * Events per sequencing transaction. Small enough that a backlog is handed to the dispatcher
+ * in steps of well under a second: with 5,000 the 0.5-2.5 s sequencing transactions of a 100k
+ * backlog overlapped badly with delivery (bench `webhooks`: 2,177/s → 2,842/s with 1,000).
+ */
+const BATCH = 1000;
 
 /**
  * Turns committed outbox rows into the tenant's ordered stream: assigns `seq` and creates the
