@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResultRow } from 'pg';
+
+const STATEMENT_NAMES = new Map<string, string>();
 
 /**
  * A transaction handle: repositories take one of these so the service that opened the
@@ -25,6 +28,23 @@ export class Tx {
     params: unknown[] = [],
   ): Promise<T[]> {
     const result = await this.client.query<T>(sql, params);
+    return result.rows;
+  }
+
+  /**
+   * Like query, as a named statement: PostgreSQL parses it once per connection and may reuse
+   * its plan. For the few long, fixed texts of a hot path (not for SQL built per call).
+   */
+  async prepared<T extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
+    let name = STATEMENT_NAMES.get(sql);
+    if (!name) {
+      name = `k_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      STATEMENT_NAMES.set(sql, name);
+    }
+    const result = await this.client.query<T>({ name, text: sql, values: params });
     return result.rows;
   }
 

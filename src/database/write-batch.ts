@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Tx } from './tx';
 
 /**
@@ -49,12 +48,8 @@ export class WriteBatch {
     const params = [tx.tenant, ...this.params];
     this.ctes.length = 0;
     this.params.length = 0;
-    // A named (prepared) statement: PostgreSQL parses a batch's text once per connection; a
-    // handful of texts exist (which parts a posting needs), so the cache stays small.
-    await tx.client.query({
-      name: `wb_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`,
-      text: sql,
-      values: params,
-    });
+    // A named statement: PostgreSQL parses a batch's text once per connection; a handful of
+    // texts exist (which parts a posting needs), so the cache stays small.
+    await tx.prepared(sql, params);
   }
 }

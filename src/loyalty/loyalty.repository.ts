@@ -210,7 +210,7 @@ export class LoyaltyRepository {
     spendSql: (idsRef: string, nowRef: string) => string,
   ): Promise<(LoyaltyCustomerRow & { fresh: boolean; spend12m: string; points12m: string })[]> {
     if (!ids.length) return [];
-    return tx.query(
+    return tx.prepared(
       `WITH snap AS (
          SELECT id, xmin::text AS x FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])
        ), spend AS (${spendSql('$2', '$4')}),

@@ -122,7 +122,7 @@ export class TransactionsRepository {
     rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
   ): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const inserted = await tx.query<{ id: string }>(`${INSERT_NEW} RETURNING id`, [
+    const inserted = await tx.prepared<{ id: string }>(`${INSERT_NEW} RETURNING id`, [
       tx.tenant,
       ...insertNewParams(rows),
     ]);
@@ -135,7 +135,7 @@ export class TransactionsRepository {
   ): Promise<void> {
     const params = itemParams(rows);
     if (!params) return;
-    await tx.query(INSERT_ITEMS(2), [tx.tenant, ...params]);
+    await tx.prepared(INSERT_ITEMS(2), [tx.tenant, ...params]);
   }
 
   /**
@@ -149,7 +149,7 @@ export class TransactionsRepository {
     if (!rows.length) return new Set();
     const items = itemParams(rows.map((r) => ({ transactionId: r.id, t: r.t })));
     if (!items) return this.insertNew(tx, rows);
-    const inserted = await tx.query<{ id: string }>(
+    const inserted = await tx.prepared<{ id: string }>(
       `WITH ins AS (${INSERT_NEW} RETURNING id),
        items AS (${INSERT_ITEMS(14)} WHERE v.transaction_id IN (SELECT id FROM ins))
        SELECT id FROM ins`,
