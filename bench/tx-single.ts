@@ -34,10 +34,14 @@ export default async function txSingle(): Promise<void> {
         } as never,
       ],
     });
-    const kehuResult = await measure(
-      load(`${kehu.baseUrl}/v1/transactions`, { authorization: `Bearer ${kehu.token}` }),
-    );
-    const baselineResult = await measure(load(`${baseline.baseUrl}/tx/${kehu.tenantId}`, {}));
+    const kehuResult = await measure({
+      ...load(`${kehu.baseUrl}/v1/transactions`, { authorization: `Bearer ${kehu.token}` }),
+      serverPid: kehu.pid,
+    });
+    const baselineResult = await measure({
+      ...load(`${baseline.baseUrl}/tx/${kehu.tenantId}`, {}),
+      serverPid: baseline.pid,
+    });
     printComparison(
       'POST /v1/transactions (2 items, points + stats) vs bare Fastify + pg, same SQL, 32 connections',
       kehuResult,
