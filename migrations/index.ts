@@ -15,6 +15,7 @@ import { Imports1763862000000 } from './1763862000000-imports';
 import { IdentityGraph1763863000000 } from './1763863000000-identity-graph';
 import { CustomerSearch1763864000000 } from './1763864000000-customer-search';
 import { RfmWritePath1763864500000 } from './1763864500000-rfm-write-path';
+import { AuditWritePath1763865000000 } from './1763865000000-audit-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   IdentityGraph1763863000000,
   CustomerSearch1763864000000,
   RfmWritePath1763864500000,
+  AuditWritePath1763865000000,
 ];
