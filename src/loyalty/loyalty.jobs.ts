@@ -7,6 +7,7 @@ import { OutboxEvent, OutboxService } from '../events/outbox.service';
 import { CustomerExtensions } from '../customers/customer-extensions';
 import { LoyaltyProgramService } from './loyalty-program.service';
 import { baseTier, tierByCode } from './loyalty-program';
+import { LoyaltyJobsRepository } from './loyalty-jobs.repository';
 import { LoyaltyRepository } from './loyalty.repository';
 import { LoyaltyService } from './loyalty.service';
 import { consumeLots, qualifiedTier } from './points-math';
@@ -19,6 +20,7 @@ export class LoyaltyJobs implements OnModuleInit {
   constructor(
     private readonly database: Database,
     private readonly repository: LoyaltyRepository,
+    private readonly jobsRepository: LoyaltyJobsRepository,
     private readonly programs: LoyaltyProgramService,
     private readonly loyalty: LoyaltyService,
     private readonly outbox: OutboxService,
@@ -42,7 +44,7 @@ export class LoyaltyJobs implements OnModuleInit {
       'loyalty',
       (tx, survivorId, sourceIds) => this.merge(tx, survivorId, sourceIds),
       (tx, survivorId, sourceIds) =>
-        this.repository.refreshBalances(tx, [survivorId, ...sourceIds]),
+        this.jobsRepository.refreshBalances(tx, [survivorId, ...sourceIds]),
     );
   }
 
@@ -52,8 +54,8 @@ export class LoyaltyJobs implements OnModuleInit {
     now: Date = this.clock.now(),
   ): Promise<{ expired: number; warned: number }> {
     return this.database.withTenant(tenantId, async (tx) => {
-      const expired = await this.repository.expireDueLots(tx, now);
-      const warned = await this.repository.markExpiringLots(
+      const expired = await this.jobsRepository.expireDueLots(tx, now);
+      const warned = await this.jobsRepository.markExpiringLots(
         tx,
         now,
         new Date(now.getTime() + 30 * DAY_MS),
@@ -90,7 +92,7 @@ export class LoyaltyJobs implements OnModuleInit {
   ): Promise<{ downgraded: number }> {
     return this.database.withTenant(tenantId, async (tx) => {
       const { program } = await this.programs.load(tx);
-      const customers = await this.repository.customersAboveBase(tx, baseTier(program).code);
+      const customers = await this.jobsRepository.customersAboveBase(tx, baseTier(program).code);
       if (!customers.length) return { downgraded: 0 };
       const ids = customers.map((c) => c.id);
       const spend = await this.loyalty.spend12m(tx, ids, now);
@@ -142,7 +144,7 @@ export class LoyaltyJobs implements OnModuleInit {
   private async merge(tx: Tx, survivorId: string, sourceIds: string[]): Promise<void> {
     const { program } = await this.programs.load(tx);
     const before = await this.repository.lockCustomers(tx, [survivorId, ...sourceIds]);
-    await this.repository.moveToSurvivor(tx, survivorId, sourceIds);
+    await this.jobsRepository.moveToSurvivor(tx, survivorId, sourceIds);
     const [survivor] = await this.repository.findCustomers(tx, [survivorId]);
     const balance = Number(survivor.points_balance);
     const lots = (await this.repository.openLots(tx, [survivorId])).get(survivorId) ?? [];

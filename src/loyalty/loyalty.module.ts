@@ -4,6 +4,7 @@ import { CustomerRefs } from './customer-refs';
 import { LoyaltyJobs } from './loyalty.jobs';
 import { LoyaltyController } from './loyalty.controller';
 import { LoyaltyProgramService } from './loyalty-program.service';
+import { LoyaltyJobsRepository } from './loyalty-jobs.repository';
 import { LoyaltyRepository } from './loyalty.repository';
 import { LoyaltyResolver } from './loyalty.resolver';
 import { LoyaltyService } from './loyalty.service';
@@ -14,6 +15,7 @@ import { PointsAccountService } from './points-account.service';
   controllers: [LoyaltyController],
   providers: [
     LoyaltyRepository,
+    LoyaltyJobsRepository,
     LoyaltyProgramService,
     LoyaltyService,
     PointsAccountService,

@@ -19,6 +19,7 @@ import {
 } from './dto/points.input';
 import { baseTier, tierByCode } from './loyalty-program';
 import { LoyaltyProgramService } from './loyalty-program.service';
+import { LoyaltyJobsRepository } from './loyalty-jobs.repository';
 import { LedgerRow, LoyaltyCustomerRow, LoyaltyRepository } from './loyalty.repository';
 import { LoyaltyService } from './loyalty.service';
 import { consumeLots, expiryFor, newLotRemaining, nextTier } from './points-math';
@@ -50,6 +51,7 @@ export class PointsAccountService {
   constructor(
     private readonly database: Database,
     private readonly repository: LoyaltyRepository,
+    private readonly jobsRepository: LoyaltyJobsRepository,
     private readonly programs: LoyaltyProgramService,
     private readonly loyalty: LoyaltyService,
     private readonly refs: CustomerRefs,
@@ -297,7 +299,7 @@ export class PointsAccountService {
 
   /** Customers whose cached balance differs from their ledger sum or open lots (empty = all good). */
   async checkBalances(tenantId: string) {
-    return this.database.withTenant(tenantId, (tx) => this.repository.balanceDifferences(tx));
+    return this.database.withTenant(tenantId, (tx) => this.jobsRepository.balanceDifferences(tx));
   }
 
   private async requireCustomer(tx: Tx, customerId: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { LoyaltyRepository } from '../../src/loyalty/loyalty.repository';
+import { LoyaltyJobsRepository } from '../../src/loyalty/loyalty-jobs.repository';
 import { TransactionsService } from '../../src/transactions/transactions.service';
 import type { TenantClient, TestApp } from './test-app';
 
@@ -45,7 +45,7 @@ export function sale(
 /** Ledger sum == cached balance == open lots (for non-negative balances), and stats recompute to the same values. */
 export async function expectConsistent(t: TestApp, tenant: TenantClient): Promise<void> {
   const balances = await t.database.withTenant(tenant.tenantId, (tx) =>
-    t.app.get(LoyaltyRepository).balanceDifferences(tx),
+    t.app.get(LoyaltyJobsRepository).balanceDifferences(tx),
   );
   expect(balances).toEqual([]);
   expect(await t.app.get(TransactionsService).checkStats(tenant.tenantId)).toEqual([]);
