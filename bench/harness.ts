@@ -162,10 +162,7 @@ export async function startKehu(
   env: Record<string, string> = {},
 ): Promise<KehuServer> {
   const port = await freePort();
-  // KEHU_BENCH_PROFILE=<dir> writes a V8 CPU profile of the Kehu server (not the baseline) there.
-  const profile = process.env.KEHU_BENCH_PROFILE;
-  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const { child, output } = spawnServer([...nodeArgs, join(__dirname, '..', 'src', 'main.js')], {
+  const { child, output } = spawnServer([join(__dirname, '..', 'src', 'main.js')], {
     ...BENCH_SECRETS,
     DATABASE_URL: databaseUrl,
     PORT: String(port),

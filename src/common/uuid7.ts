@@ -1,20 +1,7 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytesPooled } from './random-pool';
 
 let lastMs = 0;
 let sequence = 0;
-
-// Entropy drawn 4 KiB at a time (as crypto.randomUUID does): one syscall per ~450 ids, not two per id.
-const entropy = Buffer.alloc(4096);
-let entropyAt = entropy.length;
-
-function randomChunk(size: number): Buffer {
-  if (entropyAt + size > entropy.length) {
-    randomFillSync(entropy);
-    entropyAt = 0;
-  }
-  entropyAt += size;
-  return entropy.subarray(entropyAt - size, entropyAt);
-}
 
 /**
  * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits, so ids sort by creation time
@@ -26,9 +13,9 @@ export function uuid7(now: number = Date.now()): string {
     sequence = (sequence + 1) & 0xfff;
   } else {
     lastMs = now;
-    sequence = randomChunk(2).readUInt16BE(0) & 0x7ff;
+    sequence = randomBytesPooled(2).readUInt16BE(0) & 0x7ff;
   }
-  const bytes = Buffer.from(randomChunk(16));
+  const bytes = randomBytesPooled(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;
