@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -8,22 +8,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { benchDatabase, startKehu, timed } from './harness';
 
 export const ONLINE_RETAIL = '/work/shared/data/online-retail.csv.gz';
-export const ONLINE_RETAIL_MAPPING = {
-  columns: {
-    InvoiceNo: 'receiptId',
-    StockCode: 'sku',
-    Description: 'itemName',
-    Quantity: 'quantity',
-    InvoiceDate: 'occurredAt',
-    UnitPrice: 'unitPrice',
-    CustomerID: 'customerExternalId',
-    Country: 'storeId',
-  },
-  namespace: 'onlineretail',
-  source: 'onlineretail',
-  currency: 'GBP',
-  timeZone: 'Europe/London',
-};
+/** The mapping the README's "Try it with real data" one-liner uses. */
+export const ONLINE_RETAIL_MAPPING = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'examples', 'online-retail.map.json'), 'utf8'),
+) as Record<string, unknown>;
 
 /** Upload (read, parse, stage) and merge seconds of a finished import, and the load average. */
 export function phases(result: Record<string, any>): string {

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { PiiCrypto } from '../src/common/crypto/pii-crypto.service';
@@ -6,22 +7,10 @@ import { TestApp, TenantClient } from './support/test-app';
 import { waitForImport } from './support/import-helpers';
 
 const FILE = '/work/shared/data/online-retail.csv.gz';
-const MAPPING = {
-  columns: {
-    InvoiceNo: 'receiptId',
-    StockCode: 'sku',
-    Description: 'itemName',
-    Quantity: 'quantity',
-    InvoiceDate: 'occurredAt',
-    UnitPrice: 'unitPrice',
-    CustomerID: 'customerExternalId',
-    Country: 'storeId',
-  },
-  namespace: 'onlineretail',
-  source: 'onlineretail',
-  currency: 'GBP',
-  timeZone: 'Europe/London',
-};
+// The mapping the README's "Try it with real data" one-liner uses.
+const MAPPING = JSON.parse(
+  readFileSync(join(__dirname, '..', 'examples', 'online-retail.map.json'), 'utf8'),
+) as Record<string, unknown>;
 
 /**
  * A deterministic subset of the real file: every line of the customers whose id is divisible
