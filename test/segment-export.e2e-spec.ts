@@ -68,7 +68,7 @@ describe('segments: export and settings', () => {
       name: '张三, 先生',
       city: '上海',
     });
-    // Quotes and commas survive the JSON PostgreSQL builds for the COPY fast path.
+    // Quotes and commas survive the JSON written from COPY's text rows (fast path).
     expect(lines.find((l) => l.memberNo === 'M2').name).toBe('=HYPERLINK("http://evil","点我")');
     expect(lines.find((l) => l.memberNo === 'M3').name).toBe('李"四"');
   });
@@ -182,13 +182,22 @@ describe('segments: export and settings', () => {
     });
   });
 
-  it('writes the same cells from COPY (PostgreSQL-built lines) as from the cursor path (phone decrypted in Node)', async () => {
+  it('writes the same cells from the COPY paths as from the cursor path (phone decrypted in Node)', async () => {
     const pii = t.app.get(PiiCrypto);
     const tricky: Array<[string, string | null, string | null, string[], number | null]> = [
       ['T1', 'two\nlines, "quoted" \\ back\tslash', '', ['a', 'b'], 7],
       ['T2', '-5', '+city', [], null],
       ['T3', '\tcmd', null, ['=x'], 12],
       ['T4', null, '@home', ['vip', '新'], 1],
+      // Every control character text can hold, quotes and a literal \N: NDJSON cells are
+      // escaped in Node from COPY's text format, and must match JSON.stringify's.
+      [
+        'T5',
+        `${Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('')} "\\N" 😀`,
+        '\\N',
+        ['\u0001\\"'],
+        null,
+      ],
     ];
     for (const [memberNo, name, city, tags, birthMonth] of tricky) {
       await t.sql(
@@ -247,7 +256,7 @@ describe('segments: export and settings', () => {
         .split('\n')
         .map((l) => JSON.parse(l)),
     );
-    expect(viaCursor.map((r) => r.phone)).toEqual(Array(4).fill('+8613700137000'));
+    expect(viaCursor.map((r) => r.phone)).toEqual(Array(5).fill('+8613700137000'));
     expect(viaCopy).toEqual(viaCursor.map(({ phone: _phone, ...rest }) => rest));
     expect(viaCopy[0]).toMatchObject({
       name: 'two\nlines, "quoted" \\ back\tslash',

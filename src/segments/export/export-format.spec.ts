@@ -98,26 +98,6 @@ describe('export format', () => {
   });
 });
 
-describe('line counter', () => {
-  it('passes bytes through and counts lines', async () => {
-    const { LineCounter } = await import('./export-format');
-    const counter = new LineCounter();
-    const out: Buffer[] = [];
-    await pipeline(
-      Readable.from([Buffer.from('{"a":1}\n{"a"'), Buffer.from(':2}\n')]),
-      counter,
-      new Writable({
-        write(chunk, _e, cb) {
-          out.push(chunk);
-          cb();
-        },
-      }),
-    );
-    expect(counter.lines).toBe(2);
-    expect(Buffer.concat(out).toString()).toBe('{"a":1}\n{"a":2}\n');
-  });
-});
-
 describe('CSV line ends for COPY output', () => {
   const run = async (chunks: string[], bom = false) => {
     const { CsvLineEnds } = await import('./export-format');

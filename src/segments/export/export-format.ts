@@ -125,17 +125,3 @@ export class CsvLineEnds extends Transform {
     this.push(`${this.options.bom ? '\uFEFF' : ''}${csvLine([...this.columns])}`);
   }
 }
-
-/** Passes bytes through unchanged and counts newline-terminated lines (rows of a COPY stream). */
-export class LineCounter extends Transform {
-  lines = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    let index = chunk.indexOf(10);
-    while (index !== -1) {
-      this.lines++;
-      index = chunk.indexOf(10, index + 1);
-    }
-    callback(null, chunk);
-  }
-}

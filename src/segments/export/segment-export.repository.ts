@@ -5,6 +5,7 @@ import { isUuid } from '../../common/uuid7';
 import type { Readable } from 'node:stream';
 import type { Tx } from '../../database/tx';
 import type { ExportField } from '../dto/segment.input';
+import type { NdjsonCell } from './copy-to-ndjson';
 
 /** Export columns: SQL from this allow-list only, aliased to the API field name. */
 const COLUMN_SQL: Record<ExportField, string> = {
@@ -26,17 +27,15 @@ const COLUMN_SQL: Record<ExportField, string> = {
 };
 
 /**
- * Fields as JSON text for the NDJSON lines PostgreSQL writes. Concatenating `to_json(value)`
- * per field costs about a third of `json_build_object`, which re-inspects every argument's
- * type on every row. Ids, integers and gender (a CHECKed enum) need no escaping; the rest goes
- * through `to_json`.
+ * Fields whose COPY text is already a JSON value (NDJSON cells written as is by
+ * `CopyTextToNdjson`); every other field is text, quoted and escaped there. Integers print as
+ * JSON numbers; tags go through `to_json` (an array).
  */
 const JSON_SQL: Partial<Record<ExportField, string>> = {
-  id: `'"' || c.id || '"'`,
-  gender: `'"' || c.gender || '"'`,
-  birthMonth: 'c.birth_month::text',
-  birthYear: 'c.birth_year::text',
-  pointsBalance: 'c.points_balance::text',
+  birthMonth: 'c.birth_month',
+  birthYear: 'c.birth_year',
+  pointsBalance: 'c.points_balance',
+  tags: 'to_json(c.tags)::text',
 };
 
 /**
@@ -77,29 +76,21 @@ export class SegmentExportRepository {
   }
 
   /**
-   * NDJSON lines built by PostgreSQL and sent with COPY … TO STDOUT: no per-row work in Node,
-   * so the export runs near COPY speed; the copy stream pauses the socket when the HTTP side
-   * is slow (backpressure). CSV format with a quote character JSON never contains (JSON
-   * escapes every control character) makes COPY pass each line through unescaped.
+   * The plain columns for NDJSON, as `COPY … TO STDOUT` text rows: PostgreSQL only reads and
+   * sends them (the bytes of a plain COPY) and `CopyTextToNdjson` writes the JSON lines in
+   * Node. The copy stream pauses the socket when the HTTP side is slow (backpressure).
    */
   copyNdjson(
     tx: Tx,
     segmentId: string,
     fields: readonly ExportField[],
     consent?: ExportConsentFilter,
-  ): Readable {
-    const members = fields.map((f, i) => {
-      const value = JSON_SQL[f] ?? `to_json(${COLUMN_SQL[f]})::text`;
-      return `'${i ? ',' : '{'}"${f}":' || coalesce(${value}, 'null')`;
-    });
-    return this.copy(
-      tx,
-      segmentId,
-      fields,
-      `${members.join(' || ')} || '}'`,
-      `FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02'`,
-      consent,
-    );
+  ): { rows: Readable; cells: Array<{ name: ExportField; cell: NdjsonCell }> } {
+    const select = fields.map((f, i) => `${JSON_SQL[f] ?? COLUMN_SQL[f]} AS f${i}`).join(', ');
+    return {
+      rows: this.copy(tx, segmentId, fields, select, 'FORMAT text', consent),
+      cells: fields.map((name) => ({ name, cell: JSON_SQL[name] ? 'json' : 'string' })),
+    };
   }
 
   /**
