@@ -16,6 +16,7 @@ import { IdentityGraph1763863000000 } from './1763863000000-identity-graph';
 import { CustomerSearch1763864000000 } from './1763864000000-customer-search';
 import { RfmWritePath1763864500000 } from './1763864500000-rfm-write-path';
 import { AuditWritePath1763865000000 } from './1763865000000-audit-write-path';
+import { MembershipWritePath1763865500000 } from './1763865500000-membership-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   CustomerSearch1763864000000,
   RfmWritePath1763864500000,
   AuditWritePath1763865000000,
+  MembershipWritePath1763865500000,
 ];

@@ -329,6 +329,13 @@ describe('segments: rules, preview, refresh, members', () => {
     ).toBe(0);
 
     await get(`/v1/segments/${id}/members?cursor=bogus`).expect(422);
+
+    // Deleting the segment deletes its membership with it (no cascading foreign key since
+    // the membership write path dropped it).
+    await t.http.delete(`/v1/segments/${id}`).set('authorization', tenant.auth).expect(204);
+    expect(
+      await t.count('segment_members', `tenant_id = $1 AND segment_id = $2`, [tenant.tenantId, id]),
+    ).toBe(0);
   });
 
   it('keeps tenants apart and checks scopes', async () => {

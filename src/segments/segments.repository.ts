@@ -168,7 +168,16 @@ export class SegmentsRepository {
     return row;
   }
 
+  /**
+   * The caller holds the segment's row lock, so a refresh of it has committed (or not
+   * started): its members are all visible here. There is no cascading foreign key on
+   * segment_members (see migration MembershipWritePath).
+   */
   async delete(tx: Tx, id: string): Promise<void> {
+    await tx.query(`DELETE FROM segment_members WHERE tenant_id = $1 AND segment_id = $2`, [
+      tx.tenant,
+      id,
+    ]);
     await tx.query(`DELETE FROM segments WHERE tenant_id = $1 AND id = $2`, [tx.tenant, id]);
   }
 
