@@ -17,6 +17,7 @@ import { CustomerSearch1763864000000 } from './1763864000000-customer-search';
 import { RfmWritePath1763864500000 } from './1763864500000-rfm-write-path';
 import { AuditWritePath1763865000000 } from './1763865000000-audit-write-path';
 import { MembershipWritePath1763865500000 } from './1763865500000-membership-write-path';
+import { ImportWritePath1763865800000 } from './1763865800000-import-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   RfmWritePath1763864500000,
   AuditWritePath1763865000000,
   MembershipWritePath1763865500000,
+  ImportWritePath1763865800000,
 ];

@@ -1,4 +1,7 @@
 import iconv from 'iconv-lite';
+import { uuid7 } from '../src/common/uuid7';
+import { CustomerIdentityCodec } from '../src/customers/customer-identity-codec';
+import { CustomerImportRepository } from '../src/imports/customer-import.repository';
 import { ImportWorker } from '../src/imports/import-worker';
 import { waitForImport } from './support/import-helpers';
 import { TestApp, TenantClient } from './support/test-app';
@@ -258,5 +261,55 @@ describe('imports: customers from CSV and NDJSON', () => {
       await t.count('customer_identities', "tenant_id = $1 AND type = 'phone'", [tenant.tenantId]),
     ).toBe(45);
     worker.batchSize = 2000;
+  });
+  it('stores the rest of a batch when a new row collides with a member number or identity stored meanwhile', async () => {
+    // The batch inserts without ON CONFLICT first; a unique violation (a writer got there
+    // between the look-up and the insert) must end exactly as ON CONFLICT DO NOTHING would.
+    const tenant = await t.tenant();
+    const existing = (
+      await t.http
+        .post('/v1/customers')
+        .set('authorization', tenant.auth)
+        .send({ name: '先来', phone: '13900139000' })
+        .expect(201)
+    ).body;
+    const repository = t.app.get(CustomerImportRepository);
+    const codec = t.app.get(CustomerIdentityCodec);
+    const now = new Date();
+    const [taken, fresh] = [uuid7(), uuid7()];
+    await t.database.withTenant(tenant.tenantId, async (tx) => {
+      const inserted = await repository.insertCustomers(
+        tx,
+        [
+          { id: taken, member_no: existing.memberNo, name: '撞号' },
+          { id: fresh, member_no: 'IMPORT-FRESH-1', name: '新人' },
+        ],
+        now,
+      );
+      expect([...inserted]).toEqual([fresh]);
+      const identity = (type: string, value: string) => ({
+        id: uuid7(),
+        customer_id: fresh,
+        type,
+        namespace: '',
+        value_enc: `enc:${value}`,
+        value_bidx: codec.bidx(type, value),
+      });
+      await repository.insertIdentities(
+        tx,
+        [identity('phone', '+8613900139000'), identity('email', 'fresh@example.com')],
+        now,
+        true,
+      );
+    });
+    const holders = await t.sql<{ customer_id: string; type: string }>(
+      `SELECT customer_id, type FROM customer_identities WHERE tenant_id = $1 AND type IN ('phone', 'email') ORDER BY type`,
+      [tenant.tenantId],
+    );
+    expect(holders).toEqual([
+      { customer_id: fresh, type: 'email' },
+      { customer_id: existing.id, type: 'phone' },
+    ]);
+    expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(2);
   });
 });

@@ -97,12 +97,31 @@ export function formatMonthDay(month: number, day: number): string {
   return `--${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** Full pinyin (`zhangsan`) and initials (`zs`) of a name, precomputed on write for search. */
-export function namePinyin(name: string | null | undefined): {
+export interface NamePinyin {
   full: string | null;
   initials: string | null;
-} {
+}
+
+/**
+ * Names repeat a lot (a few thousand surname + given-name pairs cover most of a retailer's
+ * members) and pinyin-pro costs tens of µs a call: an import of 1M rows spent seconds on it.
+ * Bounded: cleared when full, so a file of unique names costs only the lookups.
+ */
+const PINYIN_CACHE_LIMIT = 50_000;
+const pinyinCache = new Map<string, NamePinyin>();
+
+/** Full pinyin (`zhangsan`) and initials (`zs`) of a name, precomputed on write for search. */
+export function namePinyin(name: string | null | undefined): Readonly<NamePinyin> {
   if (!name) return { full: null, initials: null };
+  const cached = pinyinCache.get(name);
+  if (cached) return cached;
+  if (pinyinCache.size >= PINYIN_CACHE_LIMIT) pinyinCache.clear();
+  const computed = computePinyin(name);
+  pinyinCache.set(name, computed);
+  return computed;
+}
+
+function computePinyin(name: string): NamePinyin {
   const syllables = pinyin(name, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true })
     .map((s) => s.toLowerCase().replace(/[^a-z0-9]/g, ''))
     .filter(Boolean);

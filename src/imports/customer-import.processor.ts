@@ -105,23 +105,9 @@ export class CustomerImportProcessor {
     const updates: { rows: Row[]; merged: Row; customerId: string }[] = [];
     const contested: { rows: Row[]; merged: Row }[] = [];
     for (const members of groups.values()) {
-      const merged: Row = {
-        line: members[0].line,
-        input: {
-          fields: { ...members[0].input.fields },
-          errors: [],
-          memberNo: members[0].input.memberNo,
-          externalId: members[0].input.externalId,
-        },
-        identities: [],
-      };
-      for (const m of members.slice(1)) fillBlanks(merged.input, m.input);
-      // A row alone keeps the profile built while checking it; a merged one is built again.
-      if (members.length === 1) merged.change = members[0].change;
-      const identityMap = new Map<string, Row['identities'][number]>();
-      for (const m of members)
-        for (const id of m.identities) identityMap.set(`${id.type}|${id.namespace}|${id.bidx}`, id);
-      merged.identities = [...identityMap.values()];
+      // A row alone is its own merge (and keeps the profile built while checking it); rows
+      // merged together get a fresh input and are built again.
+      const merged: Row = members.length === 1 ? members[0] : mergeRows(members);
       const owners = new Set(
         merged.identities
           .map((id) => holders.get(`${id.type}|${id.namespace}|${id.bidx}`))
@@ -231,7 +217,7 @@ export class CustomerImportProcessor {
     }
     if (pending.length)
       throw new DomainError('conflict', 'Could not allocate member numbers; retry the import.');
-    const identityWrite = this.repository.insertIdentities(tx, identities, now);
+    const identityWrite = this.repository.insertIdentities(tx, identities, now, true);
     identityWrite.catch(() => undefined); // awaited below
     const events = created.map((p) => ({
       type: 'customer.created',
@@ -304,6 +290,26 @@ export class CustomerImportProcessor {
     await this.repository.insertIdentities(tx, identities, now);
     return patches.length;
   }
+}
+
+/** Rows sharing an identity as one: the first non-empty value of each field, every identity once. */
+function mergeRows(members: Row[]): Row {
+  const merged: Row = {
+    line: members[0].line,
+    input: {
+      fields: { ...members[0].input.fields },
+      errors: [],
+      memberNo: members[0].input.memberNo,
+      externalId: members[0].input.externalId,
+    },
+    identities: [],
+  };
+  for (const m of members.slice(1)) fillBlanks(merged.input, m.input);
+  const identityMap = new Map<string, Row['identities'][number]>();
+  for (const m of members)
+    for (const id of m.identities) identityMap.set(`${id.type}|${id.namespace}|${id.bidx}`, id);
+  merged.identities = [...identityMap.values()];
+  return merged;
 }
 
 /** The part of `input` that fills fields the stored row has empty (merge-patch input). */

@@ -34,6 +34,13 @@ const CUSTOMER_TYPES: Record<string, string> = {
   completeness: 'smallint',
 };
 const NAMES = Object.keys(CUSTOMER_TYPES);
+/** What a new customer gets for a column the import leaves out (the NOT NULL ones). */
+const DEFAULTS: Record<string, string> = {
+  tags: `'{}'::text[]`,
+  attributes: `'{}'::jsonb`,
+  gender: `'unknown'`,
+  completeness: '0',
+};
 const RECORD_TYPE = NAMES.map((n) => `${n} ${CUSTOMER_TYPES[n]}`).join(', ');
 
 export interface IdentityInsert {
@@ -43,6 +50,33 @@ export interface IdentityInsert {
   namespace: string;
   value_enc: string;
   value_bidx: string;
+}
+
+/**
+ * Runs `fast` (a plain INSERT) inside a savepoint and, only if it hits a unique violation,
+ * undoes it and runs `safe` (the same INSERT with ON CONFLICT DO NOTHING) instead: the same
+ * rows end up stored either way. Why: ON CONFLICT checks each row against the arbiter index
+ * before inserting it — a second descent of a random-key B-tree per row that an insert's own
+ * uniqueness check makes redundant when nothing conflicts, which for an import's new
+ * customers is the rule (10 % of PostgreSQL's time in a 1M-row import).
+ */
+async function optimistic<T extends Record<string, unknown>>(
+  tx: Tx,
+  fast: string,
+  safe: string,
+  params: unknown[],
+): Promise<T[]> {
+  await tx.query('SAVEPOINT import_insert');
+  try {
+    const rows = await tx.query<T>(fast, params);
+    await tx.query('RELEASE SAVEPOINT import_insert');
+    return rows;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT import_insert');
+    await tx.query('RELEASE SAVEPOINT import_insert');
+    return tx.query<T>(safe, params);
+  }
 }
 
 /**
@@ -90,35 +124,44 @@ export class CustomerImportRepository {
     now: Date,
   ): Promise<Set<string>> {
     if (!rows.length) return new Set();
+    // Only the columns a row has: a missing key reads as NULL, and PostgreSQL parses half the
+    // text. json, not jsonb: each row is read once, so building a jsonb value first is waste.
     const payload = rows.map((r) => {
       const out: Record<string, unknown> = { id: r.id };
-      for (const n of NAMES) out[n] = r[n] ?? null;
-      out.tags ??= [];
-      out.attributes ??= {};
-      out.gender ??= 'unknown';
-      out.completeness ??= 0;
+      for (const n of NAMES) if (r[n] !== null && r[n] !== undefined) out[n] = r[n];
       return out;
     });
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO customers (tenant_id, id, confirmed_at, created_at, updated_at, ${NAMES.join(', ')})
-       SELECT $1, v.id, $3, $3, $3, ${NAMES.map((n) => `v.${n}`).join(', ')}
-         FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, ${RECORD_TYPE})
-       ON CONFLICT (tenant_id, member_no) DO NOTHING
-       RETURNING id`,
+    const insert = `INSERT INTO customers (tenant_id, id, confirmed_at, created_at, updated_at, ${NAMES.join(', ')})
+       SELECT $1, v.id, $3, $3, $3, ${NAMES.map((n) => (DEFAULTS[n] ? `COALESCE(v.${n}, ${DEFAULTS[n]})` : `v.${n}`)).join(', ')}
+         FROM json_to_recordset($2::json) AS v(id uuid, ${RECORD_TYPE})`;
+    const inserted = await optimistic<{ id: string }>(
+      tx,
+      `${insert} RETURNING id`,
+      `${insert} ON CONFLICT (tenant_id, member_no) DO NOTHING RETURNING id`,
       [tx.tenant, JSON.stringify(payload), now],
     );
     return new Set(inserted.map((r) => r.id));
   }
 
-  async insertIdentities(tx: Tx, identities: IdentityInsert[], now: Date): Promise<void> {
+  /**
+   * `fresh`: identities of customers created in this batch, which the batch's look-up found
+   * unheld, so a conflict is the exception (see `optimistic`). Otherwise an identity the
+   * customer already holds is skipped.
+   */
+  async insertIdentities(
+    tx: Tx,
+    identities: IdentityInsert[],
+    now: Date,
+    fresh = false,
+  ): Promise<void> {
     if (!identities.length) return;
-    await tx.query(
-      `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
+    const insert = `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
        SELECT $1, v.id, v.customer_id, v.type, v.namespace, v.value_enc, v.value_bidx, $3
-         FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, customer_id uuid, type text, namespace text, value_enc text, value_bidx text)
-       ON CONFLICT (tenant_id, type, namespace, value_bidx) DO NOTHING`,
-      [tx.tenant, JSON.stringify(identities), now],
-    );
+         FROM json_to_recordset($2::json) AS v(id uuid, customer_id uuid, type text, namespace text, value_enc text, value_bidx text)`;
+    const safe = `${insert} ON CONFLICT (tenant_id, type, namespace, value_bidx) DO NOTHING`;
+    const params = [tx.tenant, JSON.stringify(identities), now];
+    if (fresh) await optimistic(tx, insert, safe, params);
+    else await tx.query(safe, params);
   }
 
   async lockCustomers(tx: Tx, ids: string[]): Promise<CustomerRow[]> {
