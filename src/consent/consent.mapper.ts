@@ -54,7 +54,7 @@ export function toConsentStateModel(
  */
 export function toConsentSummary(
   customerIds: string[],
-  states: ConsentStateRow[],
+  states: Pick<ConsentStateRow, 'customer_id' | 'purpose' | 'channel' | 'status'>[],
   restricted: Set<string>,
 ): Map<string, unknown> {
   const out = new Map<string, Record<string, unknown>>(

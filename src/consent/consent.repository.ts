@@ -145,6 +145,17 @@ export class ConsentRepository {
     return { states, restricted };
   }
 
+  /**
+   * `statesWithRestrictions` for the customers row `alias`, as one json column of the statement
+   * reading it (the customer view column): `[restricted, [[purpose, channel, status], …] | null]`.
+   */
+  summaryColumnSql(alias: string): string {
+    return `SELECT json_build_array(
+              EXISTS (SELECT 1 FROM privacy_restrictions WHERE tenant_id = $1 AND customer_id = ${alias}.id),
+              (SELECT json_agg(json_build_array(purpose, channel, status) ORDER BY purpose, channel)
+                 FROM consent_state WHERE tenant_id = $1 AND customer_id = ${alias}.id))`;
+  }
+
   async addRestriction(tx: Tx, customerId: string, requestId: string): Promise<boolean> {
     const n = await tx.count(
       `INSERT INTO privacy_restrictions (tenant_id, customer_id, request_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,

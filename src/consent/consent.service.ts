@@ -9,7 +9,7 @@ import type { Tx } from '../database/tx';
 import { EventConsentPolicy } from '../events/event-consent';
 import { OutboxService } from '../events/outbox.service';
 import { toConsentEventModel, toConsentStateModel, toConsentSummary } from './consent.mapper';
-import { ConsentCustomerRow, ConsentRepository } from './consent.repository';
+import { ConsentCustomerRow, ConsentRepository, ConsentStateRow } from './consent.repository';
 import {
   CONSENT_CHANNELS,
   ConsentChannel,
@@ -45,7 +45,21 @@ export class ConsentService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.extensions.registerView('consents', (tx, ids) => this.summaries(tx, ids));
+    this.extensions.registerView('consents', (tx, ids) => this.summaries(tx, ids), {
+      sql: (alias) => this.repository.summaryColumnSql(alias),
+      toBlocks: (_tx, values) => {
+        const restricted = new Set<string>();
+        const states: Pick<ConsentStateRow, 'customer_id' | 'purpose' | 'channel' | 'status'>[] =
+          [];
+        for (const [id, value] of values) {
+          const [isRestricted, rows] = value as [boolean, [string, string, string][] | null];
+          if (isRestricted) restricted.add(id);
+          for (const [purpose, channel, status] of rows ?? [])
+            states.push({ customer_id: id, purpose, channel, status });
+        }
+        return Promise.resolve(toConsentSummary([...values.keys()], states, restricted));
+      },
+    });
     this.extensions.registerMergeHandler('consent', (tx, survivorId, sourceIds) =>
       this.repository.mergeInto(tx, survivorId, sourceIds),
     );

@@ -6,6 +6,24 @@ import type { Tx } from '../database/tx';
 /** Adds a block to the customer view, e.g. `stats` (transactions) or `rfm` (segments). */
 export type CustomerViewLoader = (tx: Tx, customerIds: string[]) => Promise<Map<string, unknown>>;
 
+/**
+ * The same block read as one more column of the statement that reads the customer rows (a
+ * search page), instead of a statement and round trip of its own. `sql` is a scalar expression
+ * over the customers row `alias` (usually a json subquery); in it `$1` is the tenant, `param`
+ * adds any other parameter (its value read on every execution: the SQL text is built once). `toBlocks` maps the column's values (customer id → value, rows
+ * where it was null left out) to blocks, as the loader would have answered.
+ */
+export interface CustomerViewColumn {
+  sql: (alias: string, param: (value: () => unknown) => string) => string;
+  toBlocks: (tx: Tx, values: Map<string, unknown>) => Promise<Map<string, unknown>>;
+}
+
+/** The view columns of a statement: select-list text and its parameters' current values. */
+export interface ViewColumnsSql {
+  sql: string;
+  values: () => unknown[];
+}
+
 /** Moves a feature's rows from merged source customers to the survivor, inside the merge transaction. */
 export type CustomerMergeHandler = (
   tx: Tx,
@@ -99,14 +117,20 @@ export type CustomerEraseHandler = (tx: Tx, customerId: string) => Promise<void>
 @Injectable()
 export class CustomerExtensions {
   private readonly views = new Map<string, CustomerViewLoader>();
+  private readonly viewColumnsByKey = new Map<string, CustomerViewColumn>();
+  private readonly builtColumns = new Map<string, ViewColumnsSql>();
   private readonly mergeHandlers = new Map<string, CustomerMergeHandler>();
   private readonly eraseHandlers = new Map<string, CustomerEraseHandler>();
   private readonly unmergeHandlers = new Map<string, CustomerUnmergeHandler>();
   private readonly mergeObservers: CustomerMergeObserver[] = [];
   private claimResolver?: IdentityClaimResolver;
 
-  registerView(key: string, loader: CustomerViewLoader): void {
+  /** `column` (optional) lets a statement reading customer rows carry the block along. */
+  registerView(key: string, loader: CustomerViewLoader, column?: CustomerViewColumn): void {
     this.views.set(key, loader);
+    if (column) this.viewColumnsByKey.set(key, column);
+    else this.viewColumnsByKey.delete(key);
+    this.builtColumns.clear();
   }
 
   /** `undo` (optional) refreshes the feature's caches after an undone merge put rows back. */
@@ -177,6 +201,62 @@ export class CustomerExtensions {
     if (!customerIds.length) return out;
     for (const [key, loader] of this.views) {
       const blocks = await loader(tx, customerIds);
+      for (const [id, block] of blocks) {
+        const view = out.get(id);
+        if (view) view[key] = block;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Select-list items (each `, (<sql>) AS "view:<key>"`) for the views with a column form, their
+   * parameters numbered from `firstParam`; the rows read with them go to `loadViewsFromColumns`.
+   * Built once per alias and numbering (the text stays the same, so it can be a prepared
+   * statement). Keys are the registered ones (code, not input): safe as identifiers.
+   */
+  viewColumns(alias: string, firstParam: number): ViewColumnsSql {
+    const memo = `${alias}|${firstParam}`;
+    let built = this.builtColumns.get(memo);
+    if (!built) {
+      const thunks: (() => unknown)[] = [];
+      const param = (value: () => unknown) => {
+        thunks.push(value);
+        return `$${firstParam + thunks.length - 1}`;
+      };
+      let sql = '';
+      for (const [key, column] of this.viewColumnsByKey)
+        sql += `, (${column.sql(alias, param)}) AS "view:${key}"`;
+      built = { sql, values: () => thunks.map((value) => value()) };
+      this.builtColumns.set(memo, built);
+    }
+    return built;
+  }
+
+  /** `loadViews` for rows read with `viewColumns`: views without a column form run their loader. */
+  async loadViewsFromColumns(
+    tx: Tx,
+    rows: ReadonlyArray<{ id: string }>,
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>(rows.map((row) => [row.id, {}]));
+    if (!rows.length) return out;
+    for (const [key, loader] of this.views) {
+      const column = this.viewColumnsByKey.get(key);
+      let blocks: Map<string, unknown>;
+      if (column) {
+        const name = `view:${key}`;
+        const values = new Map<string, unknown>();
+        for (const row of rows) {
+          const value = (row as unknown as Record<string, unknown>)[name];
+          if (value !== null && value !== undefined) values.set(row.id, value);
+        }
+        blocks = await column.toBlocks(tx, values);
+      } else {
+        blocks = await loader(
+          tx,
+          rows.map((row) => row.id),
+        );
+      }
       for (const [id, block] of blocks) {
         const view = out.get(id);
         if (view) view[key] = block;

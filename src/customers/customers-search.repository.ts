@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Keyset } from '../common/pagination';
 import type { Tx } from '../database/tx';
-import { customerColumns, CustomerRow } from './customers.repository';
+import type { ViewColumnsSql } from './customer-extensions';
+import { CUSTOMER_DISPLAY_COLUMNS_C, CustomerDisplayRow } from './customers.repository';
 
 export interface SearchCriteria {
   /** Lower-cased substring for the name (trigram index); undefined to skip. */
@@ -33,22 +34,31 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** A search hit's id and keyset key. */
+export interface SearchKey {
+  id: string;
+  created_at: Date;
+}
+
 /** Staff search and duplicate detection: hand-written SQL, all parameterised. */
 @Injectable()
 export class CustomersSearchRepository {
+  /** Page statement text by view-columns text (one entry in practice). */
+  private readonly pageSql = new Map<string, string>();
+
   /**
-   * One statement: the ids come from `customer_search` (an owner view with the tenant predicate of
-   * the RLS policy, see migration 1763864000000), where the LIKE / trigram / containment
-   * predicates can use their indexes and statistics — under RLS they cannot, being not
-   * LEAKPROOF. The rows are then read from `customers` under RLS by primary key, so the second
-   * wall still guards every value returned.
+   * The page's ids (and keys), newest first: from `customer_search` (an owner view with the
+   * tenant predicate of the RLS policy, see migration 1763864000000), where the LIKE / trigram /
+   * containment predicates can use their indexes and statistics — under RLS they cannot, being
+   * not LEAKPROOF. Its shape varies with the criteria and its plan with the values (a custom
+   * plan, cheap: it reads one small view); `page` then reads the rows under RLS.
    */
-  async search(
+  async searchKeys(
     tx: Tx,
     criteria: SearchCriteria,
     after: Keyset | undefined,
     limit: number,
-  ): Promise<CustomerRow[]> {
+  ): Promise<SearchKey[]> {
     const params: unknown[] = [tx.tenant, criteria.status];
     const p = (value: unknown) => {
       params.push(value);
@@ -93,17 +103,36 @@ export class CustomersSearchRepository {
       where.push(
         `(s.created_at, s.id) < (${p(after.createdAt)}::timestamptz, ${p(after.id)}::uuid)`,
       );
-    return tx.query<CustomerRow>(
-      `SELECT ${customerColumns('c')} FROM customers c
-        WHERE c.tenant_id = $1
-          AND c.id = ANY(ARRAY(
-                SELECT s.id FROM customer_search s
-                 WHERE ${where.join(' AND ')}
-                 ORDER BY s.created_at DESC, s.id DESC
-                 LIMIT ${p(limit + 1)}))
-        ORDER BY c.created_at DESC, c.id DESC`,
+    return tx.query<SearchKey>(
+      `SELECT s.id, s.created_at FROM customer_search s
+        WHERE ${where.join(' AND ')}
+        ORDER BY s.created_at DESC, s.id DESC
+        LIMIT ${p(limit)}`,
       params,
     );
+  }
+
+  /**
+   * The rows of these ids, newest first, read from `customers` under RLS (the second wall still
+   * guards every value returned): only the columns the API model shows, and the view blocks
+   * (`viewColumns` over `c`, parameters from $3) in the same statement. The text is fixed, so
+   * it is a prepared statement whose plan PostgreSQL keeps — planning the view subqueries
+   * cost more than running them.
+   */
+  async page(
+    tx: Tx,
+    ids: string[],
+    viewColumns: (alias: string, firstParam: number) => ViewColumnsSql,
+  ): Promise<CustomerDisplayRow[]> {
+    const views = viewColumns('c', 3);
+    let sql = this.pageSql.get(views.sql);
+    if (sql === undefined) {
+      sql = `SELECT ${CUSTOMER_DISPLAY_COLUMNS_C}${views.sql} FROM customers c
+              WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
+              ORDER BY c.created_at DESC, c.id DESC`;
+      this.pageSql.set(views.sql, sql);
+    }
+    return tx.prepared<CustomerDisplayRow>(sql, [tx.tenant, ids, ...views.values()]);
   }
 
   /** Candidate pairs (older id first) with one row per reason. */

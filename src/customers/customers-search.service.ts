@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import { decodeCursor, DEFAULT_LIMIT, Page, toPage } from '../common/pagination';
 import { Database } from '../database/database.service';
 import { restrictedStore } from './customer-access';
+import { CustomerExtensions } from './customer-extensions';
 import { CustomerIdentityCodec } from './customer-identity-codec';
 import { normaliseEmail, normaliseMemberNo, normalisePhone } from './customer-normalisation';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
@@ -63,15 +64,17 @@ export class CustomersSearchService {
     private readonly customers: CustomersService,
     private readonly settings: CustomerTenantSettingsService,
     private readonly codec: CustomerIdentityCodec,
+    private readonly extensions: CustomerExtensions,
   ) {}
 
   async search(principal: Principal, query: CustomerSearchQuery): Promise<Page<CustomerModel>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const after = decodeCursor(query.cursor);
     // A read-only, tenant-bound connection without BEGIN/COMMIT (two round trips fewer): the
-    // page itself is one statement, so its rows, order and cursor are one snapshot; the view
-    // blocks (stats, rfm, consents) are read by later statements and may be a moment newer,
-    // which a list can live with — the record's own GET reads everything in one transaction.
+    // ids, order and cursor come from one statement, the rows with their view blocks (stats,
+    // rfm, consents) from the next, one snapshot each — a row may be a moment newer than the
+    // search that found it, which a list can live with; the record's own GET reads everything
+    // in one transaction.
     return this.db.readTenant(principal.tenantId, async (tx) => {
       const criteria: SearchCriteria = {
         tag: query.tag,
@@ -95,14 +98,16 @@ export class CustomersSearchService {
         if (Object.values(meaning).every((v) => v === undefined))
           return { items: [], nextCursor: null };
       }
-      const rows = await this.repository.search(tx, criteria, after, limit);
-      const more = rows.length > limit;
-      const models = await this.customers.toModels(
-        tx,
-        principal,
-        more ? rows.slice(0, limit) : rows,
-      );
-      const page = toPage(rows, limit, (row) => row);
+      const keys = await this.repository.searchKeys(tx, criteria, after, limit + 1);
+      const page = toPage(keys, limit, (key) => key.id);
+      // The rows with their view blocks (stats, rfm, consents): one more statement, none for an
+      // empty page.
+      const rows = page.items.length
+        ? await this.repository.page(tx, page.items, (alias, firstParam) =>
+            this.extensions.viewColumns(alias, firstParam),
+          )
+        : [];
+      const models = await this.customers.toModelsWithViewColumns(tx, principal, rows);
       return { items: models, nextCursor: page.nextCursor };
     });
   }

@@ -110,6 +110,25 @@ export function customerColumns(alias: string): string {
     .join(', ');
 }
 
+/** Columns the API model does not show (search keys, archive time): reads for display skip them. */
+const UNSHOWN_COLUMNS = [
+  'name_pinyin',
+  'name_initials',
+  'phone_bidx',
+  'phone_tail_bidx',
+  'email_bidx',
+  'archived_at',
+] as const;
+
+/** What `toCustomerModel` reads of a row. */
+export type CustomerDisplayRow = Omit<CustomerRow, (typeof UNSHOWN_COLUMNS)[number]>;
+
+const DISPLAY_COLUMNS = CUSTOMER_COLUMNS.split(', ').filter(
+  (c) => !(UNSHOWN_COLUMNS as readonly string[]).includes(c),
+);
+/** The display columns qualified with `c`, for a page of rows (search) — built once. */
+export const CUSTOMER_DISPLAY_COLUMNS_C = DISPLAY_COLUMNS.map((c) => `c.${c}`).join(', ');
+
 export interface IdentityRow {
   id: string;
   customer_id: string;

@@ -22,7 +22,7 @@ import { buildMemberNo, normaliseMemberNo } from './customer-normalisation';
 import { CustomerProfileBuilder } from './customer-profile-builder';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
 import { toCustomerModel } from './customers.mapper';
-import { CustomerRow, CustomersRepository } from './customers.repository';
+import { CustomerDisplayRow, CustomersRepository } from './customers.repository';
 import type { CreateCustomerInput } from './dto/customer.input';
 import type { CustomerModel } from './dto/customer.model';
 
@@ -256,7 +256,7 @@ export class CustomersService {
   async toModels(
     tx: Tx,
     principal: Principal,
-    rows: CustomerRow[],
+    rows: CustomerDisplayRow[],
     withViews = true,
   ): Promise<CustomerModel[]> {
     const blocks = withViews
@@ -265,6 +265,23 @@ export class CustomersService {
           rows.map((r) => r.id),
         )
       : new Map<string, Record<string, unknown>>();
+    return this.mapRows(principal, rows, blocks);
+  }
+
+  /** `toModels` for rows read with `extensions.viewColumns`: the blocks came with the rows. */
+  async toModelsWithViewColumns(
+    tx: Tx,
+    principal: Principal,
+    rows: CustomerDisplayRow[],
+  ): Promise<CustomerModel[]> {
+    return this.mapRows(principal, rows, await this.extensions.loadViewsFromColumns(tx, rows));
+  }
+
+  private mapRows(
+    principal: Principal,
+    rows: CustomerDisplayRow[],
+    blocks: Map<string, Record<string, unknown>>,
+  ): CustomerModel[] {
     const unmasked = canReadPii(principal);
     return rows.map((row) => toCustomerModel(row, this.crypto, unmasked, blocks.get(row.id) ?? {}));
   }
@@ -272,7 +289,7 @@ export class CustomersService {
   async result(
     tx: Tx,
     principal: Principal,
-    row: CustomerRow,
+    row: CustomerDisplayRow,
     withViews = true,
   ): Promise<CustomerResult> {
     const [customer] = await this.toModels(tx, principal, [row], withViews);

@@ -33,6 +33,17 @@ const windowStart = (nowRef: string) =>
   `(date_trunc('month', ${nowRef}::timestamptz AT TIME ZONE (SELECT time_zone FROM tenants WHERE id = $1)) - interval '11 months')::date`;
 const WINDOW_START = windowStart('$3');
 
+/** A StatsRow's fields but customer_id, of customer_stats `s` (`$1` the tenant). */
+const statsFields = (nowRef: string) =>
+  `s.first_purchase_at, s.last_purchase_at, s.purchase_count, s.return_count, s.items_purchased::text,
+   s.items_returned::text, s.sales_minor::text, s.returns_minor::text,
+   (SELECT category FROM customer_category_stats c WHERE c.tenant_id = $1 AND c.customer_id = s.customer_id
+     ORDER BY spent_minor DESC, category LIMIT 1) AS favourite_category,
+   (SELECT store_id FROM customer_store_stats st WHERE st.tenant_id = $1 AND st.customer_id = s.customer_id
+     ORDER BY purchase_count DESC, store_id LIMIT 1) AS favourite_store,
+   (SELECT coalesce(sum(spent_minor), 0)::text FROM customer_monthly_spend m
+     WHERE m.tenant_id = $1 AND m.customer_id = s.customer_id AND m.month >= ${windowStart(nowRef)}) AS spend_12m`;
+
 /** Aggregations shared by the incremental update and the check (same definitions both ways). */
 const AGGREGATES = {
   stats: `min(occurred_at) FILTER (WHERE type = 'sale') AS fp, max(occurred_at) FILTER (WHERE type = 'sale') AS lp,
@@ -163,17 +174,21 @@ export class CustomerStatsRepository {
   async load(tx: Tx, customerIds: string[], now: Date): Promise<StatsRow[]> {
     if (!customerIds.length) return [];
     return tx.query<StatsRow>(
-      `SELECT s.customer_id, s.first_purchase_at, s.last_purchase_at, s.purchase_count, s.return_count, s.items_purchased::text,
-              s.items_returned::text, s.sales_minor::text, s.returns_minor::text,
-              (SELECT category FROM customer_category_stats c WHERE c.tenant_id = $1 AND c.customer_id = s.customer_id
-                ORDER BY spent_minor DESC, category LIMIT 1) AS favourite_category,
-              (SELECT store_id FROM customer_store_stats st WHERE st.tenant_id = $1 AND st.customer_id = s.customer_id
-                ORDER BY purchase_count DESC, store_id LIMIT 1) AS favourite_store,
-              (SELECT coalesce(sum(spent_minor), 0)::text FROM customer_monthly_spend m
-                WHERE m.tenant_id = $1 AND m.customer_id = s.customer_id AND m.month >= ${WINDOW_START}) AS spend_12m
+      `SELECT s.customer_id, ${statsFields('$3')}
          FROM customer_stats s WHERE s.tenant_id = $1 AND s.customer_id = ANY($2::uuid[])`,
       [tx.tenant, customerIds, now],
     );
+  }
+
+  /**
+   * `load` for the customers row `alias` as one json column of the statement reading it (the
+   * customer view column): a StatsRow without customer_id, timestamps as ISO strings.
+   * `nowRef` is the placeholder holding now.
+   */
+  viewColumnSql(alias: string, nowRef: string): string {
+    return `SELECT row_to_json(x) FROM (
+              SELECT ${statsFields(nowRef)}
+                FROM customer_stats s WHERE s.tenant_id = $1 AND s.customer_id = ${alias}.id) x`;
   }
 
   /** Rebuilds the stats of these customers from their transactions (after a merge). */

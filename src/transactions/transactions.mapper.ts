@@ -35,3 +35,18 @@ export function toStatsModel(row: StatsRow, currency: string): CustomerStatsView
     spend12m: fromMinorUnits(row.spend_12m, currency),
   };
 }
+
+/** A StatsRow as the customer view column carries it (json: timestamps as ISO strings). */
+export type StatsJson = Omit<StatsRow, 'customer_id' | 'first_purchase_at' | 'last_purchase_at'> & {
+  first_purchase_at: string | null;
+  last_purchase_at: string | null;
+};
+
+export function statsRowFromJson(customerId: string, json: StatsJson): StatsRow {
+  return {
+    ...json,
+    customer_id: customerId,
+    first_purchase_at: json.first_purchase_at === null ? null : new Date(json.first_purchase_at),
+    last_purchase_at: json.last_purchase_at === null ? null : new Date(json.last_purchase_at),
+  };
+}

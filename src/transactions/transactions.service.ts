@@ -14,7 +14,7 @@ import { LoyaltyProgramService } from '../loyalty/loyalty-program.service';
 import { LoyaltyRepository } from '../loyalty/loyalty.repository';
 import { LoyaltyService } from '../loyalty/loyalty.service';
 import type { PointsPosting } from '../loyalty/points-posting';
-import { CustomerStatsRepository } from './customer-stats.repository';
+import { CustomerStatsRepository, StatsRow } from './customer-stats.repository';
 import { ClaimInput, TransactionInput } from './dto/transaction.input';
 import {
   BatchItemResultModel,
@@ -22,7 +22,7 @@ import {
   TransactionPageModel,
   TransactionResultModel,
 } from './dto/transaction.model';
-import { toStatsModel } from './transactions.mapper';
+import { statsRowFromJson, StatsJson, toStatsModel } from './transactions.mapper';
 import { TransactionIngest } from './transaction-ingest';
 import {
   customerRefProblem,
@@ -77,13 +77,28 @@ export class TransactionsService implements OnModuleInit {
       (tx, ids, now) => this.stats.spend12m(tx, ids, now),
       (idsRef, nowRef) => this.stats.spend12mSql(idsRef, nowRef),
     );
-    this.extensions.registerView('stats', async (tx, ids) => {
-      const rows = await this.stats.load(tx, ids, this.clock.now());
+    const toBlocks = async (tx: Tx, rows: StatsRow[]) => {
       // Nobody on the page has bought yet (a common list page): no currency to read.
-      if (!rows.length) return new Map();
+      if (!rows.length) return new Map<string, unknown>();
       const { program } = await this.programs.load(tx);
       return new Map(rows.map((row) => [row.customer_id, toStatsModel(row, program.currency)]));
-    });
+    };
+    this.extensions.registerView(
+      'stats',
+      async (tx, ids) => toBlocks(tx, await this.stats.load(tx, ids, this.clock.now())),
+      {
+        sql: (alias, param) =>
+          this.stats.viewColumnSql(
+            alias,
+            param(() => this.clock.now()),
+          ),
+        toBlocks: (tx, values) =>
+          toBlocks(
+            tx,
+            [...values].map(([id, value]) => statsRowFromJson(id, value as StatsJson)),
+          ),
+      },
+    );
     this.extensions.registerMergeHandler(
       'transactions',
       async (tx, survivorId, sourceIds) => {

@@ -110,6 +110,16 @@ export class RfmRepository {
     return row!.start;
   }
 
+  /**
+   * `forCustomers` for the customers row `alias`, as one json column of the statement reading
+   * it (the customer view column): the row's fields, `computed_at` as an ISO string.
+   */
+  viewColumnSql(alias: string): string {
+    return `SELECT row_to_json(r) FROM (
+              SELECT customer_id, r_score, f_score, m_score, segment, frequency_class, spend_class, gold, computed_at
+                FROM customer_rfm WHERE tenant_id = $1 AND customer_id = ${alias}.id) r`;
+  }
+
   async forCustomers(tx: Tx, customerIds: string[]): Promise<RfmRow[]> {
     return tx.query<RfmRow>(
       `SELECT customer_id, r_score, f_score, m_score, segment, recency_days, frequency, monetary_minor, spend_12m_minor,

@@ -15,7 +15,34 @@ import {
 import { SegmentRefreshService } from '../segment-refresh.service';
 import { SegmentSettingsRow, SegmentsRepository } from '../segments.repository';
 import { SegmentsService } from '../segments.service';
-import { RfmRepository } from './rfm.repository';
+import { RfmRepository, RfmRow } from './rfm.repository';
+
+/** The `rfm` block of the customer view. */
+function toRfmBlock(
+  row: Pick<
+    RfmRow,
+    | 'r_score'
+    | 'f_score'
+    | 'm_score'
+    | 'segment'
+    | 'frequency_class'
+    | 'spend_class'
+    | 'gold'
+    | 'computed_at'
+  >,
+): Record<string, unknown> {
+  return {
+    r: row.r_score,
+    f: row.f_score,
+    m: row.m_score,
+    score: `${row.r_score}${row.f_score}${row.m_score}`,
+    segment: row.segment,
+    frequencyClass: row.frequency_class,
+    spendClass: row.spend_class,
+    gold: row.gold,
+    computedAt: row.computed_at.toISOString(),
+  };
+}
 
 /**
  * RFM scores on demand and nightly; tenant classification settings; the `rfm` block of the
@@ -38,25 +65,24 @@ export class RfmService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.extensions.registerView('rfm', async (tx, customerIds) => {
-      const rows = await this.rfm.forCustomers(tx, customerIds);
-      return new Map(
-        rows.map((row) => [
-          row.customer_id,
-          {
-            r: row.r_score,
-            f: row.f_score,
-            m: row.m_score,
-            score: `${row.r_score}${row.f_score}${row.m_score}`,
-            segment: row.segment,
-            frequencyClass: row.frequency_class,
-            spendClass: row.spend_class,
-            gold: row.gold,
-            computedAt: row.computed_at.toISOString(),
-          },
-        ]),
-      );
-    });
+    this.extensions.registerView(
+      'rfm',
+      async (tx, customerIds) => {
+        const rows = await this.rfm.forCustomers(tx, customerIds);
+        return new Map(rows.map((row) => [row.customer_id, toRfmBlock(row)]));
+      },
+      {
+        sql: (alias) => this.rfm.viewColumnSql(alias),
+        toBlocks: (_tx, values) => {
+          const blocks = new Map<string, unknown>();
+          for (const [id, value] of values) {
+            const row = value as Omit<RfmRow, 'computed_at'> & { computed_at: string };
+            blocks.set(id, toRfmBlock({ ...row, computed_at: new Date(row.computed_at) }));
+          }
+          return Promise.resolve(blocks);
+        },
+      },
+    );
     this.extensions.registerMergeHandler('segments', (tx, _survivorId, sourceIds) =>
       this.rfm.moveOnMerge(tx, sourceIds),
     );
