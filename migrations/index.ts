@@ -18,6 +18,7 @@ import { RfmWritePath1763864500000 } from './1763864500000-rfm-write-path';
 import { AuditWritePath1763865000000 } from './1763865000000-audit-write-path';
 import { MembershipWritePath1763865500000 } from './1763865500000-membership-write-path';
 import { ImportWritePath1763865800000 } from './1763865800000-import-write-path';
+import { PostingWritePath1763865900000 } from './1763865900000-posting-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   AuditWritePath1763865000000,
   MembershipWritePath1763865500000,
   ImportWritePath1763865800000,
+  PostingWritePath1763865900000,
 ];
