@@ -193,7 +193,11 @@ export const register: BaselineRegister = (fastify, pool) => {
             .run(tx);
           return { customerId, balance: next };
         },
-        ['SET LOCAL random_page_cost = 1.1', LoyaltyRepository.PROGRAM_AND_TENANT],
+        [
+          'SET LOCAL random_page_cost = 1.1',
+          'SET LOCAL plan_cache_mode = force_generic_plan',
+          LoyaltyRepository.PROGRAM_AND_TENANT,
+        ],
       );
       void reply.status(201);
       return {

@@ -27,12 +27,13 @@ export class Database implements OnApplicationShutdown {
    * `prefetch`: parameterless SELECTs (constants of a repository, reading the tenant from the
    * setting) sent in the same round trip as BEGIN; the repository takes their rows with
    * `tx.prefetched(sql)` instead of a round trip of its own. `setLocal`: planner settings for
-   * this transaction only (numbers; e.g. `random_page_cost`), in the same round trip.
+   * this transaction only (numbers or keywords; e.g. `random_page_cost`, `plan_cache_mode`),
+   * in the same round trip.
    */
   async withTenant<T>(
     tenantId: string,
     work: (tx: Tx) => Promise<T>,
-    options: { prefetch?: string[]; setLocal?: Record<string, number> } = {},
+    options: { prefetch?: string[]; setLocal?: Record<string, number | string> } = {},
   ): Promise<T> {
     // The id is inlined so BEGIN, SET ROLE and the setting go in one round trip; it is a
     // UUID from a verified token, and checked here, so it cannot carry SQL.
@@ -41,8 +42,8 @@ export class Database implements OnApplicationShutdown {
       [
         `BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('${TENANT_SETTING}', '${tenantId}', true)`,
         ...Object.entries(options.setLocal ?? {}).map(([name, value]) => {
-          if (!/^[a-z_]+$/.test(name) || !Number.isFinite(value))
-            throw new Error(`bad local setting ${name}`);
+          const ok = typeof value === 'number' ? Number.isFinite(value) : /^[a-z_]+$/.test(value);
+          if (!/^[a-z_]+$/.test(name) || !ok) throw new Error(`bad local setting ${name}`);
           return `SET LOCAL ${name} = ${value}`;
         }),
         ...(options.prefetch ?? []),

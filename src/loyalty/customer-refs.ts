@@ -45,7 +45,8 @@ export class CustomerRefs {
   async resolveIds(tx: Tx, ids: string[]): Promise<Map<string, ResolvedCustomer>> {
     const out = new Map<string, ResolvedCustomer>();
     if (!ids.length) return out;
-    const rows = await tx.query<{
+    // Named: a posting runs it on every sale (see Tx.prepared).
+    const rows = await tx.prepared<{
       id: string;
       status: string;
       final_id: string;
