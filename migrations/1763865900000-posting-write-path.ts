@@ -31,7 +31,7 @@ export class PostingWritePath1763865900000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     for (const table of PER_SALE_TABLES)
-      await q.query(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_tenant_id_fkey`);
+      await q.query(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${table}_tenant_id_fkey`);
     await q.query(`ALTER TABLE customers SET (fillfactor = 85)`);
   }
 
