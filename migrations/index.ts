@@ -19,6 +19,7 @@ import { AuditWritePath1763865000000 } from './1763865000000-audit-write-path';
 import { MembershipWritePath1763865500000 } from './1763865500000-membership-write-path';
 import { ImportWritePath1763865800000 } from './1763865800000-import-write-path';
 import { PostingWritePath1763865900000 } from './1763865900000-posting-write-path';
+import { CustomerKeyCollation1763866000000 } from './1763866000000-customer-key-collation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   MembershipWritePath1763865500000,
   ImportWritePath1763865800000,
   PostingWritePath1763865900000,
+  CustomerKeyCollation1763866000000,
 ];
