@@ -19,6 +19,16 @@ describe('uuid7', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('stays monotonic for more ids at one timestamp than its 12-bit counter holds', () => {
+    const at = Date.UTC(2026, 10, 23, 9, 0, 0);
+    const ids = Array.from({ length: 20_000 }, () => uuid7(at));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    const ms = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    expect(ms(ids[0])).toBe(at);
+    expect(ms(ids[ids.length - 1]) - at).toBeLessThanOrEqual(5);
+  });
+
   it('encodes the millisecond timestamp in the first 48 bits', () => {
     const at = Date.UTC(2026, 10, 23, 8, 0, 0);
     expect(parseInt(uuid7(at).replace(/-/g, '').slice(0, 12), 16)).toBe(at);
