@@ -103,13 +103,6 @@ export const CUSTOMER_COLUMNS = [
   'updated_at',
 ].join(', ');
 
-/** Same columns qualified with an alias, for joins. */
-export function customerColumns(alias: string): string {
-  return CUSTOMER_COLUMNS.split(', ')
-    .map((c) => `${alias}.${c}`)
-    .join(', ');
-}
-
 /** Columns the API model does not show (search keys, archive time): reads for display skip them. */
 const UNSHOWN_COLUMNS = [
   'name_pinyin',
@@ -128,6 +121,11 @@ const DISPLAY_COLUMNS = CUSTOMER_COLUMNS.split(', ').filter(
 );
 /** The display columns qualified with `c`, for a page of rows (search) — built once. */
 export const CUSTOMER_DISPLAY_COLUMNS_C = DISPLAY_COLUMNS.map((c) => `c.${c}`).join(', ');
+
+const FIND_BY_IDENTITY = `SELECT ${CUSTOMER_DISPLAY_COLUMNS_C}
+   FROM customer_identities i
+   JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
+  WHERE i.tenant_id = $1 AND i.type = $2 AND i.namespace = $3 AND i.value_bidx = $4`;
 
 export interface IdentityRow {
   id: string;
@@ -232,20 +230,23 @@ export class CustomersRepository {
     );
   }
 
-  /** The POS hot path: identity → customer in one indexed join. */
+  /**
+   * The POS hot path: identity → customer in one indexed join, the columns the model shows. A
+   * prepared statement: parsed once per connection, and its plan kept.
+   */
   async findByIdentity(
     tx: Tx,
     type: string,
     namespace: string,
     bidx: string,
-  ): Promise<CustomerRow | undefined> {
-    return tx.one<CustomerRow>(
-      `SELECT ${customerColumns('c')}
-         FROM customer_identities i
-         JOIN customers c ON c.tenant_id = i.tenant_id AND c.id = i.customer_id
-        WHERE i.tenant_id = $1 AND i.type = $2 AND i.namespace = $3 AND i.value_bidx = $4`,
-      [tx.tenant, type, namespace, bidx],
-    );
+  ): Promise<CustomerDisplayRow | undefined> {
+    const rows = await tx.prepared<CustomerDisplayRow>(FIND_BY_IDENTITY, [
+      tx.tenant,
+      type,
+      namespace,
+      bidx,
+    ]);
+    return rows[0];
   }
 
   async findIdentityHolder(
