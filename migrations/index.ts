@@ -20,6 +20,7 @@ import { MembershipWritePath1763865500000 } from './1763865500000-membership-wri
 import { ImportWritePath1763865800000 } from './1763865800000-import-write-path';
 import { PostingWritePath1763865900000 } from './1763865900000-posting-write-path';
 import { CustomerKeyCollation1763866000000 } from './1763866000000-customer-key-collation';
+import { ItemWritePath1763866100000 } from './1763866100000-item-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   ImportWritePath1763865800000,
   PostingWritePath1763865900000,
   CustomerKeyCollation1763866000000,
+  ItemWritePath1763866100000,
 ];

@@ -172,6 +172,32 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     await expectConsistent(t, tenant);
   });
 
+  it('batch: a return refused after its insert leaves neither receipt nor items', async () => {
+    const customerId = await createCustomer(t, tenant);
+    const s = sale(customerId, '50.00');
+    await post(s).expect(201);
+    const res = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({
+        transactions: [
+          {
+            ...sale(customerId, '80.00', { storeId: 'store-009' }),
+            type: 'return',
+            originalExternalId: s.externalId,
+          },
+        ],
+      })
+      .expect(200);
+    expect(res.body.results[0].error.errors[0].code).toBe('exceeds_sold');
+    const left = await t.sql(`SELECT 1 FROM transactions WHERE tenant_id = $1 AND store_id = $2`, [
+      tenant.tenantId,
+      'store-009',
+    ]);
+    expect(left).toEqual([]);
+    await expectConsistent(t, tenant);
+  });
+
   it('batch: set-based, each item independent, results in order, duplicates reported', async () => {
     const customerId = await createCustomer(t, tenant);
     const good = Array.from({ length: 5 }, () => sale(customerId, '20.00'));

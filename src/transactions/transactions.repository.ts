@@ -217,12 +217,14 @@ export class TransactionsRepository {
     );
   }
 
+  /** Receipts and their items (items have no foreign key to cascade from: ItemWritePath). */
   async deleteMany(tx: Tx, ids: string[]): Promise<void> {
     if (!ids.length) return;
-    await tx.query(`DELETE FROM transactions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [
-      tx.tenant,
-      ids,
-    ]);
+    await tx.query(
+      `WITH items AS (DELETE FROM transaction_items WHERE tenant_id = $1 AND transaction_id = ANY($2::uuid[]))
+       DELETE FROM transactions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenant, ids],
+    );
   }
 
   async finish(

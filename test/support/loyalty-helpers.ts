@@ -49,6 +49,13 @@ export async function expectConsistent(t: TestApp, tenant: TenantClient): Promis
   );
   expect(balances).toEqual([]);
   expect(await t.app.get(TransactionsService).checkStats(tenant.tenantId)).toEqual([]);
+  // Items have no foreign key to their receipt (ItemWritePath): code keeps them together.
+  const orphans = await t.sql(
+    `SELECT i.transaction_id FROM transaction_items i
+      WHERE i.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM transactions x WHERE x.tenant_id = i.tenant_id AND x.id = i.transaction_id)`,
+    [tenant.tenantId],
+  );
+  expect(orphans).toEqual([]);
 }
 
 /**
