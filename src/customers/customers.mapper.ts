@@ -1,6 +1,8 @@
 import type { PiiCrypto } from '../common/crypto/pii-crypto.service';
 import { formatMonthDay } from './customer-normalisation';
 import { maskEmail, maskPhone, maskText } from './customer-masking';
+
+const MASKED = maskText('x');
 import type { CustomerDisplayRow, IdentityRow } from './customers.repository';
 import type { CustomerModel, IdentityModel } from './dto/customer.model';
 
@@ -13,7 +15,10 @@ export function toCustomerModel(
 ): CustomerModel {
   const phone = crypto.decryptNullable(row.phone_enc);
   const email = crypto.decryptNullable(row.email_enc);
-  const line = crypto.decryptNullable(row.address_enc);
+  // Masked, the address line only shows whether there is one: no need to decrypt it.
+  let line: string | null = null;
+  if (unmasked) line = crypto.decryptNullable(row.address_enc);
+  else if (row.address_enc !== null) line = crypto.hasPlaintext(row.address_enc) ? MASKED : '';
   const monthDay =
     row.birth_month && row.birth_day ? formatMonthDay(row.birth_month, row.birth_day) : null;
   const fullBirthday = unmasked ? crypto.decryptNullable(row.birthday_enc) : null;
@@ -33,7 +38,7 @@ export function toCustomerModel(
       province: row.province,
       city: row.city,
       district: row.district,
-      line: line && !unmasked ? maskText(line) : line,
+      line,
       postcode: row.postcode,
     },
     clothingSize: row.clothing_size,

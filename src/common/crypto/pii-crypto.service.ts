@@ -49,6 +49,12 @@ export class PiiCrypto {
     return value === null || value === undefined ? null : this.decrypt(value);
   }
 
+  /** Whether a ciphertext holds a non-empty plaintext, told by its length without decrypting. */
+  hasPlaintext(value: string): boolean {
+    // iv (12) and tag (16) precede the ciphertext, which is as long as the plaintext.
+    return Buffer.byteLength(value.slice(value.indexOf(':') + 1), 'base64') > 28;
+  }
+
   keyIdOf(value: string): string {
     return value.slice(0, value.indexOf(':'));
   }
