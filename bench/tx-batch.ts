@@ -23,8 +23,13 @@ export default async function txBatch(): Promise<void> {
   try {
     // A chain's member base: concurrent batches from different tills rarely share a customer.
     const customers = await benchCustomers(database.pool, kehu.tenantId, 200_000);
-    const load = (url: string, headers: Record<string, string>): LoadOptions => ({
+    const load = (
+      url: string,
+      headers: Record<string, string>,
+      serverPid: number | undefined,
+    ): LoadOptions => ({
       url,
+      serverPid,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       // Two batches in flight: more only queue behind each other (and hit autocannon's 10 s timeout).
@@ -41,14 +46,23 @@ export default async function txBatch(): Promise<void> {
         } as never,
       ],
     });
-    const perTx = (r: LoadResult): LoadResult => ({ ...r, rps: r.rps * BATCH });
+    // Per transaction: throughput times the batch size, server CPU (Node only) divided by it.
+    const perTx = (r: LoadResult): LoadResult => ({
+      ...r,
+      rps: r.rps * BATCH,
+      cpuUsPerRequest: r.cpuUsPerRequest === undefined ? undefined : r.cpuUsPerRequest / BATCH,
+    });
     const kehuResult = perTx(
       await measure(
-        load(`${kehu.baseUrl}/v1/transactions/batch`, { authorization: `Bearer ${kehu.token}` }),
+        load(
+          `${kehu.baseUrl}/v1/transactions/batch`,
+          { authorization: `Bearer ${kehu.token}` },
+          kehu.pid,
+        ),
       ),
     );
     const baselineResult = perTx(
-      await measure(load(`${baseline.baseUrl}/batch/${kehu.tenantId}`, {})),
+      await measure(load(`${baseline.baseUrl}/batch/${kehu.tenantId}`, {}, baseline.pid)),
     );
     printComparison(
       'POST /v1/transactions/batch (500 x 3 items), transactions/s, vs bare UNNEST insert of the same rows',
