@@ -241,6 +241,54 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
     await expectConsistent(t, tenant);
   });
 
+  it('batch: a return of a sale of the same batch, and repeated keys answered like their first', async () => {
+    const customerId = await createCustomer(t, tenant);
+    const s = sale(customerId, '300.00', {
+      items: [
+        { sku: 'A', category: 'shirts', quantity: 2, unitPrice: '100.00', amount: '200.00' },
+        { sku: 'B', category: 'shoes', quantity: 1, unitPrice: '100.00', amount: '100.00' },
+      ],
+    });
+    const ret = (items: unknown[], total: string) => ({
+      ...sale(customerId, total),
+      type: 'return',
+      originalExternalId: s.externalId,
+      items,
+      total,
+    });
+    const res = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({
+        transactions: [
+          s,
+          ret([{ sku: 'A', quantity: 1, unitPrice: '100.00', amount: '100.00' }], '100.00'),
+          // only one A is left to return
+          ret([{ sku: 'A', quantity: 2, unitPrice: '100.00', amount: '200.00' }], '200.00'),
+          s,
+          { ...s, storeId: 'store-002' },
+        ],
+      })
+      .expect(200);
+    const [first, r1, r2, again, reuse] = res.body.results;
+    expect(first).toMatchObject({ status: 'created', result: { pointsEarned: 300 } });
+    expect(r1).toMatchObject({
+      status: 'created',
+      result: { type: 'return', customerId, pointsEarned: -100, pointsBalance: 200 },
+    });
+    expect(r2.error.errors[0].code).toBe('exceeds_sold');
+    expect(again).toMatchObject({ status: 'duplicate', id: first.id, result: first.result });
+    expect(reuse.error.code).toBe('idempotency_key_reuse');
+    const stored = await t.http
+      .get(`/v1/transactions/${r1.id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(stored.body).toMatchObject({ originalId: first.id, points: -100, customerId });
+    const replay = await post(s).expect(200);
+    expect(replay.body).toEqual(first.result);
+    await expectConsistent(t, tenant);
+  });
+
   it('claims an anonymous receipt once, within the window', async () => {
     const customerId = await createCustomer(t, tenant);
     const anon = await post(sale(null, '55.00')).expect(201);

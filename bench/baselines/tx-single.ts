@@ -97,8 +97,8 @@ export async function inTenant<T>(
 /**
  * The statements POST /v1/transactions runs for a new sale (Kehu's own repository SQL), with
  * no framework, auth, validation, idempotency replay, rules engine or mapping around them:
- * program (with BEGIN), customer look-up, receipt with items, customer lock with 12-month totals, then
- * every write in one statement.
+ * program (with BEGIN), customer look-up, key check, customer lock with 12-month totals, then
+ * every write (the receipt and its items included) in one statement.
  */
 export const register: BaselineRegister = (fastify, pool) => {
   fastify.post<{ Params: { tenant: string }; Body: Body }>(
@@ -116,7 +116,7 @@ export const register: BaselineRegister = (fastify, pool) => {
           const customerId = (await refs.resolveIds(tx, [t.customer!.id!])).get(
             t.customer!.id!,
           )!.id;
-          await transactions.insertNewWithItems(tx, [{ id, t, customerId }]);
+          await transactions.findByKeys(tx, [t]);
           const [customer] = await loyalty.lockCustomersWithTotals(
             tx,
             [customerId],
@@ -167,8 +167,8 @@ export const register: BaselineRegister = (fastify, pool) => {
               ),
             )
             .add(
-              transactions.finishPart([
-                { id, customerId, originalId: null, points, response: { id, points } },
+              transactions.insertPart([
+                { id, t, customerId, originalId: null, points, response: { id, points } },
               ]),
             )
             .add(

@@ -14,6 +14,7 @@ import { pointsForSale } from '../loyalty/points-math';
 import { localMonth } from '../loyalty/points-posting';
 import type { PointsPosting, PostingResult } from '../loyalty/points-posting';
 import { CustomerStatsRepository } from './customer-stats.repository';
+import { checkReturns } from './transaction-returns';
 import type { PreparedTransaction } from './transaction-validation';
 import { TransactionRow, TransactionsRepository } from './transactions.repository';
 
@@ -29,16 +30,27 @@ interface Working {
   originalId: string | null;
   reversal?: PointsPosting['reversal'];
   error?: DomainError;
+  /** The stored receipt this one repeats (same key, same body). */
   duplicateOf?: TransactionRow;
+  /** The first item of this set with the same key. */
+  repeatOf?: Working;
+}
+
+function keyReuse(w: Working): DomainError {
+  return new DomainError(
+    'idempotency_key_reuse',
+    `Transaction ${w.t.source}/${w.t.externalId} was already posted with a different body.`,
+  );
 }
 
 /**
  * Stores a set of sales and returns in one database transaction with a fixed number of
- * statements whatever the count (UNNEST inserts, ON CONFLICT for retries, one stats upsert,
- * one ledger insert): the single endpoint is a set of one, the batch endpoint up to 1,000.
- * A new sale costs four statements after the program read: customer look-up, receipt and
- * items, customer lock with 12-month totals, and one statement of every write.
- * Each item succeeds or fails alone; a failed item leaves no row.
+ * statements whatever the count (UNNEST inserts, one stats upsert, one ledger insert): the
+ * single endpoint is a set of one, the batch endpoint up to 1,000. A new sale costs four
+ * statements after the program read: customer look-up, key check, customer lock with 12-month
+ * totals, and one statement of every write — the receipt included, so each row is written
+ * once with its final points and answer (no insert-then-update). Each item succeeds or fails
+ * alone; a failed item leaves no row.
  */
 @Injectable()
 export class TransactionIngest {
@@ -64,47 +76,26 @@ export class TransactionIngest {
     }));
     await this.resolveCustomers(tx, work, actor);
 
-    // 1. Claim the (source, externalId) keys; retries and concurrent copies fall out here.
-    const candidates = work.filter((w) => !w.error);
-    // 1–2. With their items, in the same statement (items of skipped keys are not written).
-    const inserted = await this.repository.insertNewWithItems(
+    // 1. Keys stored before (retries) and repeated within the set answer as duplicates.
+    const fresh = await this.withoutDuplicates(
       tx,
-      candidates.map((w) => ({ id: w.id, t: w.t, customerId: w.customerId })),
+      work.filter((w) => !w.error),
     );
-    const notInserted = candidates.filter((w) => !inserted.has(w.id));
-    if (notInserted.length) {
-      const existing = await this.repository.findByKeys(
-        tx,
-        notInserted.map((w) => w.t),
-      );
-      const byKey = new Map(existing.map((row) => [`${row.source}\u0000${row.external_id}`, row]));
-      for (const w of notInserted) {
-        const row = byKey.get(`${w.t.source}\u0000${w.t.externalId}`);
-        if (row && row.request_hash === w.t.hash) w.duplicateOf = row;
-        else
-          w.error = new DomainError(
-            'idempotency_key_reuse',
-            `Transaction ${w.t.source}/${w.t.externalId} was already posted with a different body.`,
-          );
-      }
-    }
-    const created = candidates.filter((w) => inserted.has(w.id));
 
     // 2. Returns checked against their sales (which may be in this same set).
-    await this.checkReturns(
+    await checkReturns(
+      this.repository,
       tx,
-      created.filter((w) => w.t.type === 'return' && !w.t.unlinked),
+      fresh.filter((w) => w.t.type === 'return' && !w.t.unlinked),
+      fresh.filter((w) => w.t.type === 'sale'),
     );
-    for (const w of created.filter((c) => c.t.unlinked && c.customerId))
+    for (const w of fresh.filter((c) => c.t.unlinked && c.customerId))
       w.reversal = this.unlinkedReversal(context, w);
-    const failed = created.filter((w) => w.error);
-    await this.repository.deleteMany(
-      tx,
-      failed.map((w) => w.id),
-    );
-    const stored = created.filter((w) => !w.error);
+    const stored = fresh.filter((w) => !w.error);
 
-    // 3. Points (locks the customers), stats, answers, events.
+    // 3. Points (locks the customers), then every write in one statement (WriteBatch): the
+    // receipts with their final points and answer (each row written once), items, ledger,
+    // lots, balances, stats, events.
     const postings: PointsPosting[] = stored
       .filter((w) => w.customerId && (w.t.type === 'sale' || w.reversal))
       .map((w) => ({
@@ -126,22 +117,22 @@ export class TransactionIngest {
         source: w.t.source,
         actor,
       }));
-    // Every write from here on goes in one statement (WriteBatch): ledger, lots, balances,
-    // answers, stats, events.
     const writes = new WriteBatch();
     const results = new Map(
       (await this.loyalty.post(tx, context, postings, writes)).map((r) => [r.transactionId, r]),
     );
+    const bodies = new Map(stored.map((w) => [w, this.body(w, results.get(w.id))]));
     // Returns of anonymous sales carry no customer: no stats, no points.
     writes
       .add(
-        this.repository.finishPart(
+        this.repository.insertPart(
           stored.map((w) => ({
             id: w.id,
+            t: w.t,
             customerId: w.customerId,
             originalId: w.originalId,
             points: results.get(w.id)?.points ?? 0,
-            response: this.body(w, results.get(w.id)),
+            response: bodies.get(w)!,
           })),
         ),
       )
@@ -169,20 +160,49 @@ export class TransactionIngest {
     await writes.run(tx);
 
     return work.map((w): IngestOutcome => {
-      if (w.error) return { index: w.t.index, status: 'error', error: w.error };
-      if (w.duplicateOf) {
-        // A copy of an item stored earlier in this same set has no stored answer yet.
-        const sibling = stored.find((s) => s.id === w.duplicateOf!.id);
-        const body =
-          w.duplicateOf.response ?? (sibling ? this.body(sibling, results.get(sibling.id)) : {});
-        return { index: w.t.index, status: 'duplicate', id: w.duplicateOf.id, body };
+      // A repeat within the set answers like its first occurrence (same body) or is a reuse.
+      const first = w.repeatOf ?? w;
+      if (w.repeatOf && w.t.hash !== first.t.hash)
+        return { index: w.t.index, status: 'error', error: keyReuse(w) };
+      if (first.error) return { index: w.t.index, status: 'error', error: first.error };
+      if (first.duplicateOf) {
+        const body = first.duplicateOf.response ?? {};
+        return { index: w.t.index, status: 'duplicate', id: first.duplicateOf.id, body };
       }
       return {
         index: w.t.index,
-        status: 'created',
-        id: w.id,
-        body: this.body(w, results.get(w.id)),
+        status: w.repeatOf ? 'duplicate' : 'created',
+        id: first.id,
+        body: bodies.get(first)!,
       };
+    });
+  }
+
+  /**
+   * Sets `duplicateOf` (same body) or a key-reuse error on the items whose key is stored, and
+   * `repeatOf` on the later occurrences of a key within the set; returns the rest, to store.
+   */
+  private async withoutDuplicates(tx: Tx, candidates: Working[]): Promise<Working[]> {
+    const first = new Map<string, Working>();
+    for (const w of candidates) {
+      const key = `${w.t.source}\u0000${w.t.externalId}`;
+      const earlier = first.get(key);
+      if (earlier) w.repeatOf = earlier;
+      else first.set(key, w);
+    }
+    const unique = [...first.values()];
+    const existing = await this.repository.findByKeys(
+      tx,
+      unique.map((w) => w.t),
+    );
+    if (!existing.length) return unique;
+    const byKey = new Map(existing.map((row) => [`${row.source}\u0000${row.external_id}`, row]));
+    return unique.filter((w) => {
+      const row = byKey.get(`${w.t.source}\u0000${w.t.externalId}`);
+      if (!row) return true;
+      if (row.request_hash === w.t.hash) w.duplicateOf = row;
+      else w.error = keyReuse(w);
+      return false;
     });
   }
 
@@ -250,137 +270,6 @@ export class TransactionIngest {
       returnedBeforeMinor: 0n,
       returnedNowMinor: w.t.totalMinor,
     };
-  }
-
-  /** A return names a stored sale of the same source and never takes back more than was sold per line. */
-  private async checkReturns(tx: Tx, returns: Working[]): Promise<void> {
-    if (!returns.length) return;
-    const originals = await this.repository.lockOriginals(
-      tx,
-      returns.map((w) => ({ source: w.t.source, externalId: w.t.originalExternalId! })),
-    );
-    const byKey = new Map(originals.map((o) => [`${o.source}\u0000${o.external_id}`, o]));
-    const saleIds = originals.filter((o) => o.type === 'sale').map((o) => o.id);
-    // One connection: queries run one after another.
-    const saleItems = await this.repository.items(tx, saleIds);
-    const earlier = await this.repository.returnsOf(
-      tx,
-      saleIds,
-      returns.map((w) => w.id),
-    );
-    const earlierItems = await this.repository.items(
-      tx,
-      earlier.map((r) => r.id),
-    );
-    // Per sale: what is left to return, per SKU (quantity and amount) and in total.
-    const left = new Map<
-      string,
-      { total: bigint; returned: bigint; skus: Map<string, { quantity: number; amount: bigint }> }
-    >();
-    for (const id of saleIds) {
-      const sale = originals.find((o) => o.id === id)!;
-      left.set(id, { total: BigInt(sale.total_minor), returned: 0n, skus: new Map() });
-    }
-    for (const item of saleItems) {
-      const skus = left.get(item.transaction_id)!.skus;
-      const entry = skus.get(item.sku) ?? { quantity: 0, amount: 0n };
-      entry.quantity += Number(item.quantity);
-      entry.amount += BigInt(item.amount_minor);
-      skus.set(item.sku, entry);
-    }
-    const returnOf = new Map(earlier.map((r) => [r.id, r.original_id!]));
-    for (const r of earlier) left.get(r.original_id!)!.returned += BigInt(r.total_minor);
-    for (const item of earlierItems) {
-      const entry = left.get(returnOf.get(item.transaction_id)!)!.skus.get(item.sku);
-      if (entry) {
-        entry.quantity -= Number(item.quantity);
-        entry.amount -= BigInt(item.amount_minor);
-      }
-    }
-    for (const w of returns.sort((a, b) => a.t.index - b.t.index)) {
-      const sale = byKey.get(`${w.t.source}\u0000${w.t.originalExternalId}`);
-      if (!sale || sale.type !== 'sale') {
-        w.error = DomainError.field(
-          'originalExternalId',
-          'sale_not_found',
-          `No sale ${w.t.originalExternalId} from ${w.t.source} to return.`,
-        );
-        continue;
-      }
-      if (sale.currency !== w.t.currency) {
-        w.error = DomainError.field(
-          'currency',
-          'currency_mismatch',
-          `The sale was in ${sale.currency}.`,
-        );
-        continue;
-      }
-      const state = left.get(sale.id)!;
-      const problems = w.t.lines.flatMap((line, i) => {
-        const entry = state.skus.get(line.sku);
-        if (!entry)
-          return [
-            {
-              field: `items[${i}].sku`,
-              code: 'not_in_sale',
-              message: `SKU ${line.sku} is not on the sale.`,
-            },
-          ];
-        if (line.quantity > entry.quantity + 1e-9 || line.amountMinor > entry.amount) {
-          return [
-            {
-              field: `items[${i}]`,
-              code: 'exceeds_sold',
-              message: `Returns of ${line.sku} would exceed what was sold.`,
-            },
-          ];
-        }
-        return [];
-      });
-      // Several lines of one SKU in one return are checked together.
-      const perSku = new Map<string, { quantity: number; amount: bigint }>();
-      for (const line of w.t.lines) {
-        const agg = perSku.get(line.sku) ?? { quantity: 0, amount: 0n };
-        agg.quantity += line.quantity;
-        agg.amount += line.amountMinor;
-        perSku.set(line.sku, agg);
-      }
-      for (const [sku, agg] of perSku) {
-        const entry = state.skus.get(sku);
-        if (
-          entry &&
-          !problems.length &&
-          (agg.quantity > entry.quantity + 1e-9 || agg.amount > entry.amount)
-        ) {
-          problems.push({
-            field: 'items',
-            code: 'exceeds_sold',
-            message: `Returns of ${sku} would exceed what was sold.`,
-          });
-        }
-      }
-      if (problems.length) {
-        w.error = DomainError.validation(problems, 'The return exceeds what is left of its sale.');
-        continue;
-      }
-      for (const [sku, agg] of perSku) {
-        const entry = state.skus.get(sku)!;
-        entry.quantity -= agg.quantity;
-        entry.amount -= agg.amount;
-      }
-      w.originalId = sale.id;
-      w.customerId = sale.customer_id;
-      if (sale.customer_id) {
-        w.reversal = {
-          saleTransactionId: sale.id,
-          salePoints: Number(sale.points),
-          saleTotalMinor: state.total,
-          returnedBeforeMinor: state.returned,
-          returnedNowMinor: w.t.totalMinor,
-        };
-      }
-      state.returned += w.t.totalMinor;
-    }
   }
 
   private body(w: Working, result: PostingResult | undefined): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/tx';
-import { SqlPart, WriteBatch } from '../database/write-batch';
+import type { SqlPart } from '../database/write-batch';
 import type { PreparedTransaction } from './transaction-validation';
 
 export interface TransactionRow {
@@ -109,6 +109,36 @@ function itemParams(rows: { transactionId: string; t: PreparedTransaction }[]): 
   ];
 }
 
+/** A receipt as stored by a posting: every column final, written once. */
+export interface NewTransaction {
+  id: string;
+  t: PreparedTransaction;
+  customerId: string | null;
+  originalId: string | null;
+  points: number;
+  response: Record<string, unknown>;
+}
+
+/**
+ * Receipts with their final values and their items, as a WriteBatch part. No ON CONFLICT: the
+ * caller has checked the keys; a concurrent request storing one of them in the meantime makes
+ * this fail on transactions_source_external_key (after that request commits), and the whole
+ * transaction is retried (the retry finds the key stored). Rows go in key order so two
+ * batches never wait on each other's keys in opposite orders.
+ */
+const INSERT_FINAL = `INSERT INTO transactions (tenant_id, id, source, external_id, type, customer_id, store_id, occurred_at, currency,
+                                 total_minor, item_count, original_id, original_external_id, points, request_hash, response)
+       SELECT $1, v.id, v.source, v.external_id, v.type, v.customer_id, v.store_id, v.occurred_at, v.currency, v.total_minor,
+              v.item_count, v.original_id, v.original_external_id, v.points, v.request_hash, v.response
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::timestamptz[],
+                     $9::text[], $10::bigint[], $11::numeric[], $12::uuid[], $13::text[], $14::bigint[], $15::text[], $16::jsonb[])
+              WITH ORDINALITY AS v(id, source, external_id, type, customer_id, store_id, occurred_at, currency, total_minor,
+                                   item_count, original_id, original_external_id, points, request_hash, response, ord)
+       ORDER BY v.ord`;
+
+/** The unique key a concurrent copy of a receipt trips over (see INSERT_FINAL). */
+export const RECEIPT_KEY_CONSTRAINT = 'transactions_source_external_key';
+
 /** All SQL on transactions and their items; inserts are set-based (UNNEST) for any batch size. */
 @Injectable()
 export class TransactionsRepository {
@@ -138,32 +168,46 @@ export class TransactionsRepository {
     await tx.prepared(INSERT_ITEMS(2), [tx.tenant, ...params]);
   }
 
-  /**
-   * insertNew and insertItems in one statement (one round trip): the items of the receipts
-   * that were inserted, none of those skipped as already stored. Returns the ids inserted.
-   */
-  async insertNewWithItems(
-    tx: Tx,
-    rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
-  ): Promise<Set<string>> {
-    if (!rows.length) return new Set();
-    const items = itemParams(rows.map((r) => ({ transactionId: r.id, t: r.t })));
-    if (!items) return this.insertNew(tx, rows);
-    const inserted = await tx.prepared<{ id: string }>(
-      `WITH ins AS (${INSERT_NEW} RETURNING id),
-       items AS (${INSERT_ITEMS(14)} WHERE v.transaction_id IN (SELECT id FROM ins))
-       SELECT id FROM ins`,
-      [tx.tenant, ...insertNewParams(rows), ...items],
+  /** insertPart's rows: one write of each receipt, after its points are known. */
+  insertPart(rows: NewTransaction[]): SqlPart | undefined {
+    if (!rows.length) return undefined;
+    const sorted = [...rows].sort((a, b) =>
+      a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
     );
-    return new Set(inserted.map((r) => r.id));
+    const items = itemParams(sorted.map((r) => ({ transactionId: r.id, t: r.t })));
+    return {
+      ctes: [
+        { name: 'transactions_new', sql: INSERT_FINAL },
+        ...(items ? [{ name: 'transactions_new_items', sql: INSERT_ITEMS(17) }] : []),
+      ],
+      params: [
+        sorted.map((r) => r.id),
+        sorted.map((r) => r.t.source),
+        sorted.map((r) => r.t.externalId),
+        sorted.map((r) => r.t.type),
+        sorted.map((r) => r.customerId),
+        sorted.map((r) => r.t.storeId),
+        sorted.map((r) => r.t.occurredAt),
+        sorted.map((r) => r.t.currency),
+        sorted.map((r) => r.t.totalMinor.toString()),
+        sorted.map((r) => qty(r.t.itemCount)),
+        sorted.map((r) => r.originalId),
+        sorted.map((r) => r.t.originalExternalId),
+        sorted.map((r) => r.points),
+        sorted.map((r) => r.t.hash),
+        sorted.map((r) => JSON.stringify(r.response)),
+        ...(items ?? []),
+      ],
+    };
   }
 
+  /** The receipts stored under these keys (named statement: the same text for every batch). */
   async findByKeys(
     tx: Tx,
     keys: { source: string; externalId: string }[],
   ): Promise<TransactionRow[]> {
     if (!keys.length) return [];
-    return tx.query<TransactionRow>(
+    return tx.prepared<TransactionRow>(
       `SELECT ${COLUMNS} FROM transactions
         WHERE tenant_id = $1 AND (source, external_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
       [tx.tenant, keys.map((k) => k.source), keys.map((k) => k.externalId)],
@@ -215,59 +259,6 @@ export class TransactionsRepository {
         WHERE tenant_id = $1 AND original_id = ANY($2::uuid[]) AND NOT (id = ANY($3::uuid[])) ORDER BY created_at, id`,
       [tx.tenant, originalIds, excludeIds],
     );
-  }
-
-  /** Receipts and their items (items have no foreign key to cascade from: ItemWritePath). */
-  async deleteMany(tx: Tx, ids: string[]): Promise<void> {
-    if (!ids.length) return;
-    await tx.query(
-      `WITH items AS (DELETE FROM transaction_items WHERE tenant_id = $1 AND transaction_id = ANY($2::uuid[]))
-       DELETE FROM transactions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
-      [tx.tenant, ids],
-    );
-  }
-
-  async finish(
-    tx: Tx,
-    rows: {
-      id: string;
-      customerId: string | null;
-      originalId: string | null;
-      points: number;
-      response: Record<string, unknown>;
-    }[],
-  ): Promise<void> {
-    await new WriteBatch().add(this.finishPart(rows)).run(tx);
-  }
-
-  /** Sets customer, sale, points and stored answer of the receipts just inserted. */
-  finishPart(
-    rows: {
-      id: string;
-      customerId: string | null;
-      originalId: string | null;
-      points: number;
-      response: Record<string, unknown>;
-    }[],
-  ): SqlPart | undefined {
-    if (!rows.length) return undefined;
-    return {
-      ctes: [
-        {
-          name: 'transactions_finish',
-          sql: `UPDATE transactions t SET customer_id = v.customer_id, original_id = v.original_id, points = v.points, response = v.response
-         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::jsonb[]) AS v(id, customer_id, original_id, points, response)
-        WHERE t.tenant_id = $1 AND t.id = ANY($2::uuid[]) AND t.id = v.id`,
-        },
-      ],
-      params: [
-        rows.map((r) => r.id),
-        rows.map((r) => r.customerId),
-        rows.map((r) => r.originalId),
-        rows.map((r) => r.points),
-        rows.map((r) => JSON.stringify(r.response)),
-      ],
-    };
   }
 
   async claim(tx: Tx, saleId: string, customerId: string, now: Date): Promise<void> {

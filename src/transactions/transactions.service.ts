@@ -30,7 +30,12 @@ import {
   PreparedTransaction,
   validateBatchItem,
 } from './transaction-validation';
-import { ItemRow, TransactionRow, TransactionsRepository } from './transactions.repository';
+import {
+  ItemRow,
+  RECEIPT_KEY_CONSTRAINT,
+  TransactionRow,
+  TransactionsRepository,
+} from './transactions.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -58,13 +63,19 @@ const SINGLE_POSTING = {
   setLocal: { ...PROGRAM_WITH_BEGIN.setLocal, plan_cache_mode: 'force_generic_plan' },
 };
 
-/** Retries a whole database transaction that PostgreSQL aborted as a deadlock victim. */
+/**
+ * Retries a whole database transaction that PostgreSQL aborted as a deadlock victim, or
+ * because a concurrent copy of one of its receipts was stored after the key check (the insert
+ * waited for that copy to commit): the retry finds the key stored and answers a duplicate.
+ */
 async function retryDeadlock<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if ((error as { code?: string }).code !== '40P01' || attempt >= 3) throw error;
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      const race = code === '23505' && constraint === RECEIPT_KEY_CONSTRAINT;
+      if (!(code === '40P01' || race) || attempt >= 3) throw error;
     }
   }
 }
