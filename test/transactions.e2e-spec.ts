@@ -238,6 +238,19 @@ describe('transactions (POST /v1/transactions, batch, returns, claims)', () => {
       .send({ transactions: Array.from({ length: 1001 }, () => ({})) })
       .expect(422);
     expect(tooBig.body.errors[0].field).toBe('transactions');
+    // the envelope's fast check hands anything unusual to the decorators, for their errors
+    const extra = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({ transactions: good, note: 'x' })
+      .expect(422);
+    expect(extra.body.errors[0]).toMatchObject({ field: 'note', code: 'unknown_field' });
+    const empty = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({ transactions: [] })
+      .expect(422);
+    expect(empty.body.errors[0]).toMatchObject({ field: 'transactions', code: 'too_few' });
     await expectConsistent(t, tenant);
   });
 

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain-error';
 
 const CONSTRAINT_CODES: Record<string, string> = {
@@ -49,9 +49,26 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/**
+ * A DTO class may offer a static `fastValidate(value)`: an instance when a hand-written check
+ * proves the value passes its decorators, undefined to run them (and get their errors). For
+ * large bodies whose items the service validates one by one anyway (the transaction batch):
+ * class-transformer's deep copy of 500 items cost ~15 ms of a batch.
+ */
+export interface FastValidated {
+  fastValidate?(value: unknown): object | undefined;
+}
+
+class KehuValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const fast = (metadata.metatype as FastValidated | undefined)?.fastValidate?.(value);
+    return fast ?? super.transform(value, metadata);
+  }
+}
+
 /** Whitelist + forbid unknown fields + transform, errors as validation_failed with fields. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new KehuValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

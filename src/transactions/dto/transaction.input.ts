@@ -219,6 +219,19 @@ export class TransactionBatchInput {
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   transactions: unknown[];
+
+  /**
+   * The envelope only (FastValidated): the service validates each item alone, so one bad item
+   * fails alone. Anything unusual goes through the decorators above for their errors.
+   */
+  static fastValidate(value: unknown): TransactionBatchInput | undefined {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const keys = Object.keys(value);
+    if (keys.length !== 1 || keys[0] !== 'transactions') return undefined;
+    const list = (value as { transactions: unknown }).transactions;
+    if (!Array.isArray(list) || list.length < 1 || list.length > 1000) return undefined;
+    return Object.assign(new TransactionBatchInput(), { transactions: list });
+  }
 }
 
 @InputType('ClaimInput')
