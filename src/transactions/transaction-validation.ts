@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { flattenValidationErrors } from '../common/http/validation';
-import { requestHash } from '../common/idempotency/idempotency.service';
+import { requestHashOfJson } from '../common/idempotency/idempotency.service';
 import { currencyExponent, isCurrency, toMinorUnits } from '../common/money';
 import { CustomerRef, identityCount } from '../loyalty/customer-refs';
 import { TransactionInput } from './dto/transaction.input';
@@ -145,7 +145,7 @@ export function prepareTransaction(
   return {
     index,
     // Hashed as plain JSON, so a receipt hashes the same from the single and the batch endpoint.
-    hash: requestHash('TRANSACTION', '', JSON.parse(JSON.stringify(input))),
+    hash: requestHashOfJson('TRANSACTION', '', input),
     source: input.source,
     externalId: input.externalId,
     type: input.type,

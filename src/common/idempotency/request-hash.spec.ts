@@ -1,0 +1,31 @@
+import { requestHash, requestHashOfJson } from './idempotency.service';
+
+class Shaped {
+  kept = 'a';
+  gone: string | undefined = undefined;
+  nested = { z: 1, a: [1, undefined, { b: undefined, c: null }] };
+}
+
+describe('requestHashOfJson', () => {
+  // Stored receipts carry this hash: a retry must hash exactly as before the one-pass version.
+  it('equals requestHash of the JSON round trip', () => {
+    const samples: unknown[] = [
+      { source: 'pos', externalId: 'R-1', items: [{ sku: 'A', quantity: 1.5, amount: '1.00' }] },
+      { b: 2, a: { d: [3, 'x', true, null], c: undefined }, e: () => 1 },
+      new Shaped(),
+      {
+        when: new Date('2026-01-02T03:04:05.000Z'),
+        list: [[], {}, [{}]],
+        s: 'quote " \\ \u2028 \ud800',
+      },
+      ['top', undefined, 0, -0, NaN],
+      'plain',
+      42,
+      null,
+    ];
+    for (const sample of samples)
+      expect(requestHashOfJson('TRANSACTION', '', sample)).toBe(
+        requestHash('TRANSACTION', '', JSON.parse(JSON.stringify(sample))),
+      );
+  });
+});
