@@ -9,6 +9,37 @@ export interface SqlPart {
   params: unknown[];
 }
 
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * The PostgreSQL array literal node-postgres would send for a flat array of strings, numbers,
+ * bigints, booleans and nulls (NULL bare, every other element quoted, quote and backslash escaped),
+ * without its two regex replacements per element: most elements of a posting's arrays (ids,
+ * amounts) need no escaping, and a 500-sale batch sends ~20,000 of them (~8 ms of Node CPU in
+ * node-postgres's prepareValue). Anything else (Dates, objects, nested arrays) is returned as
+ * is, for node-postgres to convert as before.
+ */
+export function arrayLiteral(values: unknown[]): unknown {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i) out += ',';
+    if (value === null || value === undefined) {
+      out += 'NULL';
+      continue;
+    }
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+      text = String(value);
+    else return values;
+    out += NEEDS_ESCAPE.test(text)
+      ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+      : `"${text}"`;
+  }
+  return `${out}}`;
+}
+
 /**
  * Collects the writes of one business operation and sends them as a single statement of
  * data-modifying CTEs: one round trip instead of one per table. PostgreSQL runs every such
@@ -45,7 +76,7 @@ export class WriteBatch {
   async run(tx: Tx): Promise<void> {
     if (!this.ctes.length) return;
     const sql = `WITH ${this.ctes.map((c) => `${c.name} AS (${c.sql})`).join(',\n')}\nSELECT 1`;
-    const params = [tx.tenant, ...this.params];
+    const params = [tx.tenant, ...this.params.map((p) => (Array.isArray(p) ? arrayLiteral(p) : p))];
     this.ctes.length = 0;
     this.params.length = 0;
     // A named statement: PostgreSQL parses a batch's text once per connection; a handful of
