@@ -70,7 +70,7 @@ export interface ExportConsentFilter {
  */
 @Injectable()
 export class SegmentExportRepository {
-  /** Fields PostgreSQL can write itself; phone and email are decrypted in Node (cursor path). */
+  /** Fields COPY can send as they are stored; phone and email are decrypted in Node (cursor path). */
   static copyable(fields: readonly ExportField[]): boolean {
     return !fields.some((f) => f === 'phone' || f === 'email');
   }
