@@ -31,7 +31,6 @@ export interface StatsRow {
 /** The tenant-local month 11 months before `now`: the first month of the rolling 12. */
 const windowStart = (nowRef: string) =>
   `(date_trunc('month', ${nowRef}::timestamptz AT TIME ZONE (SELECT time_zone FROM tenants WHERE id = $1)) - interval '11 months')::date`;
-const WINDOW_START = windowStart('$3');
 
 /** A StatsRow's fields but customer_id, of customer_stats `s` (`$1` the tenant). */
 const statsFields = (nowRef: string) =>
