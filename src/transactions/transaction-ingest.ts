@@ -14,7 +14,7 @@ import { pointsForSale } from '../loyalty/points-math';
 import { localMonth } from '../loyalty/points-posting';
 import type { PointsPosting, PostingResult } from '../loyalty/points-posting';
 import { CustomerStatsRepository } from './customer-stats.repository';
-import { checkReturns } from './transaction-returns';
+import { checkReturns, ReturnWork } from './transaction-returns';
 import type { PreparedTransaction } from './transaction-validation';
 import { TransactionRow, TransactionsRepository } from './transactions.repository';
 
@@ -23,13 +23,8 @@ export type IngestOutcome =
   | { index: number; status: 'duplicate'; id: string; body: Record<string, unknown> }
   | { index: number; status: 'error'; error: DomainError };
 
-interface Working {
-  t: PreparedTransaction;
-  id: string;
-  customerId: string | null;
-  originalId: string | null;
-  reversal?: PointsPosting['reversal'];
-  error?: DomainError;
+/** A receipt of the set being ingested: what the return check uses, and the ingest's own marks. */
+interface Working extends ReturnWork {
   /** The stored receipt this one repeats (same key, same body). */
   duplicateOf?: TransactionRow;
   /** The first item of this set with the same key. */

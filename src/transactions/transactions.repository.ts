@@ -54,12 +54,17 @@ const INSERT_NEW = `INSERT INTO transactions (tenant_id, id, source, external_id
        ORDER BY v.ord
        ON CONFLICT (tenant_id, source, external_id) DO NOTHING`;
 
-function insertNewParams(
-  rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
-): unknown[] {
-  const sorted = [...rows].sort((a, b) =>
+/** Receipts in key order: two batches never wait on each other in opposite orders. */
+function inKeyOrder<T extends { t: PreparedTransaction }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) =>
     a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
   );
+}
+
+/** The columns both receipt inserts take first, id to item_count, as parallel arrays. */
+function receiptColumns(
+  sorted: { id: string; t: PreparedTransaction; customerId: string | null }[],
+): unknown[] {
   return [
     sorted.map((r) => r.id),
     sorted.map((r) => r.t.source),
@@ -71,6 +76,15 @@ function insertNewParams(
     sorted.map((r) => r.t.currency),
     sorted.map((r) => r.t.totalMinor.toString()),
     sorted.map((r) => qty(r.t.itemCount)),
+  ];
+}
+
+function insertNewParams(
+  rows: { id: string; t: PreparedTransaction; customerId: string | null }[],
+): unknown[] {
+  const sorted = inKeyOrder(rows);
+  return [
+    ...receiptColumns(sorted),
     sorted.map((r) => r.t.originalExternalId),
     sorted.map((r) => r.t.hash),
   ];
@@ -171,9 +185,7 @@ export class TransactionsRepository {
   /** insertPart's rows: one write of each receipt, after its points are known. */
   insertPart(rows: NewTransaction[]): SqlPart | undefined {
     if (!rows.length) return undefined;
-    const sorted = [...rows].sort((a, b) =>
-      a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
-    );
+    const sorted = inKeyOrder(rows);
     const items = itemParams(sorted.map((r) => ({ transactionId: r.id, t: r.t })));
     return {
       ctes: [
@@ -181,16 +193,7 @@ export class TransactionsRepository {
         ...(items ? [{ name: 'transactions_new_items', sql: INSERT_ITEMS(17) }] : []),
       ],
       params: [
-        sorted.map((r) => r.id),
-        sorted.map((r) => r.t.source),
-        sorted.map((r) => r.t.externalId),
-        sorted.map((r) => r.t.type),
-        sorted.map((r) => r.customerId),
-        sorted.map((r) => r.t.storeId),
-        sorted.map((r) => r.t.occurredAt),
-        sorted.map((r) => r.t.currency),
-        sorted.map((r) => r.t.totalMinor.toString()),
-        sorted.map((r) => qty(r.t.itemCount)),
+        ...receiptColumns(sorted),
         sorted.map((r) => r.originalId),
         sorted.map((r) => r.t.originalExternalId),
         sorted.map((r) => r.points),
