@@ -204,15 +204,26 @@ export class TransactionsRepository {
     };
   }
 
-  /** The receipts stored under these keys (named statement: the same text for every batch). */
+  /**
+   * The receipts stored under these keys (named statement: the same text for every batch).
+   * One probe of the full unique key per key, whatever the statistics: a single sale runs this
+   * with force_generic_plan, and a generic plan for `(source, external_id) IN (unnest ...)`
+   * made while `transactions` is young is kept by the connection and walks the tenant's
+   * receipts on the key prefix for every sale (bench `tx-single`: the connections that
+   * posted first got it; cost grew with every receipt). LIMIT 1 (the key is unique) keeps the
+   * subquery from being flattened into a join the planner could turn back into that scan.
+   * Callers pass distinct keys.
+   */
   async findByKeys(
     tx: Tx,
     keys: { source: string; externalId: string }[],
   ): Promise<TransactionRow[]> {
     if (!keys.length) return [];
     return tx.prepared<TransactionRow>(
-      `SELECT ${COLUMNS} FROM transactions
-        WHERE tenant_id = $1 AND (source, external_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      `SELECT t.* FROM unnest($2::text[], $3::text[]) AS k(source, external_id)
+        CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM transactions
+                             WHERE tenant_id = $1 AND source = k.source AND external_id = k.external_id
+                             LIMIT 1) t`,
       [tx.tenant, keys.map((k) => k.source), keys.map((k) => k.externalId)],
     );
   }
