@@ -13,7 +13,12 @@ import { CustomerProfileBuilder } from '../customers/customer-profile-builder';
 import type { CustomerTenantSettings } from '../customers/customer-tenant-settings';
 import type { CustomerRow } from '../customers/customers.repository';
 import type { CustomerFieldsInput } from '../customers/dto/customer.input';
-import { CustomerImportPreparer, PreparedCustomers, PreparedRow } from './customer-import.preparer';
+import {
+  CustomerImportPreparer,
+  PreparedCustomers,
+  PreparedRow,
+  RowIdentity,
+} from './customer-import.preparer';
 import { fillBlanks } from './customer-row-reader';
 import { followSurvivors, settleContested } from './customer-import-claims';
 import { CustomerImportRepository, IdentityInsert } from './customer-import.repository';
@@ -152,6 +157,18 @@ export class CustomerImportProcessor {
     return { type, namespace, value, bidx: this.codec.bidx(type, value) };
   }
 
+  /** An identity row of `customerId`; the row's profile ciphertext of the same phone / e-mail is reused. */
+  private identityInsert(customerId: string, id: RowIdentity, now: Date): IdentityInsert {
+    return {
+      id: uuid7(now.getTime()),
+      customer_id: customerId,
+      type: id.type,
+      namespace: id.namespace,
+      value_enc: id.enc ?? this.crypto.encrypt(id.value),
+      value_bidx: id.bidx,
+    };
+  }
+
   private async create(
     tx: Tx,
     rows: Row[],
@@ -174,15 +191,7 @@ export class CustomerImportProcessor {
     const identityRows = (p: Prepared): IdentityInsert[] => {
       const list = [...p.row.identities];
       if (!p.row.input.memberNo) list.push(this.identity('member_no', '', p.memberNo!));
-      return list.map((id) => ({
-        id: uuid7(now.getTime()),
-        customer_id: p.id,
-        type: id.type,
-        namespace: id.namespace,
-        // The row's profile ciphertext of the same phone / e-mail is reused.
-        value_enc: id.enc ?? this.crypto.encrypt(id.value),
-        value_bidx: id.bidx,
-      }));
+      return list.map((id) => this.identityInsert(p.id, id, now));
     };
     const identities: IdentityInsert[] = [];
     const created: Prepared[] = [];
@@ -274,14 +283,7 @@ export class CustomerImportProcessor {
           (id.type === 'email' && change.email !== id.value)
         )
           continue;
-        identities.push({
-          id: uuid7(now.getTime()),
-          customer_id: row.id,
-          type: id.type,
-          namespace: id.namespace,
-          value_enc: id.enc ?? this.crypto.encrypt(id.value),
-          value_bidx: id.bidx,
-        });
+        identities.push(this.identityInsert(row.id, id, now));
       }
       if (Object.keys(columns).some((k) => k !== 'completeness'))
         patches.push({ id: row.id, columns });
