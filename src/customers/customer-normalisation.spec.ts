@@ -1,3 +1,4 @@
+import { CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { maskEmail, maskPhone, maskText } from './customer-masking';
 import {
   buildMemberNo,
@@ -23,6 +24,52 @@ describe('phone normalisation', () => {
   it('keeps foreign numbers in their own country', () => {
     expect(normalisePhone('+1 415 555 2671', 'CN')).toBe('+14155552671');
     expect(normalisePhone('(415) 555-2671', 'US')).toBe('+14155552671');
+  });
+  // What normalisePhone answered before bare mainland mobiles got their shortcut.
+  const reference = (input: string, region: string) => {
+    const trimmed = input.trim();
+    if (!trimmed || trimmed.length > 32 || /[a-z]/i.test(trimmed)) return undefined;
+    const parsed = parsePhoneNumberFromString(trimmed, region as CountryCode);
+    return parsed?.isValid() ? parsed.number : undefined;
+  };
+  it('answers bare 11-digit numbers starting with 1 exactly as libphonenumber does', () => {
+    // Deterministic pseudo-random digits (LCG), so a failure names the same numbers every run.
+    let seed = 12345;
+    const digits = (n: number) => {
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        out += String(Math.floor((seed / 2147483648) * 10));
+      }
+      return out;
+    };
+    const mismatches: string[] = [];
+    let valid = 0;
+    // Every five-digit start 10000–19999 (valid, invalid and carrier-code prefixes alike), two
+    // seven-digit prefixes each and four numbers per prefix: the first one seen fills the
+    // shortcut's memory for its prefix, the others are answered from it.
+    for (let start = 10000; start <= 19999; start++)
+      for (let p = 0; p < 2; p++) {
+        const prefix = `${start}${digits(2)}`;
+        for (let n = 0; n < 4; n++) {
+          const number = `${prefix}${digits(4)}`;
+          const expected = reference(number, 'CN');
+          if (expected) valid++;
+          if (normalisePhone(number, 'CN') !== expected) mismatches.push(number);
+          if (normalisePhone(` ${number} `, 'CN') !== expected) mismatches.push(` ${number} `);
+        }
+      }
+    expect(mismatches).toEqual([]);
+    // The sample holds both answers, so neither side of the shortcut went untested.
+    expect(valid).toBeGreaterThan(10_000);
+    expect(valid).toBeLessThan(80_000);
+  });
+  it('leaves other regions and other shapes to libphonenumber', () => {
+    expect(normalisePhone('13800138000', 'US')).toBe(reference('13800138000', 'US'));
+    expect(normalisePhone('+8613800138000', 'US')).toBe('+8613800138000');
+    expect(normalisePhone('17400123456', 'CN')).toBe('+8617400123456');
+    expect(normalisePhone('17406123456', 'CN')).toBeUndefined();
+    expect(normalisePhone('12012345678', 'CN')).toBe(reference('12012345678', 'CN'));
   });
   it.each(['12345', 'abc', '', '138001380001234567890123456789012345', '1380013800a'])(
     'refuses %p',
