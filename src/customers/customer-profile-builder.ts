@@ -101,20 +101,24 @@ export class CustomerProfileBuilder {
       c.attributes = merged;
     }
 
-    const after = { ...base, ...c } as Partial<CustomerRow>;
+    // The row as it will be: a column the change sets, else the stored one. Read per column
+    // rather than spread into a merged copy, which cost microseconds a row of a bulk import.
+    const after = <K extends keyof CustomerWritable>(key: K) =>
+      (key in c ? c[key] : (base as Partial<CustomerWritable>)[key]) as CustomerWritable[K];
+    const gender = after('gender');
     c.completeness = computeCompleteness(
       {
-        name: !!after.name,
-        gender: !!after.gender && after.gender !== 'unknown',
-        birthday: !!after.birth_month,
-        phone: !!after.phone_enc,
-        email: !!after.email_enc,
-        address: !!(after.address_enc || after.city),
-        clothingSize: !!after.clothing_size,
-        shoeSize: !!after.shoe_size,
-        preferredStoreId: !!after.preferred_store_id,
+        name: !!after('name'),
+        gender: !!gender && gender !== 'unknown',
+        birthday: !!after('birth_month'),
+        phone: !!after('phone_enc'),
+        email: !!after('email_enc'),
+        address: !!(after('address_enc') || after('city')),
+        clothingSize: !!after('clothing_size'),
+        shoeSize: !!after('shoe_size'),
+        preferredStoreId: !!after('preferred_store_id'),
       },
-      after.attributes ?? {},
+      after('attributes') ?? {},
       definitions,
       settings.completenessWeights,
     );
