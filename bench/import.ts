@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -28,6 +28,25 @@ export async function writeCustomersCsv(file: string, count: number): Promise<vo
     );
   }
   await new Promise<void>((resolve) => out.end(resolve));
+}
+
+/** Busy and total jiffies of each core, from /proc/stat (Linux); empty elsewhere. */
+function coreTimes(): { busy: number; total: number }[] {
+  try {
+    return readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((line) => /^cpu\d+ /.test(line))
+      .map((line) => {
+        const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+          .split(/\s+/)
+          .slice(1, 9)
+          .map(Number);
+        const busy = user + nice + system + irq + softirq + steal;
+        return { busy, total: busy + idle + iowait };
+      });
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -66,6 +85,7 @@ export default async function importCustomers(args: string[]): Promise<void> {
         会员号: 'memberNo',
       },
     };
+    const coresBefore = coreTimes();
     const cpuBefore = cpuSeconds(kehu.pid);
     const { result, seconds } = await timed(() =>
       importFile(kehu.baseUrl, kehu.token, file, {
@@ -74,18 +94,30 @@ export default async function importCustomers(args: string[]): Promise<void> {
       }),
     );
     const cpuAfter = cpuSeconds(kehu.pid);
+    // Which side waits: the runner pins PostgreSQL to core 0 and Kehu to core 1.
+    const cores = coreTimes()
+      .map((after, i) => {
+        const before = coresBefore[i];
+        return before
+          ? `core ${i} ${Math.round((100 * (after.busy - before.busy)) / Math.max(after.total - before.total, 1))} %`
+          : '';
+      })
+      .filter(Boolean)
+      .join(', ');
     // Kehu's own CPU (parse, stage, prepare, merge): PostgreSQL runs on the other core.
     const kehuCpu =
       cpuBefore !== undefined && cpuAfter !== undefined
         ? `Kehu CPU ${(cpuAfter - cpuBefore).toFixed(1)} s = ${Math.round(((cpuAfter - cpuBefore) * 1e6) / count)} µs/row (${Math.round((100 * (cpuAfter - cpuBefore)) / seconds)} % of one core)\n`
         : '';
+    const busy = cores ? `busy    ${cores} (PostgreSQL on core 0, Kehu on core 1)\n` : '';
     process.stdout.write(
       `import  ${result.status}: ${count.toLocaleString('en')} rows in ${seconds.toFixed(1)} s = ${Math.round(count / seconds).toLocaleString('en')} rows/s` +
         ` (created ${result.created}, updated ${result.updated}, skipped ${result.skipped}, failed ${result.failed})\n` +
         `COPY    ${copy.seconds.toFixed(1)} s = ${Math.round(count / copy.seconds).toLocaleString('en')} rows/s\n` +
         `ratio   import/COPY time = ${(seconds / copy.seconds).toFixed(1)}x  (budget: import <= 180 s)\n` +
         phases(result) +
-        kehuCpu,
+        kehuCpu +
+        busy,
     );
   } finally {
     await kehu.stop();
