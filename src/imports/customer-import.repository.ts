@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/tx';
+import { arrayLiteral } from '../database/write-batch';
 import type { NormalisedIdentity } from '../customers/customer-identity-codec';
 import { CUSTOMER_COLUMNS, CustomerRow } from '../customers/customers.repository';
 
@@ -42,6 +43,40 @@ const DEFAULTS: Record<string, string> = {
   completeness: '0',
 };
 const RECORD_TYPE = NAMES.map((n) => `${n} ${CUSTOMER_TYPES[n]}`).join(', ');
+
+/**
+ * The import's customer insert: one array per column ($3 the ids, then NAMES in order), each
+ * sent as a PostgreSQL array literal. Why not one JSON document of the rows (as before):
+ * json_to_recordset lexes the text twice (json input, then the record walk) and builds a
+ * hash table of field names per row: 175 vs 71 ms to read a 5,000-row batch of 16 columns,
+ * on PostgreSQL's core, the import's busiest. Arrays of arrays cannot be ragged,
+ * so a text[] column travels as the text of its literal and a jsonb one as its JSON, each
+ * cast per row.
+ */
+const CUSTOMER_INSERT = `INSERT INTO customers (tenant_id, id, confirmed_at, created_at, updated_at, ${NAMES.join(', ')})
+   SELECT $1, v.id, $2, $2, $2, ${NAMES.map((n) => {
+     const value = CUSTOMER_TYPES[n] === 'text[]' ? `v.${n}::text[]` : `v.${n}`;
+     return DEFAULTS[n] ? `COALESCE(${value}, ${DEFAULTS[n]})` : value;
+   }).join(', ')}
+     FROM unnest($3::uuid[], ${NAMES.map((n, i) => `$${i + 4}::${CUSTOMER_TYPES[n] === 'text[]' ? 'text' : CUSTOMER_TYPES[n]}[]`).join(', ')})
+          AS v(id, ${NAMES.join(', ')})`;
+
+/** A column's value as one element of its array parameter (see CUSTOMER_INSERT). */
+function columnText(type: string, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (type === 'text[]') return arrayLiteral(value as unknown[]);
+  if (type === 'jsonb') return JSON.stringify(value);
+  return value;
+}
+
+const IDENTITY_FIELDS = [
+  'id',
+  'customer_id',
+  'type',
+  'namespace',
+  'value_enc',
+  'value_bidx',
+] as const satisfies readonly (keyof IdentityInsert)[];
 
 export interface IdentityInsert {
   id: string;
@@ -124,21 +159,16 @@ export class CustomerImportRepository {
     now: Date,
   ): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    // Only the columns a row has: a missing key reads as NULL, and PostgreSQL parses half the
-    // text. json, not jsonb: each row is read once, so building a jsonb value first is waste.
-    const payload = rows.map((r) => {
-      const out: Record<string, unknown> = { id: r.id };
-      for (const n of NAMES) if (r[n] !== null && r[n] !== undefined) out[n] = r[n];
-      return out;
-    });
-    const insert = `INSERT INTO customers (tenant_id, id, confirmed_at, created_at, updated_at, ${NAMES.join(', ')})
-       SELECT $1, v.id, $3, $3, $3, ${NAMES.map((n) => (DEFAULTS[n] ? `COALESCE(v.${n}, ${DEFAULTS[n]})` : `v.${n}`)).join(', ')}
-         FROM json_to_recordset($2::json) AS v(id uuid, ${RECORD_TYPE})`;
     const inserted = await optimistic<{ id: string }>(
       tx,
-      `${insert} RETURNING id`,
-      `${insert} ON CONFLICT (tenant_id, member_no) DO NOTHING RETURNING id`,
-      [tx.tenant, JSON.stringify(payload), now],
+      `${CUSTOMER_INSERT} RETURNING id`,
+      `${CUSTOMER_INSERT} ON CONFLICT (tenant_id, member_no) DO NOTHING RETURNING id`,
+      [
+        tx.tenant,
+        now,
+        arrayLiteral(rows.map((r) => r.id)),
+        ...NAMES.map((n) => arrayLiteral(rows.map((r) => columnText(CUSTOMER_TYPES[n], r[n])))),
+      ],
     );
     return new Set(inserted.map((r) => r.id));
   }
@@ -156,10 +186,15 @@ export class CustomerImportRepository {
   ): Promise<void> {
     if (!identities.length) return;
     const insert = `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
-       SELECT $1, v.id, v.customer_id, v.type, v.namespace, v.value_enc, v.value_bidx, $3
-         FROM json_to_recordset($2::json) AS v(id uuid, customer_id uuid, type text, namespace text, value_enc text, value_bidx text)`;
+       SELECT $1, v.id, v.customer_id, v.type, v.namespace, v.value_enc, v.value_bidx, $2
+         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])
+              AS v(id, customer_id, type, namespace, value_enc, value_bidx)`;
     const safe = `${insert} ON CONFLICT (tenant_id, type, namespace, value_bidx) DO NOTHING`;
-    const params = [tx.tenant, JSON.stringify(identities), now];
+    const params = [
+      tx.tenant,
+      now,
+      ...IDENTITY_FIELDS.map((f) => arrayLiteral(identities.map((i) => i[f]))),
+    ];
     if (fresh) await optimistic(tx, insert, safe, params);
     else await tx.query(safe, params);
   }
