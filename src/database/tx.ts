@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResultRow } from 'pg';
+import { arrayLiteral } from './write-batch';
 
 const STATEMENT_NAMES = new Map<string, string>();
 
@@ -33,7 +34,9 @@ export class Tx {
 
   /**
    * Like query, as a named statement: PostgreSQL parses it once per connection and may reuse
-   * its plan. For the few long, fixed texts of a hot path (not for SQL built per call).
+   * its plan. For the few long, fixed texts of a hot path (not for SQL built per call). Array
+   * parameters are written by arrayLiteral (a posting's look-ups, key check and lock each send
+   * arrays of hundreds of ids).
    */
   async prepared<T extends QueryResultRow = QueryResultRow>(
     sql: string,
@@ -44,7 +47,8 @@ export class Tx {
       name = `k_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
       STATEMENT_NAMES.set(sql, name);
     }
-    const result = await this.client.query<T>({ name, text: sql, values: params });
+    const values = params.map((p) => (Array.isArray(p) ? arrayLiteral(p) : p));
+    const result = await this.client.query<T>({ name, text: sql, values });
     return result.rows;
   }
 

@@ -15,8 +15,32 @@ describe('arrayLiteral', () => {
     for (const sample of samples) expect(arrayLiteral(sample)).toBe(prepareValue(sample));
   });
 
-  it('leaves Dates, objects and nested arrays to node-postgres', () => {
-    for (const sample of [[new Date()], [{ a: 1 }], [[1, 2]], ['a', new Date()]])
-      expect(arrayLiteral(sample)).toBe(sample);
+  it('writes Dates as UTC ISO text naming the same instant as node-postgres does', () => {
+    const instants = [
+      new Date('2026-03-29T00:59:59.999Z'),
+      new Date(0),
+      new Date('0001-01-01T00:00:00Z'),
+    ];
+    const literal = arrayLiteral([...instants, null]) as string;
+    expect(literal).toBe(
+      '{"2026-03-29T00:59:59.999Z","1970-01-01T00:00:00.000Z","0001-01-01T00:00:00.000Z",NULL}',
+    );
+    // node-postgres writes local time with its offset: the same instants.
+    const theirs = (prepareValue(instants) as string).slice(2, -2).split('","');
+    expect(theirs.map((text) => new Date(text.replace(' ', 'T')).getTime())).toEqual(
+      instants.map((d) => d.getTime()),
+    );
+  });
+
+  it('leaves invalid and out-of-range Dates, objects and nested arrays to node-postgres', () => {
+    const samples = [
+      [new Date(NaN)],
+      [new Date('0000-12-31T23:59:59Z')],
+      [new Date('+010000-01-01T00:00:00Z')],
+      [{ a: 1 }],
+      [[1, 2]],
+      ['a', new Date(NaN)],
+    ];
+    for (const sample of samples) expect(arrayLiteral(sample)).toBe(sample);
   });
 });
