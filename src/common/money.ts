@@ -102,8 +102,8 @@ export function toMinorUnits(
       `${field} has more than ${exponent} decimals for ${currency}.`,
     );
   }
-  const minor =
-    BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, '0') || '0');
+  // The digits with the fraction padded to the exponent are the minor units: one BigInt parse.
+  const minor = BigInt(whole + fraction.padEnd(exponent, '0'));
   return negative ? -minor : minor;
 }
 

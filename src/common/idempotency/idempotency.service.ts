@@ -39,15 +39,35 @@ export function requestHash(method: string, path: string, body: unknown): string
 const dropped = (value: unknown) =>
   value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
+/** JSON text of object keys seen before: a batch hashes the same few dozen keys thousands of times. */
+const KEY_TEXT = new Map<string, string>();
+const KEY_TEXT_LIMIT = 1024;
+
+function keyText(key: string): string {
+  let text = KEY_TEXT.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (KEY_TEXT.size < KEY_TEXT_LIMIT) KEY_TEXT.set(key, text);
+  }
+  return text;
+}
+
 /**
  * canonical(JSON.parse(JSON.stringify(value))) in one pass, without the round trip's two
  * copies (a batch hashed 500 of them): what JSON.stringify drops from objects is dropped, is
- * null in arrays, and toJSON is honoured — the same text, so the same hash.
+ * null in arrays, and toJSON is honoured — the same text, so the same hash. Strings and
+ * finite numbers, most of a receipt, are written without the generic path.
  */
 function canonicalOfJson(value: unknown): string {
-  let v = value;
-  if (v && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+  if (typeof value === 'string') return JSON.stringify(value);
+  // JSON writes a finite number as String does (-0 as 0), any other as null.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (!value || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  let v: unknown = value;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     v = (v as { toJSON(): unknown }).toJSON();
+    if (!v || typeof v !== 'object') return canonicalOfJson(v);
+  }
   if (Array.isArray(v)) {
     let out = '[';
     for (let i = 0; i < v.length; i++) {
@@ -56,17 +76,16 @@ function canonicalOfJson(value: unknown): string {
     }
     return `${out}]`;
   }
-  if (v && typeof v === 'object') {
-    let out = '{';
-    for (const key of Object.keys(v).sort()) {
-      const item = (v as Record<string, unknown>)[key];
-      if (dropped(item)) continue;
-      if (out.length > 1) out += ',';
-      out += `${JSON.stringify(key)}:${canonicalOfJson(item)}`;
-    }
-    return `${out}}`;
+  const object = v as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const item = object[keys[i]];
+    if (dropped(item)) continue;
+    if (out.length > 1) out += ',';
+    out += `${keyText(keys[i])}:${canonicalOfJson(item)}`;
   }
-  return JSON.stringify(v) ?? 'null';
+  return `${out}}`;
 }
 
 /** requestHash of `value` as it would be sent as JSON (undefined fields absent, Dates as text). */

@@ -18,7 +18,12 @@ describe('requestHashOfJson', () => {
         list: [[], {}, [{}]],
         s: 'quote " \\ \u2028 \ud800',
       },
-      ['top', undefined, 0, -0, NaN],
+      ['top', undefined, 0, -0, NaN, Infinity, 1e21, 0.1],
+      {
+        z: { toJSON: () => 7 },
+        y: { toJSON: () => ({ q: 1, p: [undefined] }) },
+      },
+      { 'key "quoted"': 1, key: 2, '': 3, é: 4, B: 5 },
       'plain',
       42,
       null,
