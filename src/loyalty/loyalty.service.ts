@@ -112,6 +112,8 @@ export class LoyaltyService {
     const results: PostingResult[] = [];
     // A sale and its return may arrive in the same set: the return reverses what the sale just earned.
     const earnedHere = new Map<string, number>();
+    // Every lot of the set is earned now, so all expire together.
+    const expiresAt = expiryFor(now, program.expiryMonths);
 
     for (const posting of postings) {
       const state = states.get(posting.customerId);
@@ -137,7 +139,7 @@ export class LoyaltyService {
             points,
             remaining: newLotRemaining(state.balance, points),
             earnedAt: now,
-            expiresAt: expiryFor(now, program.expiryMonths),
+            expiresAt,
           };
           newLots.push(lot);
           lots.get(posting.customerId)?.push({ ...lot, expiresAt: lot.expiresAt });

@@ -83,9 +83,19 @@ export class CustomerStatsRepository {
    */
   applyPart(rows: StatsInput[]): SqlPart | undefined {
     if (!rows.length) return undefined;
-    const lines = rows.flatMap((r) =>
-      r.lines.map((l) => ({ customerId: r.customerId, type: r.type, ...l })),
-    );
+    // The item columns in one pass: no spread copy of every line.
+    const lineCustomers: string[] = [];
+    const lineTypes: string[] = [];
+    const lineCategories: (string | null)[] = [];
+    const lineAmounts: string[] = [];
+    for (const r of rows) {
+      for (const l of r.lines) {
+        lineCustomers.push(r.customerId);
+        lineTypes.push(r.type);
+        lineCategories.push(l.category);
+        lineAmounts.push(l.amountMinor.toString());
+      }
+    }
     return {
       ctes: this.upserts(
         `SELECT * FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::numeric[])
@@ -99,10 +109,10 @@ export class CustomerStatsRepository {
         rows.map((r) => r.storeId),
         rows.map((r) => r.totalMinor.toString()),
         rows.map((r) => r.itemCount.toFixed(3)),
-        lines.map((l) => l.customerId),
-        lines.map((l) => l.type),
-        lines.map((l) => l.category),
-        lines.map((l) => l.amountMinor.toString()),
+        lineCustomers,
+        lineTypes,
+        lineCategories,
+        lineAmounts,
       ],
     };
   }

@@ -98,14 +98,8 @@ export class TransactionIngest {
         customerId: w.customerId!,
         type: w.t.type,
         occurredAt: w.t.occurredAt,
-        lines:
-          w.t.type === 'sale'
-            ? w.t.lines.map((l) => ({
-                sku: l.sku,
-                category: l.category,
-                amountMinor: l.amountMinor,
-              }))
-            : [],
+        // The prepared lines are SaleLines already (sku, category, amountMinor): no copy.
+        lines: w.t.type === 'sale' ? w.t.lines : [],
         netSpendMinor: w.t.type === 'sale' ? w.t.totalMinor : -w.t.totalMinor,
         currencyExponent: w.t.exponent,
         reversal: w.reversal,
@@ -247,17 +241,13 @@ export class TransactionIngest {
    */
   private unlinkedReversal(context: ProgramContext, w: Working): PointsPosting['reversal'] {
     const program = context.program;
-    const points = pointsForSale(
-      program,
-      w.t.lines.map((l) => ({ sku: l.sku, category: l.category, amountMinor: l.amountMinor })),
-      {
-        occurredAt: w.t.occurredAt,
-        tier: baseTier(program),
-        birthMonth: null,
-        localMonth: localMonth(w.t.occurredAt, context.timeZone),
-        currencyExponent: w.t.exponent,
-      },
-    );
+    const points = pointsForSale(program, w.t.lines, {
+      occurredAt: w.t.occurredAt,
+      tier: baseTier(program),
+      birthMonth: null,
+      localMonth: localMonth(w.t.occurredAt, context.timeZone),
+      currencyExponent: w.t.exponent,
+    });
     return {
       saleTransactionId: w.id,
       salePoints: points,

@@ -56,9 +56,10 @@ const INSERT_NEW = `INSERT INTO transactions (tenant_id, id, source, external_id
 
 /** Receipts in key order: two batches never wait on each other in opposite orders. */
 function inKeyOrder<T extends { t: PreparedTransaction }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) =>
-    a.t.source + '\u0000' + a.t.externalId < b.t.source + '\u0000' + b.t.externalId ? -1 : 1,
-  );
+  // Each key built once, not twice per comparison (~9,000 throwaway strings for 500 rows).
+  const keyed = rows.map((row) => ({ key: `${row.t.source}\u0000${row.t.externalId}`, row }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : 1));
+  return keyed.map((k) => k.row);
 }
 
 /** The columns both receipt inserts take first, id to item_count, as parallel arrays. */
@@ -109,18 +110,22 @@ const INSERT_ITEMS = (from: number) =>
          )}) AS v(transaction_id, line_no, sku, name, category, quantity, unit_price_minor, amount_minor)`;
 
 function itemParams(rows: { transactionId: string; t: PreparedTransaction }[]): unknown[] | null {
-  const lines = rows.flatMap((r) => r.t.lines.map((line) => ({ id: r.transactionId, line })));
-  if (!lines.length) return null;
-  return [
-    lines.map((l) => l.id),
-    lines.map((l) => l.line.lineNo),
-    lines.map((l) => l.line.sku),
-    lines.map((l) => l.line.name),
-    lines.map((l) => l.line.category),
-    lines.map((l) => qty(l.line.quantity)),
-    lines.map((l) => l.line.unitPriceMinor.toString()),
-    lines.map((l) => l.line.amountMinor.toString()),
-  ];
+  // One pass into the eight columns: no per-line wrapper objects (1,500 of them a batch).
+  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+  const [ids, lineNos, skus, names, categories, quantities, unitPrices, amounts] = columns;
+  for (const r of rows) {
+    for (const line of r.t.lines) {
+      ids.push(r.transactionId);
+      lineNos.push(line.lineNo);
+      skus.push(line.sku);
+      names.push(line.name);
+      categories.push(line.category);
+      quantities.push(qty(line.quantity));
+      unitPrices.push(line.unitPriceMinor.toString());
+      amounts.push(line.amountMinor.toString());
+    }
+  }
+  return ids.length ? columns : null;
 }
 
 /** A receipt as stored by a posting: every column final, written once. */
