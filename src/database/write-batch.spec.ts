@@ -9,6 +9,17 @@ describe('arrayLiteral', () => {
     const samples: unknown[][] = [
       ['0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20', null, '', 'NULL', 'a,b', '{x}', ' padded '],
       ['quote " and \\ backslash', '{"json": "with \\"escapes\\""}', '汉字 \u2028', '\\'],
+      // Quoted by JSON.stringify unless it holds what JSON would escape differently.
+      [
+        '{"a":"b\\\\c","d":[1,null]}',
+        '"\n"',
+        '"\u0001\\',
+        '"😀',
+        '"\ud800',
+        '"\udfff x',
+        '"\u001f',
+        '"\u0020\u007f\u2028',
+      ],
       [1, 0, -2.5, 1e21, NaN, 12345678901234567890n, true, false, undefined],
       [],
     ];

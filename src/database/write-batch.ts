@@ -10,6 +10,9 @@ export interface SqlPart {
 }
 
 const NEEDS_ESCAPE = /["\\]/;
+/** What JSON.stringify escapes besides quote and backslash: control characters, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const JSON_ESCAPES_MORE = /[\u0000-\u001f\ud800-\udfff]/;
 
 /** 0001-01-01 and 9999-12-31T23:59:59.999Z: the instants toISOString writes as PostgreSQL reads them. */
 const ISO_MIN_MS = -62135596800000;
@@ -26,6 +29,7 @@ const ISO_MAX_MS = 253402300799999;
  * objects, nested arrays) is returned as is, for node-postgres to convert as before.
  */
 export function arrayLiteral(values: unknown[]): unknown {
+  if (plainElements(values)) return values.length ? `{"${values.join('","')}"}` : '{}';
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
@@ -45,11 +49,30 @@ export function arrayLiteral(values: unknown[]): unknown {
       out += `"${value.toISOString()}"`;
       continue;
     } else return values;
-    out += NEEDS_ESCAPE.test(text)
-      ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
-      : `"${text}"`;
+    if (!NEEDS_ESCAPE.test(text)) out += `"${text}"`;
+    // JSON values (receipt answers, event payloads) are full of quotes: JSON.stringify quotes
+    // them the same way (\" and \\) natively, with a tenth of the two regex replacements'
+    // garbage (~1 MB per 500 answers), when there is nothing else it would escape.
+    else if (!JSON_ESCAPES_MORE.test(text)) out += JSON.stringify(text);
+    else out += `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   }
   return `${out}}`;
+}
+
+/**
+ * Whether every element is written as its plain text in quotes (numbers, bigints, booleans,
+ * strings without quote or backslash): then one native join builds the literal, instead of
+ * ~100 bytes of intermediate strings per element (most of a posting's 40-odd arrays).
+ */
+function plainElements(values: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    const type = typeof value;
+    if (type === 'string') {
+      if (NEEDS_ESCAPE.test(value as string)) return false;
+    } else if (type !== 'number' && type !== 'bigint' && type !== 'boolean') return false;
+  }
+  return true;
 }
 
 /**
