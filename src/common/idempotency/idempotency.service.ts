@@ -53,6 +53,26 @@ function keyText(key: string): string {
 }
 
 /**
+ * Object.keys(object).sort(), sorted in place for the few keys of a body's objects: the
+ * built-in sort allocates ~800 bytes of workspace per call, 2 MB of garbage for a 500-receipt
+ * batch. Insertion sort with `<` orders by UTF-16 code units, as the default sort does.
+ */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  if (keys.length > 32) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/**
  * canonical(JSON.parse(JSON.stringify(value))) in one pass, without the round trip's two
  * copies (a batch hashed 500 of them): what JSON.stringify drops from objects is dropped, is
  * null in arrays, and toJSON is honoured — the same text, so the same hash. Strings and
@@ -77,7 +97,7 @@ function canonicalOfJson(value: unknown): string {
     return `${out}]`;
   }
   const object = v as Record<string, unknown>;
-  const keys = Object.keys(object).sort();
+  const keys = sortedKeys(object);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const item = object[keys[i]];
