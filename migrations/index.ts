@@ -21,6 +21,7 @@ import { ImportWritePath1763865800000 } from './1763865800000-import-write-path'
 import { PostingWritePath1763865900000 } from './1763865900000-posting-write-path';
 import { CustomerKeyCollation1763866000000 } from './1763866000000-customer-key-collation';
 import { ItemWritePath1763866100000 } from './1763866100000-item-write-path';
+import { PostingContext1763900500000 } from './1763900500000-posting-context';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   PostingWritePath1763865900000,
   CustomerKeyCollation1763866000000,
   ItemWritePath1763866100000,
+  PostingContext1763900500000,
 ];

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { TENANT_SETTING } from '../database/rls';
 import type { Tx } from '../database/tx';
 import { SqlPart, WriteBatch } from '../database/write-batch';
 import type { StoredEarnRules, StoredTier } from './loyalty-program';
@@ -84,12 +83,11 @@ export class LoyaltyRepository {
   /**
    * Program (if saved) and tenant settings in one statement: every posting needs both. The
    * tenant comes from the transaction's setting, so the statement can also be sent with BEGIN
-   * (`Database.withTenant(…, { prefetch: [LoyaltyRepository.PROGRAM_AND_TENANT] })`).
+   * (`Database.withTenant(…, { prefetch: [LoyaltyRepository.PROGRAM_AND_TENANT] })`). The query
+   * lives in a PL/pgSQL function (migration PostingContext) so its plan is kept per connection:
+   * sent with BEGIN it would be planned again on every sale.
    */
-  static readonly PROGRAM_AND_TENANT = `SELECT t.currency, t.time_zone, t.settings,
-              (SELECT row_to_json(p) FROM (SELECT currency, points_per_unit::text, rounding, expiry_months, tiers, earn_rules, version, updated_at
-                                             FROM loyalty_programs WHERE tenant_id = t.id) p) AS program
-         FROM tenants t WHERE t.id = NULLIF(current_setting('${TENANT_SETTING}', true), '')::uuid`;
+  static readonly PROGRAM_AND_TENANT = `SELECT currency, time_zone, settings, program FROM kehu_posting_context()`;
 
   async findProgramAndTenant(
     tx: Tx,
