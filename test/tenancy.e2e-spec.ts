@@ -1,4 +1,5 @@
 import { uuid7 } from '../src/common/uuid7';
+import { LoyaltyRepository } from '../src/loyalty/loyalty.repository';
 import { TestApp, TenantClient } from './support/test-app';
 
 /**
@@ -183,6 +184,39 @@ describe('tenant isolation with row-level security', () => {
       .expect(200);
     expect(found.body.name).toBe('丙');
     expect(await t.count('customers', `name = 'written-by-reader'`)).toBe(0);
+  });
+
+  it("the posting context (a PL/pgSQL function whose plan a connection keeps) reads the transaction's tenant each call", async () => {
+    await t.sql(
+      `INSERT INTO loyalty_programs (tenant_id, currency, points_per_unit, rounding, tiers) VALUES ($1, 'EUR', 2, 'floor', '[]')`,
+      [a.tenantId],
+    );
+    const client = await t.database.pool.connect();
+    const read = async (tenantId: string | null) => {
+      await client.query('BEGIN; SET LOCAL ROLE kehu_app');
+      if (tenantId) await client.query(`SELECT set_config('kehu.tenant_id', $1, true)`, [tenantId]);
+      const { rows } = await client.query<{ program: { points_per_unit: string } | null }>(
+        LoyaltyRepository.PROGRAM_AND_TENANT,
+      );
+      await client.query('COMMIT');
+      return rows;
+    };
+    try {
+      // One connection, tenants in turn: a plan kept from an earlier call must not carry a tenant.
+      const firstA = await read(a.tenantId);
+      const b1 = await read(b.tenantId);
+      const none = await read(null);
+      const againA = await read(a.tenantId);
+      expect(firstA).toHaveLength(1);
+      expect(firstA[0].program?.points_per_unit).toBe('2.0000');
+      expect(b1).toHaveLength(1);
+      expect(b1[0].program).toBeNull();
+      expect(none).toHaveLength(0);
+      expect(againA).toEqual(firstA);
+    } finally {
+      client.release();
+      await t.sql(`DELETE FROM loyalty_programs WHERE tenant_id = $1`, [a.tenantId]);
+    }
   });
 
   it('refuses a non-UUID tenant id before it reaches SQL', async () => {
