@@ -22,6 +22,7 @@ import { PostingWritePath1763865900000 } from './1763865900000-posting-write-pat
 import { CustomerKeyCollation1763866000000 } from './1763866000000-customer-key-collation';
 import { ItemWritePath1763866100000 } from './1763866100000-item-write-path';
 import { PostingContext1763900500000 } from './1763900500000-posting-context';
+import { WriteCheckOnce1763900500001 } from './1763900500001-write-check-once';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   CustomerKeyCollation1763866000000,
   ItemWritePath1763866100000,
   PostingContext1763900500000,
+  WriteCheckOnce1763900500001,
 ];

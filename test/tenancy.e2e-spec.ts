@@ -110,6 +110,58 @@ describe('tenant isolation with row-level security', () => {
     expect(await t.count('customers', `member_no = 'smuggled'`)).toBe(0);
   });
 
+  it("refuses a write statement on the posting tables if any of its rows is another tenant's (the check runs once a statement)", async () => {
+    const [customer] = await t.sql<{ id: string }>(
+      `SELECT id FROM customers WHERE tenant_id = $1 LIMIT 1`,
+      [b.tenantId],
+    );
+    const writes: [string, string][] = [
+      [
+        'events',
+        `INSERT INTO events (tenant_id, id, type, customer_id, payload)
+         VALUES ($1, kehu_uuid7(), 'x', $3, '{}'), ($2, kehu_uuid7(), 'x', $3, '{}')`,
+      ],
+      [
+        'points_ledger',
+        `INSERT INTO points_ledger (tenant_id, id, customer_id, kind, points, reason, source, actor)
+         VALUES ($1, kehu_uuid7(), $3, 'adjust', 1, 'r', 's', 'a'), ($2, kehu_uuid7(), $3, 'adjust', 1, 'r', 's', 'a')`,
+      ],
+      [
+        'customer_monthly_spend',
+        `INSERT INTO customer_monthly_spend (tenant_id, customer_id, month, spent_minor)
+         VALUES ($1, $3, '2026-01-01', 1), ($2, $3, '2026-02-01', 1)`,
+      ],
+    ];
+    for (const [table, sql] of writes) {
+      // Own tenant first, then A's: the second row must still be refused, and nothing kept.
+      await expect(
+        t.database.withTenant(b.tenantId, (tx) =>
+          tx.query(sql, [b.tenantId, a.tenantId, customer.id]),
+        ),
+      ).rejects.toThrow(/row-level security/);
+      expect(await t.count(table, 'customer_id = $1', [customer.id])).toBe(0);
+    }
+    await expect(
+      t.database.withTenant(b.tenantId, (tx) =>
+        tx.query(`UPDATE customers SET tenant_id = $1 WHERE id = $2`, [a.tenantId, customer.id]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    // Without the tenant setting no row passes at all.
+    const client = await t.database.pool.connect();
+    try {
+      await client.query('BEGIN; SET LOCAL ROLE kehu_app');
+      await expect(
+        client.query(
+          `INSERT INTO events (tenant_id, id, type, payload) VALUES ($1, kehu_uuid7(), 'x', '{}')`,
+          [b.tenantId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
   it('a token only ever reads its own tenant', async () => {
     const ofA = await t.http.get('/v1/tenant').set('authorization', a.auth).expect(200);
     const ofB = await t.http.get('/v1/tenant').set('authorization', b.auth).expect(200);
