@@ -58,6 +58,13 @@ export async function expectConsistent(t: TestApp, tenant: TenantClient): Promis
   expect(orphans).toEqual([]);
 }
 
+/** What concurrentPosts hands back for each request. */
+export interface PostAnswer {
+  status: number;
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 /**
  * Many truly concurrent requests over a bounded socket pool (1,000 sockets at once would test
  * the kernel's accept backlog, not Kehu).
@@ -68,7 +75,7 @@ export async function concurrentPosts(
   auth: string,
   bodies: object[],
   sockets = 128,
-): Promise<{ status: number; body: any }[]> {
+): Promise<PostAnswer[]> {
   const http = await import('node:http');
   const server = t.app.getHttpServer();
   if (!server.listening)
@@ -79,7 +86,7 @@ export async function concurrentPosts(
     return await Promise.all(
       bodies.map(
         (body) =>
-          new Promise<{ status: number; body: any }>((resolve, reject) => {
+          new Promise<PostAnswer>((resolve, reject) => {
             const payload = JSON.stringify(body);
             const req = http.request(
               {
@@ -98,7 +105,11 @@ export async function concurrentPosts(
                 let text = '';
                 res.on('data', (chunk) => (text += chunk));
                 res.on('end', () =>
-                  resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }),
+                  resolve({
+                    status: res.statusCode ?? 0,
+                    body: text ? JSON.parse(text) : null,
+                    headers: res.headers,
+                  }),
                 );
               },
             );
