@@ -199,6 +199,10 @@ export class LoyaltyRepository {
    * any lock wait: `fresh` says the locked row is the version that snapshot saw, i.e. no
    * points writer (every one updates the customer row) committed in between. When it is false
    * the caller must read the sums again.
+   * Every part probes its table's index by customer (LATERAL, in the array's order), whatever
+   * the statistics: a posting runs this as a generic plan (SINGLE_POSTING), and one made while
+   * points_ledger was young filtered the tenant's whole 12-month ledger by customer — once per
+   * customer of a group of sales.
    */
   async lockCustomersWithTotals(
     tx: Tx,
@@ -209,24 +213,20 @@ export class LoyaltyRepository {
   ): Promise<(LoyaltyCustomerRow & { fresh: boolean; spend12m: string; points12m: string })[]> {
     if (!ids.length) return [];
     return tx.prepared(
-      `WITH snap AS (
-         SELECT id, xmin::text AS x FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[])
-       ), spend AS (${spendSql('$2', '$4')}),
-       earned AS (
-         SELECT customer_id, sum(points) AS points FROM points_ledger
-          WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND kind IN ('earn', 'reverse') AND created_at >= $3
-          GROUP BY customer_id
-       )
-       SELECT l.id, l.status, l.tier_code, l.tier_since, l.points_balance::text, l.birth_month,
+      `SELECT l.id, l.status, l.tier_code, l.tier_since, l.points_balance::text, l.birth_month,
               coalesce(l.x = snap.x, false) AS fresh, coalesce(spend.spent, 0)::text AS spend12m,
               coalesce(earned.points, 0)::text AS points12m
-         FROM (SELECT id, status, tier_code, tier_since, points_balance, birth_month, xmin::text AS x
-                 FROM customers WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE) l
-         LEFT JOIN snap ON snap.id = l.id
-         LEFT JOIN spend ON spend.customer_id = l.id
-         LEFT JOIN earned ON earned.customer_id = l.id
-        ORDER BY l.id`,
-      [tx.tenant, [...ids].sort(), since, now],
+         FROM unnest($2::uuid[]) WITH ORDINALITY AS k(id, ord)
+        CROSS JOIN LATERAL (
+                SELECT id, status, tier_code, tier_since, points_balance, birth_month, xmin::text AS x
+                  FROM customers WHERE tenant_id = $1 AND id = k.id FOR UPDATE) l
+         LEFT JOIN LATERAL (SELECT xmin::text AS x FROM customers WHERE tenant_id = $1 AND id = k.id) snap ON true
+         LEFT JOIN LATERAL (${spendSql('ARRAY[k.id]', '$4')}) spend ON true
+         LEFT JOIN LATERAL (
+                SELECT sum(points) AS points FROM points_ledger
+                 WHERE tenant_id = $1 AND customer_id = k.id AND kind IN ('earn', 'reverse') AND created_at >= $3) earned ON true
+        ORDER BY k.ord`,
+      [tx.tenant, [...new Set(ids)].sort(), since, now],
     );
   }
 

@@ -19,35 +19,41 @@ interface Waiting<I, O> {
  * transaction committed, so nobody is answered before their sale is durable.
  */
 export class SaleCoalescer<I, O> {
-  private readonly lanes = new Map<string, Waiting<I, O>[]>();
+  private readonly lanes = new Map<string, { waiting: Waiting<I, O>[]; running: number }>();
 
   constructor(
     /** Runs a group; returns one outcome per input, in order. */
     private readonly run: (inputs: I[]) => Promise<Settled<O>[]>,
     private readonly maxGroup = 64,
+    /** Groups of one key in flight at once (while one is in the database, the next is built). */
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(key: string, input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      const waiting = this.lanes.get(key);
-      if (waiting) {
-        waiting.push({ input, resolve, reject });
-        return;
+      let lane = this.lanes.get(key);
+      if (!lane) {
+        lane = { waiting: [], running: 0 };
+        this.lanes.set(key, lane);
       }
-      // Nothing in flight for this key: this lane's queue now exists and is drained until empty.
-      const lane: Waiting<I, O>[] = [];
-      this.lanes.set(key, lane);
-      void this.drain(key, lane, [{ input, resolve, reject }]);
+      lane.waiting.push({ input, resolve, reject });
+      if (lane.running < this.maxInFlight) void this.drain(key, lane);
     });
   }
 
-  private async drain(key: string, lane: Waiting<I, O>[], first: Waiting<I, O>[]): Promise<void> {
-    let group = first;
-    while (group.length) {
+  /** Runs the lane's waiting sales, a group at a time, until none are left. */
+  private async drain(
+    key: string,
+    lane: { waiting: Waiting<I, O>[]; running: number },
+  ): Promise<void> {
+    lane.running++;
+    for (
+      let group = lane.waiting.splice(0, this.maxGroup);
+      group.length;
+      group = lane.waiting.splice(0, this.maxGroup)
+    )
       await this.runGroup(group);
-      group = lane.splice(0, this.maxGroup);
-    }
-    this.lanes.delete(key);
+    if (!--lane.running) this.lanes.delete(key);
   }
 
   private async runGroup(group: Waiting<I, O>[]): Promise<void> {

@@ -137,8 +137,10 @@ export class TransactionsService implements OnModuleInit {
   }
 
   /** Single sales posted concurrently by one client of a tenant, one transaction per group. */
-  private readonly sales = new SaleCoalescer<SaleRequest, SaleResult>((group) =>
-    this.recordGroup(group),
+  private readonly sales = new SaleCoalescer<SaleRequest, SaleResult>(
+    (group) => this.recordGroup(group),
+    64,
+    1,
   );
 
   /** One sale or return. A retry of a stored receipt answers its first result (`replayed`). */
