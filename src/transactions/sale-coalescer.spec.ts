@@ -47,6 +47,20 @@ describe('SaleCoalescer', () => {
     expect(runner.groups).toHaveLength(4);
   });
 
+  it('with two groups allowed in flight, builds the next group while one is in the database', async () => {
+    const runner = controlledRunner();
+    const coalescer = new SaleCoalescer(runner.run, 64, 2);
+    const answers = ['a', 'b', 'c', 'd', 'e'].map((i) => coalescer.submit('tenant', i));
+    expect(runner.groups).toEqual([['a'], ['b']]);
+    await runner.finishNext();
+    expect(runner.groups).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    await runner.finishNext();
+    await runner.finishNext();
+    await expect(Promise.all(answers)).resolves.toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((i) => `done:${i}`),
+    );
+  });
+
   it('keeps keys apart: another tenant does not wait', () => {
     const runner = controlledRunner();
     const coalescer = new SaleCoalescer(runner.run);
