@@ -11,12 +11,13 @@ interface Waiting<I, O> {
  * Group commit for single sales. PostgreSQL spends a fixed ~2 ms of CPU on a posting's
  * transaction (BEGIN, program read, look-ups, lock, write, COMMIT) whatever its size, so one
  * transaction per sale caps a tenant's POS traffic at what one core does with that overhead.
- * Per key (tenant + actor), a sale that finds nothing in flight runs at once as a group of one
- * (no timer, no added latency at low load); sales arriving meanwhile wait and then run
- * together, up to `maxGroup`, as one `run` call (one database transaction). Each member gets
- * its own value or error. A group whose run fails as a whole (a bug, a database error) is run
- * again member by member, so only the culprit sees the error. `run` resolves only after its
- * transaction committed, so nobody is answered before their sale is durable.
+ * Per key (tenant + actor), a sale that finds fewer than `maxInFlight` groups in flight runs
+ * at once as a group of one (no timer, no added latency at low load); sales arriving meanwhile
+ * wait and then run together, up to `maxGroup`, as one `run` call (one database transaction),
+ * as soon as a group in flight finishes. Each member gets its own value or error. A group
+ * whose run fails as a whole (a bug, a database error) is run again member by member, so only
+ * the culprit sees the error. `run` resolves only after its transaction committed, so nobody
+ * is answered before their sale is durable.
  */
 export class SaleCoalescer<I, O> {
   private readonly lanes = new Map<string, { waiting: Waiting<I, O>[]; running: number }>();

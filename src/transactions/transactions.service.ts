@@ -136,11 +136,15 @@ export class TransactionsService implements OnModuleInit {
     );
   }
 
-  /** Single sales posted concurrently by one client of a tenant, one transaction per group. */
+  /**
+   * Single sales posted concurrently by one client of a tenant, one transaction per group of
+   * up to 64. Two groups in flight: while one is in PostgreSQL, Node builds the next (bench
+   * tx-single, consecutive runs: ~1,000 req/s with one in flight, ~1,450 with two).
+   */
   private readonly sales = new SaleCoalescer<SaleRequest, SaleResult>(
     (group) => this.recordGroup(group),
     64,
-    1,
+    2,
   );
 
   /** One sale or return. A retry of a stored receipt answers its first result (`replayed`). */
