@@ -20,9 +20,9 @@ let counter = 0;
 
 /**
  * Which member buys next: a fixed-seed pseudo-random pick (mulberry32), the same sequence every
- * run. Picking members in the order they were created put the 500 receipts of a batch on ~11
- * customer pages, so each page took ~44 loyalty-cache updates in one statement — more than its
- * free space holds, which no till's stream of shoppers does.
+ * run, as a chain's stream of shoppers is. Members in creation order put a 500-receipt batch on
+ * ~11 customer pages — cache-friendly in a way no till's stream is (A/B: Kehu's batch ratio
+ * 0.21–0.22× with creation order, 0.16–0.18× with random members).
  */
 let pickState = 0x6b656875;
 function nextCustomerIndex(count: number): number {
