@@ -83,3 +83,8 @@ export function principalFromClaims(claims: TokenClaims): Principal {
     storeId: claims.store ?? null,
   };
 }
+
+/** Who did it, as stored in ledgers, transitions, notes and surveys: `client:<id>` or `staff:<id>`. */
+export function actorOf(principal: Principal): string {
+  return `${principal.kind}:${principal.subject}`;
+}

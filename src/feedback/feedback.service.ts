@@ -26,7 +26,7 @@ import {
   FeedbackSeverity,
   FeedbackStatus,
 } from './feedback-workflow';
-import { actorOf } from './actor';
+import { actorOf } from '../auth/principal';
 import { FeedbackLinks } from './feedback-links';
 import { toFeedbackModel, toNoteModel } from './feedback.mapper';
 import { FeedbackRepository, FeedbackRow } from './feedback.repository';

@@ -15,7 +15,7 @@ import {
 import { SurveyModel, SurveyResponseModel, SurveyResultsModel } from './dto/survey.model';
 import { FeedbackLinks } from './feedback-links';
 import { FeedbackRepository } from './feedback.repository';
-import { actorOf } from './actor';
+import { actorOf } from '../auth/principal';
 import { resolvePeriod } from './satisfaction-period';
 import { checkAnswers, checkQuestions } from './survey-rules';
 import {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import { actorOf, type Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { fromMinorUnits } from '../common/money';
@@ -39,10 +39,6 @@ export function toEntryModel(row: LedgerRow): PointsEntryModel {
     transactionId: row.transaction_id,
     createdAt: row.created_at.toISOString(),
   };
-}
-
-function actorOf(principal: Principal): string {
-  return `${principal.kind}:${principal.subject}`;
 }
 
 /** A customer's points account as callers use it: read, redeem, adjust, ledger. */

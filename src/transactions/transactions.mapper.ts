@@ -1,5 +1,7 @@
 import { fromMinorUnits } from '../common/money';
 import type { StatsRow } from './customer-stats.repository';
+import type { TransactionModel } from './dto/transaction.model';
+import type { ItemRow, TransactionRow } from './transactions.repository';
 
 /** The `stats` block of the customer view (money in the program currency). */
 export interface CustomerStatsView {
@@ -48,5 +50,31 @@ export function statsRowFromJson(customerId: string, json: StatsJson): StatsRow 
     customer_id: customerId,
     first_purchase_at: json.first_purchase_at === null ? null : new Date(json.first_purchase_at),
     last_purchase_at: json.last_purchase_at === null ? null : new Date(json.last_purchase_at),
+  };
+}
+
+export function toTransactionModel(row: TransactionRow, items: ItemRow[]): TransactionModel {
+  return {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    externalId: row.external_id,
+    customerId: row.customer_id,
+    storeId: row.store_id,
+    occurredAt: row.occurred_at.toISOString(),
+    currency: row.currency,
+    total: fromMinorUnits(row.total_minor, row.currency),
+    points: Number(row.points),
+    originalId: row.original_id,
+    claimedAt: row.claimed_at ? row.claimed_at.toISOString() : null,
+    items: items.map((i) => ({
+      sku: i.sku,
+      name: i.name,
+      category: i.category,
+      quantity: String(Number(i.quantity)),
+      unitPrice: fromMinorUnits(i.unit_price_minor, row.currency),
+      amount: fromMinorUnits(i.amount_minor, row.currency),
+    })),
+    createdAt: row.created_at.toISOString(),
   };
 }

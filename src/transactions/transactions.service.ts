@@ -1,10 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import { actorOf, type Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
-import { currencyExponent, fromMinorUnits } from '../common/money';
 import { decodeCursor, PageQuery, pageLimit, toPage } from '../common/pagination';
 import { isUuid } from '../common/uuid7';
+import { claimPostings } from './transaction-claim-postings';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { CustomerExtensions } from '../customers/customer-extensions';
@@ -13,7 +13,6 @@ import { CustomerRefs } from '../loyalty/customer-refs';
 import { LoyaltyProgramService } from '../loyalty/loyalty-program.service';
 import { LoyaltyRepository } from '../loyalty/loyalty.repository';
 import { LoyaltyService } from '../loyalty/loyalty.service';
-import type { PointsPosting } from '../loyalty/points-posting';
 import { CustomerStatsRepository, StatsRow } from './customer-stats.repository';
 import { ClaimInput, TransactionInput } from './dto/transaction.input';
 import {
@@ -22,7 +21,12 @@ import {
   TransactionPageModel,
   TransactionResultModel,
 } from './dto/transaction.model';
-import { statsRowFromJson, StatsJson, toStatsModel } from './transactions.mapper';
+import {
+  statsRowFromJson,
+  StatsJson,
+  toStatsModel,
+  toTransactionModel,
+} from './transactions.mapper';
 import { SaleCoalescer, Settled } from './sale-coalescer';
 import { TransactionIngest } from './transaction-ingest';
 import {
@@ -31,12 +35,7 @@ import {
   PreparedTransaction,
   validateBatchItem,
 } from './transaction-validation';
-import {
-  ItemRow,
-  RECEIPT_KEY_CONSTRAINT,
-  TransactionRow,
-  TransactionsRepository,
-} from './transactions.repository';
+import { RECEIPT_KEY_CONSTRAINT, TransactionsRepository } from './transactions.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -290,46 +289,7 @@ export class TransactionsService implements OnModuleInit {
       await this.repository.claim(tx, sale.id, customer.id, now);
       const returns = await this.repository.returnsOf(tx, [sale.id], []);
       const items = await this.repository.items(tx, [sale.id]);
-      const exponent = currencyExponent(sale.currency);
-      const postings: PointsPosting[] = [
-        {
-          transactionId: sale.id,
-          customerId: customer.id,
-          type: 'sale',
-          occurredAt: sale.occurred_at,
-          lines: items.map((i) => ({
-            sku: i.sku,
-            category: i.category,
-            amountMinor: BigInt(i.amount_minor),
-          })),
-          netSpendMinor: BigInt(sale.total_minor),
-          currencyExponent: exponent,
-          source: sale.source,
-          actor: actorOf(principal),
-        },
-      ];
-      let returnedBefore = 0n;
-      for (const r of returns) {
-        postings.push({
-          transactionId: r.id,
-          customerId: customer.id,
-          type: 'return',
-          occurredAt: r.occurred_at,
-          lines: [],
-          netSpendMinor: -BigInt(r.total_minor),
-          currencyExponent: exponent,
-          reversal: {
-            saleTransactionId: sale.id,
-            salePoints: 0,
-            saleTotalMinor: BigInt(sale.total_minor),
-            returnedBeforeMinor: returnedBefore,
-            returnedNowMinor: BigInt(r.total_minor),
-          },
-          source: r.source,
-          actor: actorOf(principal),
-        });
-        returnedBefore += BigInt(r.total_minor);
-      }
+      const postings = claimPostings(sale, items, returns, customer.id, actorOf(principal));
       const results = await this.loyalty.post(tx, context, postings);
       for (const r of results.slice(1))
         await this.repository.setResponse(tx, r.transactionId, r.points, {
@@ -431,33 +391,3 @@ interface SaleRequest {
 }
 
 type SaleResult = { result: TransactionResultModel; replayed: boolean };
-
-function actorOf(principal: Principal): string {
-  return `${principal.kind}:${principal.subject}`;
-}
-
-export function toTransactionModel(row: TransactionRow, items: ItemRow[]): TransactionModel {
-  return {
-    id: row.id,
-    type: row.type,
-    source: row.source,
-    externalId: row.external_id,
-    customerId: row.customer_id,
-    storeId: row.store_id,
-    occurredAt: row.occurred_at.toISOString(),
-    currency: row.currency,
-    total: fromMinorUnits(row.total_minor, row.currency),
-    points: Number(row.points),
-    originalId: row.original_id,
-    claimedAt: row.claimed_at ? row.claimed_at.toISOString() : null,
-    items: items.map((i) => ({
-      sku: i.sku,
-      name: i.name,
-      category: i.category,
-      quantity: String(Number(i.quantity)),
-      unitPrice: fromMinorUnits(i.unit_price_minor, row.currency),
-      amount: fromMinorUnits(i.amount_minor, row.currency),
-    })),
-    createdAt: row.created_at.toISOString(),
-  };
-}
