@@ -28,7 +28,13 @@ export class EventSequencer {
     let total = 0;
     for (;;) {
       const count = await this.database.withTenant(tenantId, async (tx) => {
-        await tx.query('SET LOCAL jit = off'); // OLTP batches: JIT compiling costs more than it saves
+        // OLTP batches: JIT compiling costs more than it saves. No bitmap scans: with a backlog
+        // the planner (estimating ~10 unsequenced rows) read all of events_unsequenced_idx,
+        // dead entries included, then sorted, for every 1,000 events (41 ms; bench `tx-batch`);
+        // an ordered index scan reads the first 1,000 and kills the dead entries it passes.
+        await tx.query(
+          `SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true)`,
+        );
         if (!(await this.events.trySequencerLock(tx))) return 0;
         const lastSeq = await this.events.lockStream(tx);
         const assigned = await this.events.assignSeqs(tx, lastSeq, BATCH);

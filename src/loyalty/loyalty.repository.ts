@@ -230,14 +230,22 @@ export class LoyaltyRepository {
     );
   }
 
-  /** Points earned (earn + positive adjustments are not tier-qualifying) since `since`, per customer. */
+  /**
+   * Points earned (earn + positive adjustments are not tier-qualifying) since `since`, per
+   * customer: one probe of each customer's ledger range, like lockCustomersWithTotals. With
+   * `customer_id = ANY(…)` the planner filtered the tenant's whole 12-month ledger by customer
+   * (28 ms for 165 customers in bench `tx-batch`, auto_explain).
+   */
   async pointsEarnedSince(tx: Tx, ids: string[], since: Date): Promise<Map<string, number>> {
     if (!ids.length) return new Map();
     const rows = await tx.query<{ customer_id: string; points: string }>(
-      `SELECT customer_id, sum(points)::text AS points FROM points_ledger
-        WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND kind IN ('earn', 'reverse') AND created_at >= $3
-        GROUP BY customer_id`,
-      [tx.tenant, ids, since],
+      `SELECT k.id AS customer_id, earned.points::text AS points
+         FROM unnest($2::uuid[]) AS k(id)
+        CROSS JOIN LATERAL (
+                SELECT sum(points) AS points FROM points_ledger
+                 WHERE tenant_id = $1 AND customer_id = k.id AND kind IN ('earn', 'reverse') AND created_at >= $3) earned
+        WHERE earned.points IS NOT NULL`,
+      [tx.tenant, [...new Set(ids)], since],
     );
     return new Map(rows.map((r) => [r.customer_id, Number(r.points)]));
   }

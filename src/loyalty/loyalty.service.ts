@@ -91,11 +91,18 @@ export class LoyaltyService {
     // Lock and read the 12-month totals in one round trip; read them again only when another
     // writer committed between that statement's snapshot and our lock.
     const rows = await this.repository.lockCustomersWithTotals(tx, ids, since, now, this.spendSql);
-    let spend = new Map(rows.map((r) => [r.id, BigInt(r.spend12m)]));
-    let points12m = new Map(rows.map((r) => [r.id, Number(r.points12m)]));
-    if (rows.some((r) => !r.fresh)) {
-      spend = await this.spendSource(tx, ids, now);
-      points12m = await this.repository.pointsEarnedSince(tx, ids, since);
+    const spend = new Map(rows.map((r) => [r.id, BigInt(r.spend12m)]));
+    const points12m = new Map(rows.map((r) => [r.id, Number(r.points12m)]));
+    // Only the customers another writer changed need the re-read (with concurrent batches a
+    // few of 500; re-reading all of them cost more than the lock statement).
+    const stale = rows.filter((r) => !r.fresh).map((r) => r.id);
+    if (stale.length) {
+      const staleSpend = await this.spendSource(tx, stale, now);
+      const stalePoints = await this.repository.pointsEarnedSince(tx, stale, since);
+      for (const id of stale) {
+        spend.set(id, staleSpend.get(id) ?? 0n);
+        points12m.set(id, stalePoints.get(id) ?? 0);
+      }
     }
     const withReturns = [...new Set(postings.filter((p) => p.reversal).map((p) => p.customerId))];
     const lots = await this.repository.openLots(tx, withReturns);
