@@ -203,6 +203,7 @@ export class LoyaltyRepository {
    * the statistics: a posting runs this as a generic plan (SINGLE_POSTING), and one made while
    * points_ledger was young filtered the tenant's whole 12-month ledger by customer — once per
    * customer of a group of sales.
+   * With `skipLocked`, a customer another transaction holds is left out (not waited for).
    */
   async lockCustomersWithTotals(
     tx: Tx,
@@ -210,6 +211,7 @@ export class LoyaltyRepository {
     since: Date,
     now: Date,
     spendSql: (idsRef: string, nowRef: string) => string,
+    skipLocked = false,
   ): Promise<(LoyaltyCustomerRow & { fresh: boolean; spend12m: string; points12m: string })[]> {
     if (!ids.length) return [];
     return tx.prepared(
@@ -219,7 +221,7 @@ export class LoyaltyRepository {
          FROM unnest($2::uuid[]) WITH ORDINALITY AS k(id, ord)
         CROSS JOIN LATERAL (
                 SELECT id, status, tier_code, tier_since, points_balance, birth_month, xmin::text AS x
-                  FROM customers WHERE tenant_id = $1 AND id = k.id FOR UPDATE) l
+                  FROM customers WHERE tenant_id = $1 AND id = k.id FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}) l
          LEFT JOIN LATERAL (SELECT xmin::text AS x FROM customers WHERE tenant_id = $1 AND id = k.id) snap ON true
          LEFT JOIN LATERAL (${spendSql('ARRAY[k.id]', '$4')}) spend ON true
          LEFT JOIN LATERAL (

@@ -29,6 +29,8 @@ interface Working extends ReturnWork {
   duplicateOf?: TransactionRow;
   /** The first item of this set with the same key. */
   repeatOf?: Working;
+  /** Left for a later transaction: its customer was busy (`deferBusy`). */
+  deferred?: boolean;
 }
 
 function keyReuse(w: Working): DomainError {
@@ -63,6 +65,30 @@ export class TransactionIngest {
     items: PreparedTransaction[],
     actor: string,
   ): Promise<IngestOutcome[]> {
+    return (await this.run(tx, context, items, actor, false)).outcomes;
+  }
+
+  /**
+   * `ingest` without waiting for customers another transaction holds: their items come back in
+   * `deferred` (input order), nothing written for them, to be ingested again once this
+   * transaction has committed (LoyaltyService.postAvailable says why).
+   */
+  async ingestAvailable(
+    tx: Tx,
+    context: ProgramContext,
+    items: PreparedTransaction[],
+    actor: string,
+  ): Promise<{ outcomes: IngestOutcome[]; deferred: PreparedTransaction[] }> {
+    return this.run(tx, context, items, actor, true);
+  }
+
+  private async run(
+    tx: Tx,
+    context: ProgramContext,
+    items: PreparedTransaction[],
+    actor: string,
+    deferBusy: boolean,
+  ): Promise<{ outcomes: IngestOutcome[]; deferred: PreparedTransaction[] }> {
     const work: Working[] = items.map((t) => ({
       t,
       id: uuid7(),
@@ -86,12 +112,12 @@ export class TransactionIngest {
     );
     for (const w of fresh.filter((c) => c.t.unlinked && c.customerId))
       w.reversal = this.unlinkedReversal(context, w);
-    const stored = fresh.filter((w) => !w.error);
+    const checked = fresh.filter((w) => !w.error);
 
     // 3. Points (locks the customers), then every write in one statement (WriteBatch): the
     // receipts with their final points and answer (each row written once), items, ledger,
     // lots, balances, stats, events.
-    const postings: PointsPosting[] = stored
+    const postings: PointsPosting[] = checked
       .filter((w) => w.customerId && (w.t.type === 'sale' || w.reversal))
       .map((w) => ({
         transactionId: w.id,
@@ -107,9 +133,16 @@ export class TransactionIngest {
         actor,
       }));
     const writes = new WriteBatch();
-    const results = new Map(
-      (await this.loyalty.post(tx, context, postings, writes)).map((r) => [r.transactionId, r]),
-    );
+    const posted = deferBusy
+      ? await this.loyalty.postAvailable(tx, context, postings, writes)
+      : { results: await this.loyalty.post(tx, context, postings, writes), busy: undefined };
+    const results = new Map(posted.results.map((r) => [r.transactionId, r]));
+    // A busy customer's items wait as a whole (a return in the set goes with its sale: the
+    // return belongs to the sale's customer).
+    const busy = posted.busy;
+    if (busy?.size)
+      for (const w of checked) if (w.customerId && busy.has(w.customerId)) w.deferred = true;
+    const stored = busy?.size ? checked.filter((w) => !w.deferred) : checked;
     const bodies = new Map(stored.map((w) => [w, this.body(w, results.get(w.id))]));
     // Returns of anonymous sales carry no customer: no stats, no points.
     writes
@@ -148,23 +181,32 @@ export class TransactionIngest {
       );
     await writes.run(tx);
 
-    return work.map((w): IngestOutcome => {
-      // A repeat within the set answers like its first occurrence (same body) or is a reuse.
-      const first = w.repeatOf ?? w;
-      if (w.repeatOf && w.t.hash !== first.t.hash)
-        return { index: w.t.index, status: 'error', error: keyReuse(w) };
-      if (first.error) return { index: w.t.index, status: 'error', error: first.error };
-      if (first.duplicateOf) {
-        const body = first.duplicateOf.response ?? {};
-        return { index: w.t.index, status: 'duplicate', id: first.duplicateOf.id, body };
-      }
-      return {
-        index: w.t.index,
-        status: w.repeatOf ? 'duplicate' : 'created',
-        id: first.id,
-        body: bodies.get(first)!,
-      };
-    });
+    const outcomes: IngestOutcome[] = [];
+    const deferred: PreparedTransaction[] = [];
+    for (const w of work) {
+      // A repeat of a deferred item waits with it and is answered like it then.
+      if ((w.repeatOf ?? w).deferred) deferred.push(w.t);
+      else outcomes.push(this.outcome(w, bodies));
+    }
+    return { outcomes, deferred };
+  }
+
+  private outcome(w: Working, bodies: Map<Working, Record<string, unknown>>): IngestOutcome {
+    // A repeat within the set answers like its first occurrence (same body) or is a reuse.
+    const first = w.repeatOf ?? w;
+    if (w.repeatOf && w.t.hash !== first.t.hash)
+      return { index: w.t.index, status: 'error', error: keyReuse(w) };
+    if (first.error) return { index: w.t.index, status: 'error', error: first.error };
+    if (first.duplicateOf) {
+      const body = first.duplicateOf.response ?? {};
+      return { index: w.t.index, status: 'duplicate', id: first.duplicateOf.id, body };
+    }
+    return {
+      index: w.t.index,
+      status: w.repeatOf ? 'duplicate' : 'created',
+      id: first.id,
+      body: bodies.get(first)!,
+    };
   }
 
   /**

@@ -28,7 +28,7 @@ import {
   toTransactionModel,
 } from './transactions.mapper';
 import { SaleCoalescer, Settled } from './sale-coalescer';
-import { TransactionIngest } from './transaction-ingest';
+import { IngestOutcome, TransactionIngest } from './transaction-ingest';
 import {
   customerRefProblem,
   prepareTransaction,
@@ -80,6 +80,24 @@ async function retryDeadlock<T>(work: () => Promise<T>): Promise<T> {
       if (!(code === '40P01' || race) || attempt >= 3) throw error;
     }
   }
+}
+
+function batchError(index: number, error: DomainError): BatchItemResultModel {
+  return {
+    index,
+    status: 'error',
+    error: { code: error.code, detail: error.detail, errors: error.options.errors },
+  };
+}
+
+function batchResult(outcome: IngestOutcome): BatchItemResultModel {
+  if (outcome.status === 'error') return batchError(outcome.index, outcome.error);
+  return {
+    index: outcome.index,
+    status: outcome.status,
+    id: outcome.id,
+    result: outcome.body as unknown as TransactionResultModel,
+  };
 }
 
 @Injectable()
@@ -198,9 +216,14 @@ export class TransactionsService implements OnModuleInit {
     );
   }
 
-  /** Up to 1,000 independent transactions in one database transaction; results in input order. */
+  /**
+   * Up to 1,000 independent transactions in one database transaction; results in input order.
+   * Items whose customer another transaction holds at that moment are not waited for: they go
+   * in a second transaction once the first has committed (TransactionIngest.ingestAvailable).
+   */
   async recordBatch(principal: Principal, raw: unknown[]): Promise<BatchItemResultModel[]> {
-    return retryDeadlock(() =>
+    const actor = actorOf(principal);
+    const { results, deferred } = await retryDeadlock(() =>
       this.database.withTenant(
         principal.tenantId,
         async (tx) => {
@@ -218,42 +241,32 @@ export class TransactionsService implements OnModuleInit {
               prepared.push(prepareTransaction(input, index, context.currencies, now));
             } catch (error) {
               if (!(error instanceof DomainError)) throw error;
-              results[index] = {
-                index,
-                status: 'error',
-                error: { code: error.code, detail: error.detail, errors: error.options.errors },
-              };
+              results[index] = batchError(index, error);
             }
           });
-          for (const outcome of await this.ingestion.ingest(
+          const { outcomes, deferred } = await this.ingestion.ingestAvailable(
             tx,
             context,
             prepared,
-            actorOf(principal),
-          )) {
-            results[outcome.index] =
-              outcome.status === 'error'
-                ? {
-                    index: outcome.index,
-                    status: 'error',
-                    error: {
-                      code: outcome.error.code,
-                      detail: outcome.error.detail,
-                      errors: outcome.error.options.errors,
-                    },
-                  }
-                : {
-                    index: outcome.index,
-                    status: outcome.status,
-                    id: outcome.id,
-                    result: outcome.body as unknown as TransactionResultModel,
-                  };
-          }
-          return results;
+            actor,
+          );
+          for (const outcome of outcomes) results[outcome.index] = batchResult(outcome);
+          return { results, deferred };
         },
         PROGRAM_WITH_BEGIN,
       ),
     );
+    if (deferred.length) {
+      const outcomes = await retryDeadlock(() =>
+        this.database.withTenant(
+          principal.tenantId,
+          async (tx) => this.ingestion.ingest(tx, await this.programs.load(tx), deferred, actor),
+          PROGRAM_WITH_BEGIN,
+        ),
+      );
+      for (const outcome of outcomes) results[outcome.index] = batchResult(outcome);
+    }
+    return results;
   }
 
   /** Attaches an anonymous receipt (and its returns) to a customer within the claim window; points once. */
