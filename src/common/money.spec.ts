@@ -48,6 +48,37 @@ describe('money in minor units', () => {
     }
   });
 
+  it('reads every length of amount exactly, up to 15 whole digits and the currency decimals', () => {
+    // The digits, the fraction padded to the exponent, as one BigInt: the definition.
+    const expected = (amount: string, exponent: number) => {
+      const [whole, fraction = ''] = amount.replace('-', '').split('.');
+      const minor = BigInt(whole + fraction.padEnd(exponent, '0'));
+      return amount.startsWith('-') ? -minor : minor;
+    };
+    const wholes = ['0', '7', '00012', '999999999999', '9007199254740', '123456789012345'];
+    for (const [currency, exponent] of [
+      ['JPY', 0],
+      ['CNY', 2],
+      ['BHD', 3],
+    ] as const) {
+      for (const whole of wholes) {
+        for (let decimals = 0; decimals <= exponent; decimals++) {
+          const amounts = [
+            whole,
+            `${whole}.${'9'.repeat(decimals)}`,
+            `${whole}.${'0'.repeat(decimals)}`,
+          ];
+          for (const amount of decimals ? amounts : [whole]) {
+            expect(toMinorUnits(amount, currency)).toBe(expected(amount, exponent));
+            expect(toMinorUnits(`-${amount}`, currency, 'delta', { allowNegative: true })).toBe(
+              expected(`-${amount}`, exponent),
+            );
+          }
+        }
+      }
+    }
+  });
+
   it('allows negatives only when asked', () => {
     expect(toMinorUnits('-5.00', 'CNY', 'delta', { allowNegative: true })).toBe(-500n);
   });

@@ -19,3 +19,18 @@ export function randomBytesPooled(size: number): Buffer {
   offset += size;
   return out;
 }
+
+/**
+ * Fills `target` with random bytes from the same pool, without allocating: for ids built
+ * thousands of times a batch (uuid7), where a fresh Buffer per call was most of their cost.
+ */
+export function randomFillPooled(target: Uint8Array): void {
+  const size = target.length;
+  if (size > 256) throw new RangeError('randomFillPooled is for small values');
+  if (offset + size > POOL.length) {
+    randomFillSync(POOL);
+    offset = 0;
+  }
+  for (let i = 0; i < size; i++) target[i] = POOL[offset + i];
+  offset += size;
+}

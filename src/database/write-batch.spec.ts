@@ -43,6 +43,17 @@ describe('arrayLiteral', () => {
     );
   });
 
+  it('writes each of many Dates, repeated or not, as its own instant', () => {
+    const now = new Date('2026-11-23T12:00:00.000Z');
+    const later = new Date(now.getTime() + 1);
+    expect(arrayLiteral([now, new Date(now.getTime()), later, now])).toBe(
+      '{"2026-11-23T12:00:00.000Z","2026-11-23T12:00:00.000Z","2026-11-23T12:00:00.001Z","2026-11-23T12:00:00.000Z"}',
+    );
+    expect(arrayLiteral([later, later])).toBe(
+      '{"2026-11-23T12:00:00.001Z","2026-11-23T12:00:00.001Z"}',
+    );
+  });
+
   it('leaves invalid and out-of-range Dates, objects and nested arrays to node-postgres', () => {
     const samples = [
       [new Date(NaN)],

@@ -258,7 +258,8 @@ export class LoyaltyService {
 
     // A lot earned in this same set is inserted with what is left of it (the insert and an
     // update of the new row cannot share one statement).
-    const fresh = new Map(newLots.map((lot) => [lot.id, lot]));
+    // Only returns update lots: a set of sales builds no map of its hundreds of new lots.
+    const fresh = new Map(lotUpdates.length ? newLots.map((lot) => [lot.id, lot]) : []);
     const storedLotUpdates = lotUpdates.filter((u) => {
       const lot = fresh.get(u.id);
       if (lot) lot.remaining = u.remaining;

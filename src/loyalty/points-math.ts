@@ -7,15 +7,39 @@ import type { LoyaltyProgram, Rounding, TierDefinition } from './loyalty-program
  */
 const MULTIPLIER_SCALE = 10_000n;
 
+/**
+ * A program has a handful of multipliers and one points rate, used by every line of every
+ * sale: each is converted to a BigInt once (a 500-sale batch did ~5,000 conversions).
+ */
+const SCALED_MULTIPLIERS = new Map<number, bigint>();
+const SCALED_DECIMALS = new Map<string, bigint>();
+const CONVERSION_CACHE_LIMIT = 1024;
+
 export function scaledMultiplier(multiplier: number): bigint {
-  return BigInt(Math.round(multiplier * 10_000));
+  let scaled = SCALED_MULTIPLIERS.get(multiplier);
+  if (scaled === undefined) {
+    scaled = BigInt(Math.round(multiplier * 10_000));
+    if (SCALED_MULTIPLIERS.size < CONVERSION_CACHE_LIMIT)
+      SCALED_MULTIPLIERS.set(multiplier, scaled);
+  }
+  return scaled;
 }
 
-/** "0.5" → { numerator: 5000n, scale: 10000n } */
+/** "0.5" → 5000n (scaled by MULTIPLIER_SCALE) */
 function decimalToScaled(decimal: string): bigint {
-  const [whole, fraction = ''] = decimal.split('.');
-  return BigInt(whole) * MULTIPLIER_SCALE + BigInt((fraction + '0000').slice(0, 4));
+  let scaled = SCALED_DECIMALS.get(decimal);
+  if (scaled === undefined) {
+    const [whole, fraction = ''] = decimal.split('.');
+    scaled = BigInt(whole) * MULTIPLIER_SCALE + BigInt((fraction + '0000').slice(0, 4));
+    if (SCALED_DECIMALS.size < CONVERSION_CACHE_LIMIT) SCALED_DECIMALS.set(decimal, scaled);
+  }
+  return scaled;
 }
+
+/** pointsForSale's denominator by currency exponent (0–3 in ISO 4217). */
+const SALE_DENOMINATORS = [0n, 1n, 2n, 3n].map(
+  (exponent) => MULTIPLIER_SCALE ** 5n * 10n ** exponent,
+);
 
 export function divideRounded(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
   if (denominator <= 0n) throw new Error('denominator must be positive');
@@ -88,7 +112,9 @@ export function pointsForSale(
     scaledMultiplier(context.tier.pointsMultiplier) *
     birthday *
     decimalToScaled(program.pointsPerUnit);
-  const denominator = MULTIPLIER_SCALE ** 5n * 10n ** BigInt(context.currencyExponent);
+  const denominator =
+    SALE_DENOMINATORS[context.currencyExponent] ??
+    MULTIPLIER_SCALE ** 5n * 10n ** BigInt(context.currencyExponent);
   return Number(divideRounded(numerator, denominator, program.rounding));
 }
 

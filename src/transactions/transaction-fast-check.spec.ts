@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { TransactionInput } from './dto/transaction.input';
-import { certainlyValidTransaction } from './transaction-fast-check';
+import { canonicalOfJson } from '../common/idempotency/idempotency.service';
+import { canonicalCheckedTransaction, certainlyValidTransaction } from './transaction-fast-check';
 
 const valid = {
   source: 'pos-1',
@@ -51,5 +52,47 @@ describe('certainlyValidTransaction never accepts what the decorators refuse', (
     expect(certainlyValidTransaction({ ...valid, occurredAt: new Date().toISOString() })).toBe(
       true,
     );
+  });
+});
+
+describe('canonicalCheckedTransaction', () => {
+  // A receipt's idempotency hash is of this text: it must be canonicalOfJson's, byte for byte.
+  it('writes what canonicalOfJson writes for every receipt the fast check takes', () => {
+    const item = valid.items[0];
+    const receipts: Record<string, unknown>[] = [
+      valid,
+      { ...valid, customer: null, storeId: undefined },
+      {
+        items: valid.items,
+        total: '10.00',
+        currency: 'CNY',
+        type: 'return',
+        occurredAt: valid.occurredAt,
+        externalId: 'R-2',
+        source: 'pos-1',
+        originalExternalId: 'R-1',
+      },
+      {
+        ...valid,
+        customer: {
+          phone: '+86 "138" \\',
+          memberNo: '汉字 \u2028',
+          identity: 'wechat:x',
+          id: null,
+        },
+      },
+      {
+        ...valid,
+        storeId: '\u0001 tab\t 😀 \ud800',
+        items: [
+          { ...item, name: null, category: undefined, quantity: 0.001 },
+          { amount: '0', unitPrice: '0.5', quantity: 12345, sku: 'quote " back \\ slash' },
+        ],
+      },
+    ];
+    for (const receipt of receipts) {
+      expect(certainlyValidTransaction(receipt)).toBe(true);
+      expect(canonicalCheckedTransaction(receipt)).toBe(canonicalOfJson(receipt));
+    }
   });
 });

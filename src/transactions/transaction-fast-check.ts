@@ -5,6 +5,8 @@
  * goes to class-validator, which also writes every error message — so it can only make the
  * valid path faster, never accept what the decorators refuse.
  */
+import { canonicalOfJson } from '../common/idempotency/idempotency.service';
+
 const TOP = new Set([
   'source',
   'externalId',
@@ -102,4 +104,72 @@ export function certainlyValidTransaction(raw: unknown): boolean {
     (absent(raw.originalExternalId) ||
       (typeof raw.originalExternalId === 'string' && EXTERNAL.test(raw.originalExternalId)))
   );
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON.stringify writes it (most need no escaping); anything else as canonicalOfJson. */
+function canonicalValue(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON_ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
+  return canonicalOfJson(value);
+}
+
+interface SortedKey {
+  key: string;
+  /** `"key":` */
+  text: string;
+  write: (value: unknown) => string;
+}
+
+/** An object's possible keys in canonical (sorted) order, each with how its value is written. */
+const sortedKeys = (
+  keys: Set<string>,
+  writers: Record<string, (value: unknown) => string> = {},
+): SortedKey[] =>
+  [...keys].sort().map((key) => ({
+    key,
+    text: `${JSON.stringify(key)}:`,
+    write: writers[key] ?? canonicalValue,
+  }));
+
+function canonicalObject(object: Plain, keys: SortedKey[]): string {
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const value = object[keys[i].key];
+    if (value === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += keys[i].text + keys[i].write(value);
+  }
+  return `${out}}`;
+}
+
+const CUSTOMER_SORTED = sortedKeys(CUSTOMER);
+const ITEM_SORTED = sortedKeys(ITEM);
+
+function canonicalItems(value: unknown): string {
+  if (!Array.isArray(value)) return canonicalOfJson(value);
+  let out = '[';
+  for (let i = 0; i < value.length; i++) {
+    if (i) out += ',';
+    const item: unknown = value[i];
+    out += isObject(item) ? canonicalObject(item, ITEM_SORTED) : canonicalOfJson(item);
+  }
+  return `${out}]`;
+}
+
+const TOP_SORTED = sortedKeys(TOP, {
+  customer: (value) =>
+    isObject(value) ? canonicalObject(value, CUSTOMER_SORTED) : canonicalOfJson(value),
+  items: canonicalItems,
+});
+
+/**
+ * canonicalOfJson of a receipt certainlyValidTransaction accepted — the same text, so the
+ * same idempotency hash — written from its known keys in sorted order: no key lists to sort,
+ * no JSON.stringify for the plain strings that are most of it (~5 µs a receipt before).
+ */
+export function canonicalCheckedTransaction(raw: Plain): string {
+  return canonicalObject(raw, TOP_SORTED);
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { isoInstant } from '../common/iso-instant';
 import { fromMinorUnits } from '../common/money';
 import { uuid7 } from '../common/uuid7';
 import type { Tx } from '../database/tx';
@@ -325,7 +326,7 @@ export class TransactionIngest {
         externalId: w.t.externalId,
         customerId: w.customerId,
         storeId: w.t.storeId,
-        occurredAt: w.t.occurredAt.toISOString(),
+        occurredAt: isoInstant(w.t.occurredAt),
         total: fromMinorUnits(w.t.totalMinor, w.t.currency),
         currency: w.t.currency,
         originalId: w.originalId,

@@ -2,11 +2,14 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { flattenValidationErrors } from '../common/http/validation';
-import { requestHashOfJson } from '../common/idempotency/idempotency.service';
+import {
+  requestHashOfCanonical,
+  requestHashOfJson,
+} from '../common/idempotency/idempotency.service';
 import { currencyExponent, isCurrency, toMinorUnits } from '../common/money';
 import { CustomerRef, identityCount } from '../loyalty/customer-refs';
 import { TransactionInput } from './dto/transaction.input';
-import { certainlyValidTransaction } from './transaction-fast-check';
+import { canonicalCheckedTransaction, certainlyValidTransaction } from './transaction-fast-check';
 
 /** Clock skew a till may have: occurredAt up to 5 minutes ahead of our clock is accepted. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -44,26 +47,39 @@ export interface PreparedTransaction {
   unlinked?: boolean;
 }
 
+/** A batch item that passed validation; `plain` when the fast check took it as it came. */
+export interface ValidatedItem {
+  input: TransactionInput;
+  /** The parsed JSON itself (certainlyValidTransaction): hashed by canonicalCheckedTransaction. */
+  plain: boolean;
+}
+
 /** Batch items arrive as plain JSON and are validated one by one, so one bad item fails alone. */
-export function validateBatchItem(raw: unknown): TransactionInput | DomainError {
+export function validateBatchItem(raw: unknown): ValidatedItem | DomainError {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     return DomainError.field('transaction', 'invalid', 'Each transaction is a JSON object.');
-  if (certainlyValidTransaction(raw)) return raw as TransactionInput;
+  if (certainlyValidTransaction(raw)) return { input: raw as TransactionInput, plain: true };
   const input = plainToInstance(TransactionInput, raw, { enableImplicitConversion: false });
   const errors = validateSync(input, {
     whitelist: true,
     forbidNonWhitelisted: true,
     stopAtFirstError: false,
   });
-  return errors.length ? DomainError.validation(flattenValidationErrors(errors)) : input;
+  return errors.length
+    ? DomainError.validation(flattenValidationErrors(errors))
+    : { input, plain: false };
 }
 
-/** Money, totals, currency, time and reference checks; every problem is reported by field. */
+/**
+ * Money, totals, currency, time and reference checks; every problem is reported by field.
+ * `plain`: the input is parsed JSON the fast check accepted (ValidatedItem).
+ */
 export function prepareTransaction(
   input: TransactionInput,
   index: number,
   currencies: string[],
   now: Date,
+  plain = false,
 ): PreparedTransaction {
   const errors: FieldError[] = [];
   if (!isCurrency(input.currency) || !currencies.includes(input.currency)) {
@@ -130,7 +146,13 @@ export function prepareTransaction(
   return {
     index,
     // Hashed as plain JSON, so a receipt hashes the same from the single and the batch endpoint.
-    hash: requestHashOfJson('TRANSACTION', '', input),
+    hash: plain
+      ? requestHashOfCanonical(
+          'TRANSACTION',
+          '',
+          canonicalCheckedTransaction(input as unknown as Record<string, unknown>),
+        )
+      : requestHashOfJson('TRANSACTION', '', input),
     source: input.source,
     externalId: input.externalId,
     type: input.type,

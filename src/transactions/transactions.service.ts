@@ -236,9 +236,11 @@ export class TransactionsService implements OnModuleInit {
           const prepared: PreparedTransaction[] = [];
           raw.forEach((item, index) => {
             try {
-              const input = validateBatchItem(item);
-              if (input instanceof DomainError) throw input;
-              prepared.push(prepareTransaction(input, index, context.currencies, now));
+              const valid = validateBatchItem(item);
+              if (valid instanceof DomainError) throw valid;
+              prepared.push(
+                prepareTransaction(valid.input, index, context.currencies, now, valid.plain),
+              );
             } catch (error) {
               if (!(error instanceof DomainError)) throw error;
               results[index] = batchError(index, error);

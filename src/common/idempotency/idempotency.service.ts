@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../database/database.service';
 import { DomainError } from '../errors/domain-error';
@@ -31,9 +31,19 @@ function canonical(value: unknown): string {
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256')
-    .update(`${method} ${path}\n${canonical(body)}`)
-    .digest('hex');
+  return requestHashOfCanonical(method, path, canonical(body));
+}
+
+/**
+ * The hash of a body already in canonical text. One-shot crypto.hash: a Hash object with
+ * update and digest cost ~1.5 µs more a call, and a batch hashes each of its 1,000 receipts.
+ */
+export function requestHashOfCanonical(
+  method: string,
+  path: string,
+  canonicalBody: string,
+): string {
+  return hash('sha256', `${method} ${path}\n${canonicalBody}`, 'hex');
 }
 
 const dropped = (value: unknown) =>
@@ -78,7 +88,7 @@ function sortedKeys(object: object): string[] {
  * null in arrays, and toJSON is honoured — the same text, so the same hash. Strings and
  * finite numbers, most of a receipt, are written without the generic path.
  */
-function canonicalOfJson(value: unknown): string {
+export function canonicalOfJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   // JSON writes a finite number as String does (-0 as 0), any other as null.
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
@@ -110,9 +120,7 @@ function canonicalOfJson(value: unknown): string {
 
 /** requestHash of `value` as it would be sent as JSON (undefined fields absent, Dates as text). */
 export function requestHashOfJson(method: string, path: string, value: unknown): string {
-  return createHash('sha256')
-    .update(`${method} ${path}\n${canonicalOfJson(value)}`)
-    .digest('hex');
+  return requestHashOfCanonical(method, path, canonicalOfJson(value));
 }
 
 /**

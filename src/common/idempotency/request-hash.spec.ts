@@ -45,3 +45,35 @@ describe('requestHashOfJson', () => {
       );
   });
 });
+
+describe('requestHash', () => {
+  // Hashes stored before the one-shot crypto.hash: a retry of an old receipt still matches.
+  it('hashes as it did when receipts were first stored', () => {
+    const receipt = {
+      source: 'pos-1',
+      externalId: 'R-1',
+      type: 'sale',
+      occurredAt: '2026-11-23T10:15:00+08:00',
+      storeId: null,
+      customer: { id: '0192f0c1-7b3a-7c4e-9a51-3d2f8e6b1a20' },
+      currency: 'CNY',
+      total: '10.00',
+      items: [
+        {
+          sku: 'A "q" \\ 汉字',
+          name: null,
+          category: 'c',
+          quantity: 1.5,
+          unitPrice: '5.00',
+          amount: '10.00',
+        },
+      ],
+    };
+    expect(requestHashOfJson('TRANSACTION', '', receipt)).toBe(
+      '21e84a7c86accf24f80eef5c2d3a7693c995c8b034c0d59af163465b8d3e39cd',
+    );
+    expect(requestHash('POST', '/v1/x', { b: 1, a: [1, 'x'] })).toBe(
+      '2c49b464cc8d8a9b3d62b2d33a40831c8e495807b27ea08166808ad54cb0cce0',
+    );
+  });
+});
