@@ -23,6 +23,7 @@ import { CustomerKeyCollation1763866000000 } from './1763866000000-customer-key-
 import { ItemWritePath1763866100000 } from './1763866100000-item-write-path';
 import { PostingContext1763900500000 } from './1763900500000-posting-context';
 import { WriteCheckOnce1763900500001 } from './1763900500001-write-check-once';
+import { IdentityWritePath1764000100000 } from './1764000100000-identity-write-path';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   ItemWritePath1763866100000,
   PostingContext1763900500000,
   WriteCheckOnce1763900500001,
+  IdentityWritePath1764000100000,
 ];

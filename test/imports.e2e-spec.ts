@@ -117,6 +117,42 @@ describe('imports: customers from CSV and NDJSON', () => {
     ).toBe(1);
   });
 
+  it('matches a stored customer in a batch that follows batches of only new people', async () => {
+    const tenant = await t.tenant();
+    const stored = await t.http
+      .post('/v1/customers')
+      .set('authorization', tenant.auth)
+      .send({ name: '老客户', phone: '13900139111' })
+      .expect(201);
+    const worker = t.app.get(ImportWorker);
+    worker.batchSize = 3;
+    try {
+      // Batch 1: new people; batch 2: the stored phone among new ones; batch 3: new again.
+      const rows = ['新甲,13900139001,', '新乙,13900139002,', '新丙,13900139003,'];
+      rows.push(',13900139111,old@example.com', '新丁,13900139004,', '新戊,13900139005,');
+      rows.push('新己,13900139006,', '新庚,13900139007,', '新辛,13900139008,');
+      const done = await importAndWait(tenant, `name,phone,email\n${rows.join('\n')}\n`);
+      expect(done).toMatchObject({ processed: 9, created: 8, updated: 1, failed: 0 });
+    } finally {
+      worker.batchSize = 5000;
+    }
+    const after = await t.http
+      .get(`/v1/customers/${stored.body.id}`)
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(after.body).toMatchObject({ name: '老客户', email: 'old@example.com' });
+    expect(await t.count('customers', 'tenant_id = $1', [tenant.tenantId])).toBe(9);
+    // Every identity belongs to a stored customer: nothing of the undone first attempt is left.
+    expect(await t.count('customer_identities', 'tenant_id = $1', [tenant.tenantId])).toBe(19);
+    expect(
+      await t.count(
+        'customer_identities i',
+        'i.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = i.tenant_id AND c.id = i.customer_id)',
+        [tenant.tenantId],
+      ),
+    ).toBe(0);
+  });
+
   it('reads GB18030 declared or sniffed, and refuses bytes that are not the declared charset without writing anything', async () => {
     const tenant = await t.tenant();
     const gb = iconv.encode('姓名,手机\n陈七,13700137000\n', 'gb18030');

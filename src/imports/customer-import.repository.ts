@@ -78,6 +78,11 @@ const IDENTITY_FIELDS = [
   'value_bidx',
 ] as const satisfies readonly (keyof IdentityInsert)[];
 
+const IDENTITY_INSERT = `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
+   SELECT $1, v.id, v.customer_id, v.type, v.namespace, v.value_enc, v.value_bidx, $2
+     FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])
+          AS v(id, customer_id, type, namespace, value_enc, value_bidx)`;
+
 export interface IdentityInsert {
   id: string;
   customer_id: string;
@@ -185,10 +190,7 @@ export class CustomerImportRepository {
     fresh = false,
   ): Promise<void> {
     if (!identities.length) return;
-    const insert = `INSERT INTO customer_identities (tenant_id, id, customer_id, type, namespace, value_enc, value_bidx, created_at)
-       SELECT $1, v.id, v.customer_id, v.type, v.namespace, v.value_enc, v.value_bidx, $2
-         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])
-              AS v(id, customer_id, type, namespace, value_enc, value_bidx)`;
+    const insert = IDENTITY_INSERT;
     const safe = `${insert} ON CONFLICT (tenant_id, type, namespace, value_bidx) DO NOTHING`;
     const params = [
       tx.tenant,
@@ -197,6 +199,33 @@ export class CustomerImportRepository {
     ];
     if (fresh) await optimistic(tx, insert, safe, params);
     else await tx.query(safe, params);
+  }
+
+  /**
+   * Stores identities of new customers if none of them is held yet: true when stored, false
+   * (and nothing written) when one is. A plain INSERT in a savepoint: its own uniqueness check
+   * is the look-up, so an identity costs one descent of the key instead of three (look-up,
+   * ON CONFLICT's arbiter probe, insert). The rows come before their customers; nothing checks
+   * that order (see migration IdentityWritePath1764000100000).
+   */
+  async insertUnheldIdentities(tx: Tx, identities: IdentityInsert[], now: Date): Promise<boolean> {
+    if (!identities.length) return true;
+    await tx.query('SAVEPOINT import_identities');
+    try {
+      await tx.query(IDENTITY_INSERT, [
+        tx.tenant,
+        now,
+        ...IDENTITY_FIELDS.map((f) => arrayLiteral(identities.map((i) => i[f]))),
+      ]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      await tx.query(
+        'ROLLBACK TO SAVEPOINT import_identities; RELEASE SAVEPOINT import_identities',
+      );
+      return false;
+    }
+    await tx.query('RELEASE SAVEPOINT import_identities');
+    return true;
   }
 
   async lockCustomers(tx: Tx, ids: string[]): Promise<CustomerRow[]> {

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { CustomerImportPreparer, PreparedCustomers } from './customer-import.preparer';
-import { CustomerImportProcessor } from './customer-import.processor';
+import { CustomerImportProcessor, ImportGuess } from './customer-import.processor';
 import type { ImportMapping } from './import-mapping';
 import {
   BatchCounts,
@@ -33,6 +33,8 @@ interface Ahead {
 interface RunState {
   kind?: ImportRow['kind'];
   ahead?: Ahead;
+  /** A customers import starts guessing its rows are new people (see CustomerImportProcessor). */
+  guess?: ImportGuess;
 }
 
 /** Mapping target → the file's header for it (error reports name the file's columns). */
@@ -103,7 +105,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async run(tenantId: string, id: string): Promise<void> {
-    const state: RunState = {};
+    const state: RunState = { guess: { allNew: true } };
     for (let batches = 1, more = true; more && !this.stopping; batches++) {
       more = await this.db.withTenant(tenantId, (tx) => this.batch(tx, id, state));
       // After batches 1, 2, 4, 8, … and at the end, while the tables grow from nothing.
@@ -115,9 +117,10 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   /**
    * Fresh planner statistics for the tables an import grows (PostgreSQL's own advice after a
    * bulk load). Without them, foreign-key checks keep the plan each pooled connection cached
-   * while the table was empty: for customer_identities → customers that was a scan of every
-   * customer of the tenant per identity row, so a 1M-row import slowed down quadratically.
-   * ANALYZE invalidates those cached plans. It needs the table owner; otherwise PostgreSQL
+   * while the table was empty: for customer_identities → customers (a key dropped since, in
+   * IdentityWritePath1764000100000) that was a scan of every customer of the tenant per
+   * identity row, so a 1M-row import slowed down quadratically. ANALYZE invalidates those
+   * cached plans, and keeps the identity look-up's estimates current. It needs the table owner; otherwise PostgreSQL
    * only warns and the import goes on.
    *
    * While a customers import runs, only the key columns those look-ups plan on are analysed
@@ -165,7 +168,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const last = grouped ? rows[rows.length - 1].group_key! : String(rows[rows.length - 1].line_no);
     if (!this.stopping && (grouped || rows.length === limit))
       state.ahead = this.readAhead(job, last, limit);
-    const { counts, errors } = await this.apply(tx, job, rows, early?.prepared);
+    const { counts, errors } = await this.apply(tx, job, rows, early?.prepared, state.guess);
     await this.repository.insertErrors(tx, id, errors);
     await this.repository.advance(
       tx,
@@ -237,6 +240,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     job: ImportRow,
     rows: StagedRow[],
     prepared: Early['prepared'],
+    guess?: ImportGuess,
   ): Promise<{ counts: BatchCounts; errors: ImportErrorInput[] }> {
     const mapping = job.mapping as unknown as ImportMapping;
     const headerOf = headerLookup(mapping);
@@ -251,6 +255,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
             now,
             `import:${job.id}`,
             prepared && 'rows' in prepared ? prepared : undefined,
+            guess,
           )
         : this.transactions.process(
             tx,
