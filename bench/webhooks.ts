@@ -75,12 +75,16 @@ export default async function webhooksScenario(): Promise<void> {
       throw new Error(`webhook create failed: ${created.status} ${await created.text()}`);
 
     await database.pool.query(
-      `INSERT INTO events (tenant_id, id, type, customer_id, payload, created_at)
-       SELECT $1, kehu_uuid7(), 'customer.updated',
-              ('0193a8f2-0000-7000-8000-' || lpad(to_hex(g % $3), 12, '0'))::uuid,
-              jsonb_build_object('n', g, 'changes', jsonb_build_object('tier', 'gold', 'points', g)),
-              clock_timestamp()
-         FROM generate_series(1, $2) AS g`,
+      `WITH event AS (
+         INSERT INTO events (tenant_id, id, type, customer_id, payload, created_at)
+         SELECT $1, kehu_uuid7(), 'customer.updated',
+                ('0193a8f2-0000-7000-8000-' || lpad(to_hex(g % $3), 12, '0'))::uuid,
+                jsonb_build_object('n', g, 'changes', jsonb_build_object('tier', 'gold', 'points', g)),
+                clock_timestamp()
+           FROM generate_series(1, $2) AS g
+         RETURNING tenant_id, created_at, id
+       )
+       INSERT INTO event_queue (tenant_id, created_at, id) SELECT tenant_id, created_at, id FROM event`,
       [kehu.tenantId, EVENTS, CUSTOMERS],
     );
     const loadBefore = loadavg()[0];

@@ -23,6 +23,7 @@ import { CustomerKeyCollation1763866000000 } from './1763866000000-customer-key-
 import { ItemWritePath1763866100000 } from './1763866100000-item-write-path';
 import { PostingContext1763900500000 } from './1763900500000-posting-context';
 import { WriteCheckOnce1763900500001 } from './1763900500001-write-check-once';
+import { EventSeqTables1764000000000 } from './1764000000000-event-seq-tables';
 import { IdentityWritePath1764000100000 } from './1764000100000-identity-write-path';
 
 /**
@@ -55,5 +56,6 @@ export const MIGRATIONS = [
   ItemWritePath1763866100000,
   PostingContext1763900500000,
   WriteCheckOnce1763900500001,
+  EventSeqTables1764000000000,
   IdentityWritePath1764000100000,
 ];

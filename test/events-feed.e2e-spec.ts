@@ -123,7 +123,7 @@ describe('events: pull feed and its ordering guarantee', () => {
     expect(seen).toHaveLength(100);
     expect(new Set(seen).size).toBe(100);
     const seqs = await t.sql<{ seq: string }>(
-      `SELECT seq FROM events WHERE tenant_id = $1 ORDER BY seq`,
+      `SELECT seq FROM event_seqs WHERE tenant_id = $1 ORDER BY seq`,
       [tenant.tenantId],
     );
     expect(seqs.map((r) => Number(r.seq))).toEqual(Array.from({ length: 100 }, (_, i) => i + 1)); // gap-free

@@ -32,7 +32,7 @@ describe('events worker: background loops deliver without anyone driving them', 
       await new Promise((r) => setTimeout(r, 100));
     expect(receiver.at('/ok/background').map((r) => r.json.data.data.n)).toEqual([1, 2, 3, 4, 5]);
     const seqs = await t.sql<{ n: string }>(
-      `SELECT count(*) AS n FROM events WHERE tenant_id = $1 AND seq IS NOT NULL`,
+      `SELECT count(*) AS n FROM event_seqs WHERE tenant_id = $1`,
       [tenant.tenantId],
     );
     expect(Number(seqs[0].n)).toBe(5);

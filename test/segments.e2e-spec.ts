@@ -322,11 +322,12 @@ describe('segments: rules, preview, refresh, members', () => {
     }
     await t.app.get(EventSequencer).sequenceTenant(tenant.tenantId);
     expect(
-      await t.count('events', `tenant_id = $1 AND subject_id = $2 AND seq IS NULL`, [
-        tenant.tenantId,
-        id,
-      ]),
-    ).toBe(0);
+      await t.count(
+        'events e JOIN event_seqs s ON s.tenant_id = e.tenant_id AND s.event_id = e.id',
+        `e.tenant_id = $1 AND e.subject_id = $2`,
+        [tenant.tenantId, id],
+      ),
+    ).toBe(4);
 
     await get(`/v1/segments/${id}/members?cursor=bogus`).expect(422);
 

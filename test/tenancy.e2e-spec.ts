@@ -115,31 +115,45 @@ describe('tenant isolation with row-level security', () => {
       `SELECT id FROM customers WHERE tenant_id = $1 LIMIT 1`,
       [b.tenantId],
     );
-    const writes: [string, string][] = [
+    // [table, statement, the column that holds the customer id written]
+    const writes: [string, string, string][] = [
       [
         'events',
         `INSERT INTO events (tenant_id, id, type, customer_id, payload)
          VALUES ($1, kehu_uuid7(), 'x', $3, '{}'), ($2, kehu_uuid7(), 'x', $3, '{}')`,
+        'customer_id',
+      ],
+      [
+        'event_queue',
+        `INSERT INTO event_queue (tenant_id, created_at, id) VALUES ($1, now(), $3), ($2, now(), $3)`,
+        'id',
+      ],
+      [
+        'event_seqs',
+        `INSERT INTO event_seqs (tenant_id, seq, event_id) VALUES ($1, 1, $3), ($2, 1, $3)`,
+        'event_id',
       ],
       [
         'points_ledger',
         `INSERT INTO points_ledger (tenant_id, id, customer_id, kind, points, reason, source, actor)
          VALUES ($1, kehu_uuid7(), $3, 'adjust', 1, 'r', 's', 'a'), ($2, kehu_uuid7(), $3, 'adjust', 1, 'r', 's', 'a')`,
+        'customer_id',
       ],
       [
         'customer_monthly_spend',
         `INSERT INTO customer_monthly_spend (tenant_id, customer_id, month, spent_minor)
          VALUES ($1, $3, '2026-01-01', 1), ($2, $3, '2026-02-01', 1)`,
+        'customer_id',
       ],
     ];
-    for (const [table, sql] of writes) {
+    for (const [table, sql, column] of writes) {
       // Own tenant first, then A's: the second row must still be refused, and nothing kept.
       await expect(
         t.database.withTenant(b.tenantId, (tx) =>
           tx.query(sql, [b.tenantId, a.tenantId, customer.id]),
         ),
       ).rejects.toThrow(/row-level security/);
-      expect(await t.count(table, 'customer_id = $1', [customer.id])).toBe(0);
+      expect(await t.count(table, `${column} = $1`, [customer.id])).toBe(0);
     }
     await expect(
       t.database.withTenant(b.tenantId, (tx) =>

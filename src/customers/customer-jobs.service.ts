@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { Database } from '../database/database.service';
 import type { Tx } from '../database/tx';
 import { JobRegistry } from '../events/job-registry';
+import { OutboxService } from '../events/outbox.service';
 import { CustomerTenantSettingsService } from './customer-tenant-settings';
 
 const DAY_MS = 86_400_000;
@@ -27,6 +28,7 @@ export class CustomerJobsService implements OnModuleInit {
     private readonly settings: CustomerTenantSettingsService,
     private readonly jobs: JobRegistry,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
   ) {}
 
   onModuleInit(): void {
@@ -66,15 +68,14 @@ export class CustomerJobsService implements OnModuleInit {
     const [year, month, date] = day.split('-').map(Number);
     const includeLeapDay = month === 2 && date === 28 && !isLeapYear(year);
     return this.db.withTenant(tenantId, (tx) =>
-      tx.count(
-        `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
-         SELECT c.tenant_id, kehu_uuid7(), 'customer.birthday', c.id, 'customer', c.id::text,
-                jsonb_build_object('customerId', c.id, 'memberNo', c.member_no, 'day', $4::text, 'birthYear', c.birth_year)
-           FROM customers c
-          WHERE c.tenant_id = $1 AND c.status = 'active' AND c.birth_month = $2
-            AND (c.birth_day = $3 OR ($5 AND c.birth_day = 29))`,
-        [tenantId, month, date, day, includeLeapDay],
-      ),
+      this.outbox.recordSelected(tx, 'customer.birthday', 'customer', {
+        sql: `SELECT c.id, c.id::text,
+                     jsonb_build_object('customerId', c.id, 'memberNo', c.member_no, 'day', $4::text, 'birthYear', c.birth_year)
+                FROM customers c
+               WHERE c.tenant_id = $1 AND c.status = 'active' AND c.birth_month = $2
+                 AND (c.birth_day = $3 OR ($5 AND c.birth_day = 29))`,
+        params: [tenantId, month, date, day, includeLeapDay],
+      }),
     );
   }
 

@@ -17,6 +17,13 @@ export interface OutboxEvent {
 }
 
 /**
+ * Puts the events a data-modifying CTE returned (`RETURNING tenant_id, created_at, id`) in the
+ * sequencer's queue. Every insert into `events` goes with it, in the same statement: an event
+ * missing from the queue never gets a seq, so the feed and webhooks would never see it.
+ */
+const QUEUE_INSERT = `INSERT INTO event_queue (tenant_id, created_at, id) SELECT tenant_id, created_at, id FROM`;
+
+/**
  * Writes event rows inside the caller's transaction, so an event exists exactly when its
  * change committed (STYLE rule 8). Delivery is the events module's job.
  */
@@ -25,8 +32,12 @@ export class OutboxService {
   async record(tx: Tx, event: OutboxEvent): Promise<string> {
     const id = uuid7();
     await tx.query(
-      `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `WITH event AS (
+         INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING tenant_id, created_at, id
+       )
+       ${QUEUE_INSERT} event`,
       [
         tx.tenant,
         id,
@@ -58,8 +69,10 @@ export class OutboxService {
           sql: `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
        SELECT $1, e.id, e.type, e.customer_id, e.subject_type, e.subject_id, e.payload
          FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[])
-              AS e(id, type, customer_id, subject_type, subject_id, payload)`,
+              AS e(id, type, customer_id, subject_type, subject_id, payload)
+       RETURNING tenant_id, created_at, id`,
         },
+        { name: `${name}_queue`, sql: `${QUEUE_INSERT} ${name}` },
       ],
       params: [
         events.map(() => uuid7()),
@@ -70,6 +83,31 @@ export class OutboxService {
         events.map((e) => JSON.stringify(e.payload)),
       ],
     };
+  }
+
+  /**
+   * One event of `type` per row that `rows.sql` yields as (customer_id, subject_id, payload),
+   * for events whose payload differs per customer (e.g. birthdays), in one INSERT … SELECT
+   * like `recordForCustomers`. `rows.sql` uses `$1…$n` for its own `rows.params`. Returns the
+   * events written.
+   */
+  async recordSelected(
+    tx: Tx,
+    type: string,
+    subjectType: string | null,
+    rows: { sql: string; params: unknown[] },
+  ): Promise<number> {
+    const n = rows.params.length;
+    return tx.count(
+      `WITH event AS (
+         INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
+         SELECT $${n + 1}::uuid, kehu_uuid7(), $${n + 2}::text, src.customer_id, $${n + 3}::text, src.subject_id, src.payload
+           FROM (${rows.sql}) AS src (customer_id, subject_id, payload)
+         RETURNING tenant_id, created_at, id
+       )
+       ${QUEUE_INSERT} event`,
+      [...rows.params, tx.tenant, type, subjectType],
+    );
   }
 
   /**
@@ -88,9 +126,13 @@ export class OutboxService {
   ): Promise<number> {
     const n = customers.params.length;
     return tx.count(
-      `INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
-       SELECT $${n + 1}::uuid, kehu_uuid7(), $${n + 2}::text, src.customer_id, $${n + 3}::text, $${n + 4}::text, $${n + 5}::jsonb
-         FROM (${customers.sql}) AS src (customer_id)`,
+      `WITH event AS (
+         INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
+         SELECT $${n + 1}::uuid, kehu_uuid7(), $${n + 2}::text, src.customer_id, $${n + 3}::text, $${n + 4}::text, $${n + 5}::jsonb
+           FROM (${customers.sql}) AS src (customer_id)
+         RETURNING tenant_id, created_at, id
+       )
+       ${QUEUE_INSERT} event`,
       [
         ...customers.params,
         tx.tenant,

@@ -7,7 +7,7 @@ import { DeliveriesRepository, DeliveryOutcome, DeliveryRow } from './deliveries
 import { nextAttemptAt, retryDelayMs } from './delivery-backoff';
 import { ConsentAnswer, EventConsentPolicy } from './event-consent';
 import { toEventModel } from './events.mapper';
-import { EventRow, EventsRepository } from './events.repository';
+import { EventBody, EventsRepository } from './events.repository';
 import { OutboxService } from './outbox.service';
 import { SendResult, WebhookSender } from './webhook-sender';
 import { signingKeys, signWebhook } from './webhook-signature';
@@ -25,7 +25,7 @@ interface Target {
 interface Job {
   delivery: DeliveryRow;
   target: Target;
-  event: EventRow | undefined;
+  event: EventBody | undefined;
   /** Marketing consent for this event and subscriber, asked once for the whole batch. */
   consent: ConsentAnswer;
 }
@@ -246,7 +246,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
       const body = JSON.stringify({
         type: event.type,
         timestamp: new Date(timestamp * 1000).toISOString(),
-        data: toEventModel(event, target.row.pii_allowed),
+        data: toEventModel({ ...event, seq: delivery.event_seq }, target.row.pii_allowed),
       });
       result = await this.sender.send({
         url: target.row.url,

@@ -133,6 +133,13 @@ describe('customers: follow-up rules and birthday job', () => {
       customer_id: may.id,
       payload: { customerId: may.id, memberNo: may.memberNo, day: '2027-05-17', birthYear: 1991 },
     });
+    // It entered the stream the feed and webhooks read: without marketing consent the feed
+    // leaves it out, but its cursor moves past the event's seq.
+    const feed = await t.http
+      .get('/v1/events?types=customer.birthday')
+      .set('authorization', tenant.auth)
+      .expect(200);
+    expect(feed.body).toMatchObject({ items: [], nextCursor: expect.not.stringMatching(/^0$/) });
     expect(await jobs.emitBirthdays(tenant.tenantId, '2027-02-28')).toBe(1);
     expect(
       await t.count('events', `customer_id = $1 AND type = 'customer.birthday'`, [leap.id]),
