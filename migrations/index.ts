@@ -25,6 +25,7 @@ import { PostingContext1763900500000 } from './1763900500000-posting-context';
 import { WriteCheckOnce1763900500001 } from './1763900500001-write-check-once';
 import { EventSeqTables1764000000000 } from './1764000000000-event-seq-tables';
 import { IdentityWritePath1764000100000 } from './1764000100000-identity-write-path';
+import { CustomerTenantKey1764000100001 } from './1764000100001-customer-tenant-key';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   WriteCheckOnce1763900500001,
   EventSeqTables1764000000000,
   IdentityWritePath1764000100000,
+  CustomerTenantKey1764000100001,
 ];
