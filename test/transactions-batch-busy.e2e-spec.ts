@@ -119,3 +119,58 @@ describe('transactions: a batch around a busy customer', () => {
     await expectConsistent(t, tenant);
   });
 });
+
+describe('transactions: a batch whose busy customer stays busy', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.start({
+      KEHU_RATE_LIMIT_PER_MINUTE: '0',
+      KEHU_DB_STATEMENT_TIMEOUT_MS: '1000',
+    });
+  });
+  afterAll(() => t.close());
+
+  it('answers what it stored and asks for the busy customer items again; a retry stores them', async () => {
+    const tenant = await t.tenant();
+    const [alice, bob] = [await createCustomer(t, tenant), await createCustomer(t, tenant)];
+    const batch = [sale(bob, '10.00'), sale(alice, '20.00')];
+    const holder = new Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM customers WHERE id = $1 FOR UPDATE', [alice]);
+      // Held past the statement timeout: the second transaction's wait fails.
+      const res = await t.http
+        .post('/v1/transactions/batch')
+        .set('authorization', tenant.auth)
+        .send({ transactions: batch })
+        .expect(200);
+      expect(res.body.results[0].status).toBe('created');
+      expect(res.body.results[1]).toMatchObject({
+        index: 1,
+        status: 'error',
+        error: { code: 'service_unavailable' },
+      });
+      expect(
+        await t.count('transactions', 'tenant_id = $1 AND customer_id = $2', [
+          tenant.tenantId,
+          alice,
+        ]),
+      ).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    const retry = await t.http
+      .post('/v1/transactions/batch')
+      .set('authorization', tenant.auth)
+      .send({ transactions: batch })
+      .expect(200);
+    expect(retry.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'duplicate',
+      'created',
+    ]);
+    await expectConsistent(t, tenant);
+  });
+});

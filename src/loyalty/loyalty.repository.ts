@@ -203,7 +203,10 @@ export class LoyaltyRepository {
    * the statistics: a posting runs this as a generic plan (SINGLE_POSTING), and one made while
    * points_ledger was young filtered the tenant's whole 12-month ledger by customer — once per
    * customer of a group of sales.
-   * With `skipLocked`, a customer another transaction holds is left out (not waited for).
+   * With `skipLocked`, a customer another transaction holds is left out (not waited for). That
+   * lock is FOR NO KEY UPDATE: it still excludes every other points writer (they lock FOR
+   * UPDATE), but not a transaction that merely inserted a row referencing the customer (a
+   * foreign key's KEY SHARE lock), which would otherwise make the customer look busy.
    */
   async lockCustomersWithTotals(
     tx: Tx,
@@ -221,7 +224,7 @@ export class LoyaltyRepository {
          FROM unnest($2::uuid[]) WITH ORDINALITY AS k(id, ord)
         CROSS JOIN LATERAL (
                 SELECT id, status, tier_code, tier_since, points_balance, birth_month, xmin::text AS x
-                  FROM customers WHERE tenant_id = $1 AND id = k.id FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}) l
+                  FROM customers WHERE tenant_id = $1 AND id = k.id ${skipLocked ? 'FOR NO KEY UPDATE SKIP LOCKED' : 'FOR UPDATE'}) l
          LEFT JOIN LATERAL (SELECT xmin::text AS x FROM customers WHERE tenant_id = $1 AND id = k.id) snap ON true
          LEFT JOIN LATERAL (${spendSql('ARRAY[k.id]', '$4')}) spend ON true
          LEFT JOIN LATERAL (

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { actorOf, type Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -102,6 +102,8 @@ function batchResult(outcome: IngestOutcome): BatchItemResultModel {
 
 @Injectable()
 export class TransactionsService implements OnModuleInit {
+  private readonly logger = new Logger(TransactionsService.name);
+
   constructor(
     private readonly database: Database,
     private readonly repository: TransactionsRepository,
@@ -259,14 +261,27 @@ export class TransactionsService implements OnModuleInit {
       ),
     );
     if (deferred.length) {
-      const outcomes = await retryDeadlock(() =>
-        this.database.withTenant(
-          principal.tenantId,
-          async (tx) => this.ingestion.ingest(tx, await this.programs.load(tx), deferred, actor),
-          PROGRAM_WITH_BEGIN,
-        ),
-      );
-      for (const outcome of outcomes) results[outcome.index] = batchResult(outcome);
+      try {
+        const outcomes = await retryDeadlock(() =>
+          this.database.withTenant(
+            principal.tenantId,
+            async (tx) => this.ingestion.ingest(tx, await this.programs.load(tx), deferred, actor),
+            PROGRAM_WITH_BEGIN,
+          ),
+        );
+        for (const outcome of outcomes) results[outcome.index] = batchResult(outcome);
+      } catch (error) {
+        // The first transaction is committed: answer what it stored, and let the caller post
+        // the rest again (a retry of the whole batch answers the stored items as duplicates).
+        this.logger.warn(
+          `batch: ${deferred.length} receipts of busy customers not stored: ${String(error)}`,
+        );
+        const busy = new DomainError(
+          'service_unavailable',
+          'Its customer was busy in another transaction and the wait for it failed; nothing was stored for this item. Post it again.',
+        );
+        for (const item of deferred) results[item.index] = batchError(item.index, busy);
+      }
     }
     return results;
   }
