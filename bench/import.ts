@@ -94,7 +94,7 @@ export default async function importCustomers(args: string[]): Promise<void> {
       }),
     );
     const cpuAfter = cpuSeconds(kehu.pid);
-    // Which side waits: the runner pins PostgreSQL to core 0 and Kehu to core 1.
+    // Which side waits: Kehu runs on core 1, the embedded PostgreSQL on either core.
     const cores = coreTimes()
       .map((after, i) => {
         const before = coresBefore[i];
@@ -109,7 +109,9 @@ export default async function importCustomers(args: string[]): Promise<void> {
       cpuBefore !== undefined && cpuAfter !== undefined
         ? `Kehu CPU ${(cpuAfter - cpuBefore).toFixed(1)} s = ${Math.round(((cpuAfter - cpuBefore) * 1e6) / count)} µs/row (${Math.round((100 * (cpuAfter - cpuBefore)) / seconds)} % of one core)\n`
         : '';
-    const busy = cores ? `busy    ${cores} (PostgreSQL on core 0, Kehu on core 1)\n` : '';
+    const busy = cores
+      ? `busy    ${cores} (Kehu on core 1; the embedded PostgreSQL may use both)\n`
+      : '';
     process.stdout.write(
       `import  ${result.status}: ${count.toLocaleString('en')} rows in ${seconds.toFixed(1)} s = ${Math.round(count / seconds).toLocaleString('en')} rows/s` +
         ` (created ${result.created}, updated ${result.updated}, skipped ${result.skipped}, failed ${result.failed})\n` +
