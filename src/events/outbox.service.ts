@@ -125,22 +125,9 @@ export class OutboxService {
     customers: { sql: string; params: unknown[] },
   ): Promise<number> {
     const n = customers.params.length;
-    return tx.count(
-      `WITH event AS (
-         INSERT INTO events (tenant_id, id, type, customer_id, subject_type, subject_id, payload)
-         SELECT $${n + 1}::uuid, kehu_uuid7(), $${n + 2}::text, src.customer_id, $${n + 3}::text, $${n + 4}::text, $${n + 5}::jsonb
-           FROM (${customers.sql}) AS src (customer_id)
-         RETURNING tenant_id, created_at, id
-       )
-       ${QUEUE_INSERT} event`,
-      [
-        ...customers.params,
-        tx.tenant,
-        event.type,
-        event.subjectType ?? null,
-        event.subjectId ?? null,
-        JSON.stringify(event.payload),
-      ],
-    );
+    return this.recordSelected(tx, event.type, event.subjectType ?? null, {
+      sql: `SELECT c.customer_id, $${n + 1}::text, $${n + 2}::jsonb FROM (${customers.sql}) AS c (customer_id)`,
+      params: [...customers.params, event.subjectId ?? null, JSON.stringify(event.payload)],
+    });
   }
 }
