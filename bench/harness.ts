@@ -30,8 +30,8 @@ const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
  * core (run.ts pins it to core 0): the database shares one core with autocannon while the
  * server's core may idle. That is the setup every recorded figure used, so it stays the
  * default. `KEHU_BENCH_DB_ALL_CORES=1` gives the postmaster and its children all cores (as
- * `DATABASE_URL`'s server has): write scenarios gain (tx-batch 0.22× → 0.25–0.30×), read
- * scenarios lose (`tenant` 1.05× → 0.70×: the database then shares the server's core).
+ * `DATABASE_URL`'s server has): tx-batch gained (0.22× → 0.25–0.30×); `tenant` moved within
+ * its noise (back-to-back at 13:40: pinned 0.70, 0.85; all cores 0.71, 0.61).
  */
 function releaseFromLoadCore(databaseDir: string): void {
   if (!hasTaskset) return;
