@@ -18,13 +18,17 @@ import {
   TransactionPageModel,
   TransactionResultModel,
 } from './dto/transaction.model';
+import { TransactionPostingService } from './transaction-posting.service';
 import { TransactionsService } from './transactions.service';
 
 @ApiTags('transactions')
 @ApiBearerAuth()
 @Controller('v1')
 export class TransactionsController {
-  constructor(private readonly transactions: TransactionsService) {}
+  constructor(
+    private readonly transactions: TransactionsService,
+    private readonly posting: TransactionPostingService,
+  ) {}
 
   @Post('transactions')
   @HttpCode(201)
@@ -45,7 +49,7 @@ export class TransactionsController {
     @Body() input: TransactionInput,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransactionResultModel> {
-    const { result, replayed } = await this.transactions.record(principal, input);
+    const { result, replayed } = await this.posting.record(principal, input);
     if (replayed) void reply.status(200).header('Idempotent-Replayed', 'true');
     return result;
   }
@@ -65,7 +69,7 @@ export class TransactionsController {
     @CurrentPrincipal() principal: Principal,
     @Body() input: TransactionBatchInput,
   ): Promise<BatchResultModel> {
-    return { results: await this.transactions.recordBatch(principal, input.transactions) };
+    return { results: await this.posting.recordBatch(principal, input.transactions) };
   }
 
   @Post('transactions/:id/claim')

@@ -7,6 +7,7 @@ import { TransactionsController } from './transactions.controller';
 import { TransactionsJobs } from './transactions.jobs';
 import { TransactionsRepository } from './transactions.repository';
 import { TransactionsResolver } from './transactions.resolver';
+import { TransactionPostingService } from './transaction-posting.service';
 import { TransactionsService } from './transactions.service';
 
 @Module({
@@ -17,6 +18,7 @@ import { TransactionsService } from './transactions.service';
     TransactionsRepository,
     CustomerStatsRepository,
     TransactionIngest,
+    TransactionPostingService,
     TransactionsService,
     TransactionsResolver,
     TransactionsJobs,

@@ -3,11 +3,11 @@ import { CurrentPrincipal, Scopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { TransactionInput } from './dto/transaction.input';
 import { TransactionResultModel } from './dto/transaction.model';
-import { TransactionsService } from './transactions.service';
+import { TransactionPostingService } from './transaction-posting.service';
 
 @Resolver()
 export class TransactionsResolver {
-  constructor(private readonly transactions: TransactionsService) {}
+  constructor(private readonly posting: TransactionPostingService) {}
 
   @Mutation(() => TransactionResultModel, {
     description: 'Post a sale or a return (idempotent by source and externalId).',
@@ -17,6 +17,6 @@ export class TransactionsResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('input') input: TransactionInput,
   ): Promise<TransactionResultModel> {
-    return (await this.transactions.record(principal, input)).result;
+    return (await this.posting.record(principal, input)).result;
   }
 }
